@@ -1,0 +1,105 @@
+# evenflow: build, test and demo.  `make V=1` shows the commands.
+#
+#   make          build/evenflow and the BPF objects
+#   make deps     install what is missing (Debian 12 packages)
+#   make test     every test; ends with "N passed, N failed"
+#   make demo     netns harness, a weighted VIP under real traffic, torn down
+#   make bench    benchmarks (never part of make test)
+#   make format   clang-format every C file
+
+BUILD     ?= build
+CC        ?= gcc
+CLANG     ?= clang
+BPFTOOL   ?= bpftool
+ARCH      := $(shell uname -m | sed 's/x86_64/x86/; s/aarch64/arm64/')
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+CFLAGS_COMMON := -O2 -g -Wall -Wextra -Werror -Wshadow -std=gnu11 \
+		 -I$(BUILD) -Ibpf -Iuser
+CFLAGS        += $(CFLAGS_COMMON)
+LDLIBS        := -lxdp -lbpf -lelf -lz -ljansson
+BPF_CFLAGS    := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wextra -Werror \
+		 -Wno-unused-parameter -I/usr/include/$(shell uname -m)-linux-gnu -Ibpf
+# The unit tests run under AddressSanitizer and UndefinedBehaviorSanitizer.
+SAN_FLAGS     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+BPF_SRCS   := $(wildcard bpf/*.bpf.c)
+BPF_OBJS   := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
+SKELS      := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+BPF_HDRS   := $(wildcard bpf/*.h bpf/lib/*.h)
+USER_SRCS  := $(wildcard user/*.c)
+USER_HDRS  := $(wildcard user/*.h)
+USER_OBJS  := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
+# Everything but main.c, linked into the unit tests too.
+LIB_OBJS   := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
+UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+PKT_SRCS   := $(wildcard tests/packet/*.c)
+PKT_BIN    := $(BUILD)/tests/packet_tests
+
+.DELETE_ON_ERROR:
+.PHONY: all deps test demo bench format clean check-deps
+
+all: check-deps $(BUILD)/evenflow $(BPF_OBJS)
+
+# A fresh machine has nothing: build targets install what is missing first.
+check-deps:
+	$(Q)scripts/deps.sh --check >/dev/null 2>&1 || scripts/deps.sh
+
+deps:
+	$(Q)scripts/deps.sh
+
+$(BUILD) $(BUILD)/user $(BUILD)/tests $(BUILD)/user-san:
+	$(Q)mkdir -p $@
+
+$(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) | $(BUILD)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
+
+$(BUILD)/user/%.o: user/%.c $(USER_HDRS) $(BPF_HDRS) $(SKELS) | $(BUILD)/user
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/evenflow: $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+# Unit tests: the library objects rebuilt with sanitizers, one binary per file.
+SAN_OBJS := $(patsubst $(BUILD)/user/%.o,$(BUILD)/user-san/%.o,$(LIB_OBJS))
+$(BUILD)/user-san/%.o: user/%.c $(USER_HDRS) $(BPF_HDRS) $(SKELS) | $(BUILD)/user-san
+	$(call msg,CC-SAN,$@)
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -c $< -o $@
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(SAN_OBJS) | $(BUILD)/tests
+	$(call msg,CC-SAN,$@)
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) $^ -o $@ $(LDLIBS) -lcmocka
+
+$(PKT_BIN): $(PKT_SRCS) $(wildcard tests/packet/*.h) $(LIB_OBJS) $(BPF_OBJS) | $(BUILD)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/packet $(PKT_SRCS) $(LIB_OBJS) -o $@ $(LDLIBS) -lcmocka
+
+test: all $(UNIT_BINS) $(PKT_BIN)
+	$(Q)BUILD=$(BUILD) tests/run.sh
+
+demo: all
+	$(Q)BUILD=$(BUILD) scripts/demo.sh
+
+bench: all
+	$(Q)BUILD=$(BUILD) tests/bench/run.sh
+
+format:
+	$(Q)clang-format -i $(wildcard bpf/*.c bpf/*.h bpf/lib/*.h user/*.c user/*.h tests/*/*.c tests/*/*.h)
+
+clean:
+	$(Q)rm -rf $(BUILD)

@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * evenflow.h: the one header shared by the BPF programs and user space.
+ *
+ * Every map key and value, every enum and every limit is declared here once.
+ * Only fixed-width types, explicit padding, no pointers: the layout is the
+ * same for the BPF target and for x86_64/arm64 user space.
+ */
+#ifndef EVENFLOW_H
+#define EVENFLOW_H
+
+#include <linux/types.h>
+
+/* ---- Limits (each can be overridden with -D at build time) ---- */
+
+/* VIPs one instance holds; also the size of every per-VIP map. */
+#ifndef EF_MAX_VIPS
+#define EF_MAX_VIPS 1024
+#endif
+
+/* Backends over all VIPs; a backend id indexes evenflow_backends. */
+#ifndef EF_MAX_BACKENDS
+#define EF_MAX_BACKENDS 16384
+#endif
+
+/* Default connection-table entries (attach --conntrack-size overrides). */
+#ifndef EF_CONNTRACK_DEFAULT
+#define EF_CONNTRACK_DEFAULT 262144
+#endif
+
+/* Devices the LB can redirect to (evenflow_tx_ports). */
+#ifndef EF_MAX_TX_PORTS
+#define EF_MAX_TX_PORTS 256
+#endif
+
+/* Words of the VIP address pre-filter bitmap (64 bits each). */
+#ifndef EF_VIP_FILTER_WORDS
+#define EF_VIP_FILTER_WORDS 4096
+#endif
+
+/* IPv6 extension headers skipped before giving up (counted as malformed). */
+#ifndef EF_MAX_IPV6_EXT
+#define EF_MAX_IPV6_EXT 4
+#endif
+
+/* Largest Maglev table a VIP may have (slots). */
+#define EF_MAX_TABLE_SIZE 4194301
+/* Smallest Maglev table a VIP may have (slots). */
+#define EF_MIN_TABLE_SIZE 251
+
+/* A Maglev slot or connection entry that points at no backend. */
+#define EF_NO_BACKEND 0xffffffffU
+
+/* Outer TTL / hop limit of encapsulated packets. */
+#define EF_ENCAP_TTL 64
+
+/* ---- Addresses and VIPs ---- */
+
+/* Address families as stored in maps (not AF_*: one byte, same everywhere). */
+enum ef_family {
+	EF_FAMILY_NONE = 0,
+	EF_FAMILY_V4 = 4,
+	EF_FAMILY_V6 = 6,
+};
+
+/* An IPv4 or IPv6 address in network byte order; IPv4 is in a32[0], rest zero. */
+struct ef_addr {
+	union {
+		__u8 a8[16];
+		__u32 a32[4];
+	};
+};
+
+/* Key of evenflow_vips: a VIP is (address, port, protocol). Port 0 = every port. */
+struct ef_vip_key {
+	struct ef_addr addr;
+	__be16 port;  /* network byte order; 0 matches every port */
+	__u8 proto;   /* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 family;  /* enum ef_family */
+};
+
+/* How packets of a VIP reach the chosen backend. */
+enum ef_forward {
+	EF_FWD_IPIP = 0, /* IPIP/IP6IP6/IPv4-in-IPv6 toward the backend */
+	EF_FWD_L2 = 1,   /* destination MAC rewritten, packet otherwise untouched */
+};
+
+/* VIP flags. */
+#define EF_VIP_F_SRC4 (1U << 0) /* src4 overrides the outer IPv4 source */
+#define EF_VIP_F_SRC6 (1U << 1) /* src6 overrides the outer IPv6 source */
+
+/* Value of evenflow_vips. */
+struct ef_vip {
+	__u32 id;         /* index into evenflow_maglev and evenflow_vip_stats */
+	__u8 forward;     /* enum ef_forward */
+	__u8 flags;       /* EF_VIP_F_* */
+	__u16 pad;
+	__u32 table_size; /* requested table size, 0 = default for its backends */
+	__u32 src4;       /* outer IPv4 source if EF_VIP_F_SRC4 */
+	struct ef_addr src6; /* outer IPv6 source if EF_VIP_F_SRC6 */
+};
+
+/* ---- Backends ---- */
+
+/* Backend states. FREE marks an unused slot of evenflow_backends. */
+enum ef_backend_state {
+	EF_BE_FREE = 0,
+	EF_BE_UP = 1,      /* in the table */
+	EF_BE_DRAIN = 2,   /* out of the table; existing flows stay */
+	EF_BE_DOWN = 3,    /* out of the table; existing flows are hashed again */
+	EF_BE_REMOVED = 4, /* deleted; behaves as DOWN until its slot is reused */
+};
+
+/* Value of evenflow_backends, indexed by backend id. */
+struct ef_backend {
+	struct ef_addr addr; /* the backend's address */
+	struct ef_addr src;  /* outer source toward it, chosen by the kernel's routing */
+	__u32 vip_id;        /* owning VIP */
+	__u32 gen;           /* bumped each time the slot is given out: stale flows miss */
+	__u16 weight;        /* 1..65535 */
+	__u8 family;         /* enum ef_family */
+	__u8 state;          /* enum ef_backend_state */
+};
+
+/* ---- Connection table ---- */
+
+/* Key of evenflow_conntrack: one direction of a flow, as the client sent it. */
+struct ef_flow_key {
+	struct ef_addr src;
+	struct ef_addr dst;
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;
+	__u8 family;
+	__u16 pad;
+};
+
+/* Value of evenflow_conntrack. */
+struct ef_flow {
+	__u32 backend_id;  /* index into evenflow_backends */
+	__u32 backend_gen; /* the backend's gen when the flow was pinned to it */
+	__u64 last_seen;   /* bpf_ktime_get_ns() of the last packet (UDP idle-out) */
+};
+
+/* ---- Counters ---- */
+
+/* Per-VIP and per-backend traffic (per-CPU; user space sums the CPUs). */
+struct ef_traffic {
+	__u64 packets;   /* packets forwarded */
+	__u64 bytes;     /* bytes forwarded, as received (before encapsulation) */
+	__u64 new_flows; /* flows that took a fresh table choice */
+};
+
+/*
+ * Verdict reasons of the LB program: one global per-CPU counter each.
+ * X(enum suffix, name, description); the name is what `evenflow stats` prints.
+ */
+#define EF_VERDICT_LIST(X)                                                                         \
+	X(PASS_NOT_IP, "pass_not_ip", "not IPv4/IPv6 (ARP, LLDP, ...), passed to the kernel")     \
+	X(PASS_NOT_VIP, "pass_not_vip", "IP but not for a VIP, passed to the kernel")              \
+	X(DROP_MALFORMED, "drop_malformed", "truncated frame or invalid header, dropped")            \
+	X(DROP_FRAGMENT, "drop_fragment", "IP fragment to a VIP address (no ports), dropped")      \
+	X(DROP_NO_BACKEND, "drop_no_backend", "VIP has no backend up, dropped")                     \
+	X(DROP_FIB_MISS, "drop_fib_miss", "no route to the backend, dropped")                      \
+	X(DROP_FWD_DISABLED, "drop_fwd_disabled", "forwarding disabled on the ingress device")     \
+	X(DROP_NO_NEIGH, "drop_no_neigh", "l2 backend's neighbour unresolved, dropped")            \
+	X(DROP_NOT_ONLINK, "drop_not_onlink", "l2 backend not on a directly connected network")     \
+	X(DROP_TOO_BIG, "drop_too_big", "forwarded packet exceeds the egress MTU, dropped")          \
+	X(DROP_BAD_BACKEND, "drop_bad_backend", "backend entry unusable (family mismatch), dropped")  \
+	X(DROP_ENCAP_FAIL, "drop_encap_fail", "could not grow the frame for encapsulation")         \
+	X(PASS_NO_NEIGH, "pass_no_neigh", "encapsulated, neighbour unresolved: kernel forwards")    \
+	X(FWD_TX, "fwd_tx", "forwarded out of the ingress device (XDP_TX)")                        \
+	X(FWD_REDIRECT, "fwd_redirect", "forwarded to another device (devmap redirect)")
+
+#define EF_VERDICT_ENUM(name, str, desc) EF_V_##name,
+enum ef_verdict { EF_VERDICT_LIST(EF_VERDICT_ENUM) EF_V_MAX };
+#undef EF_VERDICT_ENUM
+
+/* Verdict reasons of the backend-side decap program. */
+#define EF_DECAP_VERDICT_LIST(X)                                                                   \
+	X(PASS_NOT_IP, "pass_not_ip", "not IPv4/IPv6, passed")                                       \
+	X(PASS_NOT_TUNNEL, "pass_not_tunnel", "not IPIP/IP6IP6/IPv4-in-IPv6, passed")              \
+	X(PASS_NOT_LOCAL_VIP, "pass_not_local_vip", "inner destination not held here, passed")       \
+	X(PASS_MALFORMED, "pass_malformed", "truncated or invalid tunnel packet, passed untouched") \
+	X(DECAP, "decap", "outer header stripped, inner packet passed to the kernel")
+
+#define EF_DECAP_VERDICT_ENUM(name, str, desc) EF_DV_##name,
+enum ef_decap_verdict { EF_DECAP_VERDICT_LIST(EF_DECAP_VERDICT_ENUM) EF_DV_MAX };
+#undef EF_DECAP_VERDICT_ENUM
+
+/* ---- Pinned object names (files under the pin dir) ---- */
+
+#define EF_PIN_LB_PROG    "evenflow_lb_prog"
+#define EF_PIN_DECAP_PROG "evenflow_decap_prog"
+
+#endif /* EVENFLOW_H */

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * lb.bpf.c: the evenflow XDP load balancer.
+ *
+ * parse -> is it for a VIP? -> choose a backend (connection table, else the
+ * VIP's Maglev table) -> encapsulate or rewrite MACs -> send. Every packet
+ * ends under exactly one verdict reason (enum ef_verdict) and its counter.
+ */
+#include "lib/maps.h"
+#include "lib/parse.h"
+#include "lib/select.h"
+#include "lib/forward.h"
+#include "lib/stats.h"
+
+/* Is this destination address one of the VIPs' (a superset: a bitmap)? */
+static __always_inline int ef_maybe_vip_addr(const struct ef_pkt *p)
+{
+	__u32 bit = ef_filter_bit(&p->key.dst, p->key.family);
+	__u32 word = bit / 64;
+	__u64 *bits = bpf_map_lookup_elem(&evenflow_vip_filter, &word);
+
+	return bits && (*bits & (1ULL << (bit % 64)));
+}
+
+/* The VIP for (dst, dport, proto), falling back to the VIP with port 0. */
+static __always_inline struct ef_vip *ef_find_vip(const struct ef_pkt *p)
+{
+	struct ef_vip_key key = {
+		.addr = p->key.dst,
+		.port = p->key.dport,
+		.proto = p->key.proto,
+		.family = p->key.family,
+	};
+	struct ef_vip *vip = bpf_map_lookup_elem(&evenflow_vips, &key);
+
+	if (vip)
+		return vip;
+	key.port = 0;
+	return bpf_map_lookup_elem(&evenflow_vips, &key);
+}
+
+/* Is the destination address one of a VIP's, whatever port and protocol? */
+static __always_inline int ef_is_vip_addr(const struct ef_pkt *p)
+{
+	struct ef_vip_key key = { .addr = p->key.dst, .family = p->key.family };
+
+	return bpf_map_lookup_elem(&evenflow_vip_addrs, &key) != NULL;
+}
+
+SEC("xdp")
+int evenflow_lb(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	struct ef_cursor c = { .pos = data, .end = (void *)(long)ctx->data_end };
+	struct ef_pkt p = {};
+	struct ef_choice choice;
+	struct ef_vip *vip;
+	__u64 bytes = c.end - c.pos;
+	int proto, action;
+
+	proto = ef_parse_eth(&c);
+	if (proto < 0)
+		return ef_verdict(EF_V_DROP_MALFORMED, XDP_DROP);
+	p.l3_off = c.pos - data;
+	if (proto == bpf_htons(ETH_P_IP))
+		proto = ef_parse_ipv4(&c, &p);
+	else if (proto == bpf_htons(ETH_P_IPV6))
+		proto = ef_parse_ipv6(&c, &p);
+	else
+		return ef_verdict(EF_V_PASS_NOT_IP, XDP_PASS);
+	if (proto < 0)
+		return ef_verdict(EF_V_DROP_MALFORMED, XDP_DROP);
+
+	if (!ef_maybe_vip_addr(&p))
+		return ef_verdict(EF_V_PASS_NOT_VIP, XDP_PASS);
+	if (p.fragment)
+		return ef_is_vip_addr(&p) ? ef_verdict(EF_V_DROP_FRAGMENT, XDP_DROP)
+					  : ef_verdict(EF_V_PASS_NOT_VIP, XDP_PASS);
+	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
+		return ef_verdict(EF_V_PASS_NOT_VIP, XDP_PASS);
+	if (ef_parse_l4(&c, &p) < 0)
+		return ef_is_vip_addr(&p) ? ef_verdict(EF_V_DROP_MALFORMED, XDP_DROP)
+					  : ef_verdict(EF_V_PASS_NOT_VIP, XDP_PASS);
+
+	vip = ef_find_vip(&p);
+	if (!vip)
+		return ef_verdict(EF_V_PASS_NOT_VIP, XDP_PASS);
+	if (ef_select(vip, &p, &choice) < 0)
+		return ef_verdict(EF_V_DROP_NO_BACKEND, XDP_DROP);
+
+	if (vip->forward == EF_FWD_L2)
+		action = ef_forward_l2(ctx, &p, choice.backend);
+	else
+		action = ef_forward_ipip(ctx, &p, vip, choice.backend);
+	if (action == XDP_DROP || action == XDP_ABORTED)
+		return action;
+	ef_count_traffic(vip->id, choice.backend_id, bytes, choice.new_flow);
+	ef_conntrack_close(&p);
+	return action;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

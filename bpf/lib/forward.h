@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * forward.h: route toward the chosen backend with the kernel's FIB and send.
+ *
+ * Next hop MAC and egress device come from bpf_fib_lookup(), so nobody
+ * configures MACs. The packet leaves by XDP_TX when the egress device is the
+ * ingress one and by devmap redirect otherwise.
+ */
+#ifndef EF_FORWARD_H
+#define EF_FORWARD_H
+
+#include <linux/socket.h>
+#include "encap.h"
+#include "stats.h"
+
+#ifndef AF_INET
+#define AF_INET 2
+#endif
+#ifndef AF_INET6
+#define AF_INET6 10
+#endif
+
+/* Ask the FIB for the route to `dst`; tot_len lets it check the MTU. */
+static __always_inline int ef_fib(struct xdp_md *ctx, struct bpf_fib_lookup *fib, __u8 family,
+				  const struct ef_addr *src, const struct ef_addr *dst, __u16 tot_len)
+{
+	if (family == EF_FAMILY_V4) {
+		fib->family = AF_INET;
+		fib->ipv4_src = src->a32[0];
+		fib->ipv4_dst = dst->a32[0];
+	} else {
+		fib->family = AF_INET6;
+		__builtin_memcpy(fib->ipv6_src, src, sizeof(*src));
+		__builtin_memcpy(fib->ipv6_dst, dst, sizeof(*dst));
+	}
+	fib->tot_len = tot_len;
+	fib->ifindex = ctx->ingress_ifindex;
+	return bpf_fib_lookup(ctx, fib, sizeof(*fib), 0);
+}
+
+/* Map a failed FIB lookup to its verdict reason. */
+static __always_inline enum ef_verdict ef_fib_reason(int rc)
+{
+	switch (rc) {
+	case BPF_FIB_LKUP_RET_FWD_DISABLED:
+		return EF_V_DROP_FWD_DISABLED;
+	case BPF_FIB_LKUP_RET_FRAG_NEEDED:
+		return EF_V_DROP_TOO_BIG;
+	case BPF_FIB_LKUP_RET_NO_NEIGH:
+		return EF_V_DROP_NO_NEIGH;
+	default:
+		return EF_V_DROP_FIB_MISS;
+	}
+}
+
+/* Send the finished frame out of fib->ifindex. */
+static __always_inline int ef_xmit(struct xdp_md *ctx, const struct bpf_fib_lookup *fib)
+{
+	int action;
+
+	if (fib->ifindex == ctx->ingress_ifindex)
+		return ef_verdict(EF_V_FWD_TX, XDP_TX);
+	action = bpf_redirect_map(&evenflow_tx_ports, fib->ifindex, 0);
+	if (action != XDP_REDIRECT)
+		action = bpf_redirect(fib->ifindex, 0);
+	return ef_verdict(EF_V_FWD_REDIRECT, action);
+}
+
+/* l2 mode: same packet, new MACs. The backend must be on-link: if the FIB
+ * answers with a gateway, sending the VIP packet there would misroute it. */
+static __always_inline int ef_forward_l2(struct xdp_md *ctx, const struct ef_pkt *p,
+					 const struct ef_backend *be)
+{
+	struct bpf_fib_lookup fib = {};
+	int rc;
+
+	if (be->family != p->key.family)
+		return ef_verdict(EF_V_DROP_BAD_BACKEND, XDP_DROP);
+	rc = ef_fib(ctx, &fib, be->family, &p->key.src, &be->addr, p->l3_len);
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
+		return ef_verdict(ef_fib_reason(rc), XDP_DROP);
+	/* The FIB replaces the destination with the gateway, if there is one
+	 * (ipv4_dst shares its first word with ipv6_dst; the rest stays zero). */
+	if (fib.ipv6_dst[0] != be->addr.a32[0] || fib.ipv6_dst[1] != be->addr.a32[1] ||
+	    fib.ipv6_dst[2] != be->addr.a32[2] || fib.ipv6_dst[3] != be->addr.a32[3])
+		return ef_verdict(EF_V_DROP_NOT_ONLINK, XDP_DROP);
+	if (ef_set_macs(ctx, fib.dmac, fib.smac))
+		return ef_verdict(EF_V_DROP_MALFORMED, XDP_DROP);
+	return ef_xmit(ctx, &fib);
+}
+
+/* ipip mode: encapsulate toward the backend. When the backend's neighbour is
+ * not resolved yet, the encapsulated packet goes to the kernel, which resolves
+ * it and forwards by the same route: late, never misrouted. */
+static __always_inline int ef_forward_ipip(struct xdp_md *ctx, const struct ef_pkt *p,
+					   const struct ef_vip *vip, const struct ef_backend *be)
+{
+	int outer_len = be->family == EF_FAMILY_V4 ? EF_IPV4_LEN : EF_IPV6_LEN;
+	struct bpf_fib_lookup fib = {};
+	struct ef_outer o = {};
+	__u8 rx_dst[ETH_ALEN], rx_src[ETH_ALEN];
+	struct ethhdr *eth = (void *)(long)ctx->data;
+	int rc;
+
+	if (be->family == EF_FAMILY_V4 && p->key.family == EF_FAMILY_V6)
+		return ef_verdict(EF_V_DROP_BAD_BACKEND, XDP_DROP);
+	if ((void *)(eth + 1) > (void *)(long)ctx->data_end)
+		return ef_verdict(EF_V_DROP_MALFORMED, XDP_DROP);
+	__builtin_memcpy(rx_dst, eth->h_dest, ETH_ALEN);
+	__builtin_memcpy(rx_src, eth->h_source, ETH_ALEN);
+
+	o.family = be->family;
+	o.dst = be->addr;
+	o.src = be->src;
+	if (be->family == EF_FAMILY_V4 && (vip->flags & EF_VIP_F_SRC4))
+		o.src.a32[0] = vip->src4;
+	if (be->family == EF_FAMILY_V6 && (vip->flags & EF_VIP_F_SRC6))
+		o.src = vip->src6;
+	o.flow_hash = ef_flow_hash(&p->key);
+
+	rc = ef_fib(ctx, &fib, o.family, &o.src, &o.dst, p->l3_len + outer_len);
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH)
+		return ef_verdict(ef_fib_reason(rc), XDP_DROP);
+	if (ef_encap(ctx, p, &o))
+		return ef_verdict(EF_V_DROP_ENCAP_FAIL, XDP_DROP);
+	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
+		if (ef_set_macs(ctx, rx_dst, rx_src))
+			return ef_verdict(EF_V_DROP_ENCAP_FAIL, XDP_DROP);
+		return ef_verdict(EF_V_PASS_NO_NEIGH, XDP_PASS);
+	}
+	if (ef_set_macs(ctx, fib.dmac, fib.smac))
+		return ef_verdict(EF_V_DROP_ENCAP_FAIL, XDP_DROP);
+	return ef_xmit(ctx, &fib);
+}
+
+#endif /* EF_FORWARD_H */

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * hash.h: the hashes that pick a backend, shared by the BPF program and user
+ * space (`evenflow lookup`, the Maglev fill, the tests), so both compute the
+ * same value for the same flow.
+ *
+ * The functions read address words as little-endian integers whatever the
+ * host, so two hosts with the same configuration choose alike (see README:
+ * "Consistency across load balancers").
+ *
+ * The mixing steps are those of MurmurHash3 (public domain, Austin Appleby).
+ */
+#ifndef EF_HASH_H
+#define EF_HASH_H
+
+#include "../evenflow.h"
+
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+
+/* Seeds: one per use, so the flow hash and the two permutation hashes differ. */
+#define EF_SEED_FLOW   0x2545f491U
+#define EF_SEED_OFFSET 0x9e3779b9U
+#define EF_SEED_SKIP   0x85ebca77U
+#define EF_SEED_FILTER 0x27d4eb2fU
+
+static __always_inline __u32 ef_le32(__u32 x)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return __builtin_bswap32(x);
+#else
+	return x;
+#endif
+}
+
+static __always_inline __u32 ef_rotl32(__u32 x, int r)
+{
+	return (x << r) | (x >> (32 - r));
+}
+
+static __always_inline __u32 ef_hash_mix(__u32 h, __u32 k)
+{
+	k *= 0xcc9e2d51U;
+	k = ef_rotl32(k, 15);
+	k *= 0x1b873593U;
+	h ^= k;
+	h = ef_rotl32(h, 13);
+	return h * 5 + 0xe6546b64U;
+}
+
+static __always_inline __u32 ef_hash_final(__u32 h, __u32 len)
+{
+	h ^= len;
+	h ^= h >> 16;
+	h *= 0x85ebca6bU;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35U;
+	h ^= h >> 16;
+	return h;
+}
+
+/* Hash of an address (IPv4 hashes one word, IPv6 four). */
+static __always_inline __u32 ef_hash_addr(const struct ef_addr *a, __u8 family, __u32 seed)
+{
+	__u32 h = seed;
+
+	h = ef_hash_mix(h, ef_le32(a->a32[0]));
+	if (family == EF_FAMILY_V6) {
+		h = ef_hash_mix(h, ef_le32(a->a32[1]));
+		h = ef_hash_mix(h, ef_le32(a->a32[2]));
+		h = ef_hash_mix(h, ef_le32(a->a32[3]));
+	}
+	return ef_hash_final(h, family);
+}
+
+/* Hash of a flow's 5-tuple: the Maglev table is indexed by it modulo its size. */
+static __always_inline __u32 ef_flow_hash(const struct ef_flow_key *k)
+{
+	__u32 h = EF_SEED_FLOW;
+	/* sport and dport as one word, in wire order, like the addresses */
+	__u32 ports = *(const __u32 *)&k->sport;
+
+	h = ef_hash_mix(h, ef_le32(k->src.a32[0]));
+	h = ef_hash_mix(h, ef_le32(k->dst.a32[0]));
+	if (k->family == EF_FAMILY_V6) {
+		h = ef_hash_mix(h, ef_le32(k->src.a32[1]));
+		h = ef_hash_mix(h, ef_le32(k->src.a32[2]));
+		h = ef_hash_mix(h, ef_le32(k->src.a32[3]));
+		h = ef_hash_mix(h, ef_le32(k->dst.a32[1]));
+		h = ef_hash_mix(h, ef_le32(k->dst.a32[2]));
+		h = ef_hash_mix(h, ef_le32(k->dst.a32[3]));
+	}
+	h = ef_hash_mix(h, ef_le32(ports));
+	return ef_hash_final(h, ((__u32)k->family << 8) | k->proto);
+}
+
+/* Bit of the VIP pre-filter bitmap that an address sets. */
+static __always_inline __u32 ef_filter_bit(const struct ef_addr *a, __u8 family)
+{
+	return ef_hash_addr(a, family, EF_SEED_FILTER) % (EF_VIP_FILTER_WORDS * 64);
+}
+
+#endif /* EF_HASH_H */

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * maps.h: every map of the LB program, each pinned under the pin dir by name.
+ * "CLI" below means the control plane (the evenflow CLI and daemon).
+ */
+#ifndef EF_MAPS_H
+#define EF_MAPS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "../evenflow.h"
+
+/* VIPs: (addr, port, proto) -> VIP settings and id. Written by the CLI. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, EF_MAX_VIPS);
+	__type(key, struct ef_vip_key);
+	__type(value, struct ef_vip);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} evenflow_vips SEC(".maps");
+
+/* VIP addresses (port 0, proto 0) -> number of VIPs on them; tells which
+ * fragments to drop. Written by the CLI. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, EF_MAX_VIPS);
+	__type(key, struct ef_vip_key);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} evenflow_vip_addrs SEC(".maps");
+
+/* Bitmap over ef_filter_bit() of every VIP address: a clear bit lets a packet
+ * pass without a hash lookup. Written by the CLI, a superset of the VIPs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, EF_VIP_FILTER_WORDS);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} evenflow_vip_filter SEC(".maps");
+
+/* Backends of all VIPs, indexed by backend id. Written by the CLI. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, EF_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct ef_backend);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} evenflow_backends SEC(".maps");
+
+/* Template of a Maglev table: slot 0 holds the table size M, slots 1..M the
+ * backend ids. BPF_F_INNER_MAP lets each VIP's table have its own size. */
+struct ef_maglev_table {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_INNER_MAP);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+};
+
+/* VIP id -> its current Maglev table. The CLI builds a whole new table, then
+ * swaps it in with one write: a packet sees the old table or the new one. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, EF_MAX_VIPS);
+	__type(key, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__array(values, struct ef_maglev_table);
+} evenflow_maglev SEC(".maps");
+
+/* Connection table: flow -> backend it is pinned to. Written by the data
+ * plane; size set at attach (--conntrack-size). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, EF_CONNTRACK_DEFAULT);
+	__type(key, struct ef_flow_key);
+	__type(value, struct ef_flow);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} evenflow_conntrack SEC(".maps");
+
+/* Devices the data plane may redirect to, keyed by ifindex. Written by the CLI
+ * (every non-loopback device of the namespace). */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+	__uint(max_entries, EF_MAX_TX_PORTS);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} evenflow_tx_ports SEC(".maps");
+
+/* Verdict counters, indexed by enum ef_verdict. Written by the data plane. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, EF_V_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} evenflow_verdicts SEC(".maps");
+
+/* Traffic per VIP, indexed by VIP id. Written by the data plane. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, EF_MAX_VIPS);
+	__type(key, __u32);
+	__type(value, struct ef_traffic);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} evenflow_vip_stats SEC(".maps");
+
+/* Traffic per backend, indexed by backend id. Written by the data plane;
+ * zeroed by the CLI when it gives a backend id out again. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, EF_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct ef_traffic);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} evenflow_backend_stats SEC(".maps");
+
+#endif /* EF_MAPS_H */

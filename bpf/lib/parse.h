@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * parse.h: bounds-checked packet parsing through a cursor.
+ *
+ * Each helper checks its header against data_end before reading it, advances
+ * the cursor and returns the next protocol, or a negative EF_PARSE_* code.
+ */
+#ifndef EF_PARSE_H
+#define EF_PARSE_H
+
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+#include "../evenflow.h"
+
+#ifndef ETH_P_8021AD
+#define ETH_P_8021AD 0x88A8
+#endif
+
+#define EF_PARSE_TRUNCATED -1 /* a header runs past the end of the frame */
+#define EF_PARSE_INVALID   -2 /* a header field is impossible */
+
+#define EF_IP_MF     0x2000 /* IPv4 "more fragments" */
+#define EF_IP_OFFSET 0x1fff /* IPv4 fragment offset */
+#define EF_IP_DF     0x4000 /* IPv4 "don't fragment" */
+
+/* A VLAN tag as it follows the MAC addresses (the uapi has no such struct). */
+struct ef_vlan_hdr {
+	__be16 tci;
+	__be16 encap_proto;
+};
+
+/* Where parsing is; `pos` always points inside [data, data_end]. */
+struct ef_cursor {
+	void *pos;
+	void *end;
+};
+
+/* What the LB needs from a packet once it is parsed. */
+struct ef_pkt {
+	struct ef_flow_key key; /* the 5-tuple, as the client sent it */
+	__u16 l3_off;           /* offset of the IP header from the frame start */
+	__u16 l3_len;           /* IP packet length by its header (v4 tot_len, v6 40 + payload) */
+	__u8 tcp_flags;         /* TCP flags byte (FIN 0x01 SYN 0x02 RST 0x04 ACK 0x10) */
+	__u8 fragment;          /* non-zero: IP fragment (no reliable L4 header) */
+	__u8 tos;               /* IPv4 TOS / IPv6 traffic class, copied to an outer header */
+	__u8 pad;
+	__be16 df;              /* IPv4 DF bit as in frag_off, copied to an outer IPv4 header */
+};
+
+#define EF_TCP_FIN 0x01
+#define EF_TCP_SYN 0x02
+#define EF_TCP_RST 0x04
+#define EF_TCP_ACK 0x10
+
+/* Ethernet and up to two VLAN tags (802.1Q / 802.1ad). Returns the EtherType
+ * after the tags (network order) or EF_PARSE_TRUNCATED. A third tag leaves the
+ * tag's EtherType, which the caller treats as "not IP". */
+static __always_inline int ef_parse_eth(struct ef_cursor *c)
+{
+	struct ethhdr *eth = c->pos;
+	__be16 proto;
+
+	if ((void *)(eth + 1) > c->end)
+		return EF_PARSE_TRUNCATED;
+	proto = eth->h_proto;
+	c->pos = eth + 1;
+
+#pragma unroll
+	for (int i = 0; i < 2; i++) {
+		struct ef_vlan_hdr *vlan = c->pos;
+
+		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
+			break;
+		if ((void *)(vlan + 1) > c->end)
+			return EF_PARSE_TRUNCATED;
+		proto = vlan->encap_proto;
+		c->pos = vlan + 1;
+	}
+	return proto;
+}
+
+/* IPv4 with any IHL. Fills the addresses, protocol and length of `p`;
+ * returns the L4 protocol or a negative EF_PARSE_* code. */
+static __always_inline int ef_parse_ipv4(struct ef_cursor *c, struct ef_pkt *p)
+{
+	struct iphdr *ip = c->pos;
+	__u32 hdr_len, tot_len;
+
+	if ((void *)(ip + 1) > c->end)
+		return EF_PARSE_TRUNCATED;
+	if (ip->version != 4 || ip->ihl < 5)
+		return EF_PARSE_INVALID;
+	hdr_len = ip->ihl * 4;
+	tot_len = bpf_ntohs(ip->tot_len);
+	if (tot_len < hdr_len)
+		return EF_PARSE_INVALID;
+	if (c->pos + tot_len > c->end)
+		return EF_PARSE_TRUNCATED;
+
+	p->key.family = EF_FAMILY_V4;
+	p->key.src.a32[0] = ip->saddr;
+	p->key.dst.a32[0] = ip->daddr;
+	p->key.proto = ip->protocol;
+	p->l3_len = tot_len;
+	p->fragment = (ip->frag_off & bpf_htons(EF_IP_MF | EF_IP_OFFSET)) != 0;
+	p->tos = ip->tos;
+	p->df = ip->frag_off & bpf_htons(EF_IP_DF);
+	c->pos += hdr_len;
+	return ip->protocol;
+}
+
+/* One IPv6 extension header we know how to skip. */
+struct ef_ipv6_opt_hdr {
+	__u8 nexthdr;
+	__u8 hdrlen; /* in 8-byte units, not counting the first 8 */
+};
+
+/* IPv6, skipping up to EF_MAX_IPV6_EXT hop-by-hop, routing and destination
+ * options headers. A fragment header marks the packet as a fragment.
+ * Returns the L4 protocol or a negative EF_PARSE_* code. */
+static __always_inline int ef_parse_ipv6(struct ef_cursor *c, struct ef_pkt *p)
+{
+	struct ipv6hdr *ip6 = c->pos;
+	__u32 payload_len;
+	__u8 nexthdr;
+
+	if ((void *)(ip6 + 1) > c->end)
+		return EF_PARSE_TRUNCATED;
+	if (ip6->version != 6)
+		return EF_PARSE_INVALID;
+	payload_len = bpf_ntohs(ip6->payload_len);
+	if ((void *)(ip6 + 1) + payload_len > c->end)
+		return EF_PARSE_TRUNCATED;
+
+	p->key.family = EF_FAMILY_V6;
+	__builtin_memcpy(&p->key.src, &ip6->saddr, sizeof(p->key.src));
+	__builtin_memcpy(&p->key.dst, &ip6->daddr, sizeof(p->key.dst));
+	p->l3_len = sizeof(*ip6) + payload_len;
+	p->tos = (ip6->priority << 4) | (ip6->flow_lbl[0] >> 4);
+	nexthdr = ip6->nexthdr;
+	c->pos = ip6 + 1;
+
+#pragma unroll
+	for (int i = 0; i < EF_MAX_IPV6_EXT; i++) {
+		struct ef_ipv6_opt_hdr *opt = c->pos;
+
+		if (nexthdr == IPPROTO_FRAGMENT) {
+			p->fragment = 1;
+			p->key.proto = nexthdr;
+			return nexthdr;
+		}
+		if (nexthdr != IPPROTO_HOPOPTS && nexthdr != IPPROTO_ROUTING &&
+		    nexthdr != IPPROTO_DSTOPTS) {
+			p->key.proto = nexthdr;
+			return nexthdr;
+		}
+		if ((void *)(opt + 1) > c->end)
+			return EF_PARSE_TRUNCATED;
+		nexthdr = opt->nexthdr;
+		c->pos += (opt->hdrlen + 1) * 8;
+		if (c->pos > c->end)
+			return EF_PARSE_TRUNCATED;
+	}
+	/* More extension headers than we walk: refuse rather than guess. */
+	return EF_PARSE_INVALID;
+}
+
+/* TCP or UDP ports (and TCP flags). Returns 0 or a negative EF_PARSE_* code. */
+static __always_inline int ef_parse_l4(struct ef_cursor *c, struct ef_pkt *p)
+{
+	if (p->key.proto == IPPROTO_TCP) {
+		struct tcphdr *tcp = c->pos;
+
+		if ((void *)(tcp + 1) > c->end)
+			return EF_PARSE_TRUNCATED;
+		if (tcp->doff < 5)
+			return EF_PARSE_INVALID;
+		if (c->pos + tcp->doff * 4 > c->end)
+			return EF_PARSE_TRUNCATED;
+		p->key.sport = tcp->source;
+		p->key.dport = tcp->dest;
+		p->tcp_flags = ((__u8 *)tcp)[13];
+		return 0;
+	}
+	if (p->key.proto == IPPROTO_UDP) {
+		struct udphdr *udp = c->pos;
+
+		if ((void *)(udp + 1) > c->end)
+			return EF_PARSE_TRUNCATED;
+		if (bpf_ntohs(udp->len) < sizeof(*udp))
+			return EF_PARSE_INVALID;
+		p->key.sport = udp->source;
+		p->key.dport = udp->dest;
+		return 0;
+	}
+	return EF_PARSE_INVALID;
+}
+
+#endif /* EF_PARSE_H */
