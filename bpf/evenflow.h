@@ -33,10 +33,8 @@
 #define EF_MAX_TX_PORTS 256
 #endif
 
-/* Words of the VIP address pre-filter bitmap (64 bits each). */
-#ifndef EF_VIP_FILTER_WORDS
+/* Words of the VIP address pre-filter bitmap (64 bits each; 2^18 bits). */
 #define EF_VIP_FILTER_WORDS 4096
-#endif
 
 /* IPv6 extension headers skipped before giving up (counted as malformed). */
 #ifndef EF_MAX_IPV6_EXT

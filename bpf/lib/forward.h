@@ -116,7 +116,8 @@ static __always_inline int ef_forward_ipip(struct xdp_md *ctx, const struct ef_p
 		o.src.a32[0] = vip->src4;
 	if (be->family == EF_FAMILY_V6 && (vip->flags & EF_VIP_F_SRC6))
 		o.src = vip->src6;
-	o.flow_hash = ef_flow_hash(&p->key);
+	if (o.family == EF_FAMILY_V6)
+		o.flow_hash = ef_flow_hash(&p->key);
 
 	rc = ef_fib(ctx, &fib, o.family, &o.src, &o.dst, p->l3_len + outer_len);
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH)

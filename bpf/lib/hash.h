@@ -23,7 +23,6 @@
 #define EF_SEED_FLOW   0x2545f491U
 #define EF_SEED_OFFSET 0x9e3779b9U
 #define EF_SEED_SKIP   0x85ebca77U
-#define EF_SEED_FILTER 0x27d4eb2fU
 
 static __always_inline __u32 ef_le32(__u32 x)
 {
@@ -79,7 +78,10 @@ static __always_inline __u32 ef_flow_hash(const struct ef_flow_key *k)
 {
 	__u32 h = EF_SEED_FLOW;
 	/* sport and dport as one word, in wire order, like the addresses */
-	__u32 ports = *(const __u32 *)&k->sport;
+	__u32 ports;
+
+	/* memcpy, not a __u32 load: user space compiles this with strict aliasing */
+	__builtin_memcpy(&ports, &k->sport, sizeof(ports));
 
 	h = ef_hash_mix(h, ef_le32(k->src.a32[0]));
 	h = ef_hash_mix(h, ef_le32(k->dst.a32[0]));
@@ -95,10 +97,18 @@ static __always_inline __u32 ef_flow_hash(const struct ef_flow_key *k)
 	return ef_hash_final(h, ((__u32)k->family << 8) | k->proto);
 }
 
-/* Bit of the VIP pre-filter bitmap that an address sets. */
+/* Bit of the VIP pre-filter bitmap that an address sets: a multiplicative
+ * hash of the address (folded to one word for IPv6), cheap enough to run on
+ * every packet that is not for a VIP. EF_VIP_FILTER_WORDS * 64 must be 2^18. */
+#define EF_FILTER_BITS_LOG2 18
 static __always_inline __u32 ef_filter_bit(const struct ef_addr *a, __u8 family)
 {
-	return ef_hash_addr(a, family, EF_SEED_FILTER) % (EF_VIP_FILTER_WORDS * 64);
+	__u32 x = ef_le32(a->a32[0]);
+
+	if (family == EF_FAMILY_V6)
+		x ^= ef_rotl32(ef_le32(a->a32[1]), 8) ^ ef_rotl32(ef_le32(a->a32[2]), 16) ^
+		     ef_rotl32(ef_le32(a->a32[3]), 24);
+	return (x * 0x9e3779b1U) >> (32 - EF_FILTER_BITS_LOG2);
 }
 
 #endif /* EF_HASH_H */
