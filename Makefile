@@ -22,9 +22,9 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 CFLAGS_COMMON := -O2 -g -Wall -Wextra -Werror -Wshadow -std=gnu11 \
-		 -I$(BUILD) -Ibpf -Iuser
+		 -I$(BUILD) -Ibpf -Iuser -Itests/maglev
 CFLAGS        += $(CFLAGS_COMMON)
-LDLIBS        := -lxdp -lbpf -lelf -lz -ljansson
+LDLIBS        := -lxdp -lbpf -lelf -lz -ljansson -lm
 BPF_CFLAGS    := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wextra -Werror \
 		 -Wno-unused-parameter -I/usr/include/$(shell uname -m)-linux-gnu -Ibpf
 # The unit tests run under AddressSanitizer and UndefinedBehaviorSanitizer.
@@ -45,6 +45,8 @@ PKT_SRCS   := $(wildcard tests/packet/*.c)
 PKT_BIN    := $(BUILD)/tests/packet_tests
 
 .DELETE_ON_ERROR:
+# Keep objects built by pattern rules (make would delete them as intermediates).
+.SECONDARY:
 .PHONY: all deps test demo bench format clean check-deps
 
 all: check-deps $(BUILD)/evenflow $(BPF_OBJS)
@@ -56,7 +58,7 @@ check-deps:
 deps:
 	$(Q)scripts/deps.sh
 
-$(BUILD) $(BUILD)/user $(BUILD)/tests $(BUILD)/user-san:
+$(BUILD) $(BUILD)/user $(BUILD)/tests $(BUILD)/user-san $(BUILD)/bench:
 	$(Q)mkdir -p $@
 
 $(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) | $(BUILD)
@@ -85,9 +87,21 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(SAN_OBJS) | $(BUILD)/tests
 	$(call msg,CC-SAN,$@)
 	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) $^ -o $@ $(LDLIBS) -lcmocka
 
-$(PKT_BIN): $(PKT_SRCS) $(wildcard tests/packet/*.h) $(LIB_OBJS) $(BPF_OBJS) | $(BUILD)/tests
+# Maglev quality measures: asserted by a unit test, printed by the report.
+$(BUILD)/tests/quality-san.o: tests/maglev/quality.c tests/maglev/quality.h $(USER_HDRS) | $(BUILD)/tests
+	$(call msg,CC-SAN,$@)
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -c $< -o $@
+$(BUILD)/tests/test_maglev_quality: $(BUILD)/tests/quality-san.o
+
+$(BUILD)/bench/maglev_report: tests/bench/maglev_report.c tests/maglev/quality.c \
+		$(BUILD)/user/maglev.o $(BUILD)/user/addr.o | $(BUILD)/bench
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/packet $(PKT_SRCS) $(LIB_OBJS) -o $@ $(LDLIBS) -lcmocka
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ -lm
+
+# Packet tests: the real BPF objects through their skeletons; no user/ code.
+$(PKT_BIN): $(PKT_SRCS) $(wildcard tests/packet/*.h) $(BPF_HDRS) $(SKELS) | $(BUILD)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/packet $(PKT_SRCS) -o $@ -lbpf -lelf -lz -lcmocka
 
 test: all $(UNIT_BINS) $(PKT_BIN)
 	$(Q)BUILD=$(BUILD) tests/run.sh
@@ -95,7 +109,7 @@ test: all $(UNIT_BINS) $(PKT_BIN)
 demo: all
 	$(Q)BUILD=$(BUILD) scripts/demo.sh
 
-bench: all
+bench: all $(BUILD)/bench/maglev_report
 	$(Q)BUILD=$(BUILD) tests/bench/run.sh
 
 format:
