@@ -161,12 +161,11 @@ struct ef_traffic {
 	X(DROP_NO_BACKEND, "drop_no_backend", "VIP has no backend up, dropped")                     \
 	X(DROP_FIB_MISS, "drop_fib_miss", "no route to the backend, dropped")                      \
 	X(DROP_FWD_DISABLED, "drop_fwd_disabled", "forwarding disabled on the ingress device")     \
-	X(DROP_NO_NEIGH, "drop_no_neigh", "l2 backend's neighbour unresolved, dropped")            \
+	X(DROP_NO_NEIGH, "drop_no_neigh", "next hop's neighbour entry unresolved, dropped")        \
 	X(DROP_NOT_ONLINK, "drop_not_onlink", "l2 backend not on a directly connected network")     \
 	X(DROP_TOO_BIG, "drop_too_big", "forwarded packet exceeds the egress MTU, dropped")          \
 	X(DROP_BAD_BACKEND, "drop_bad_backend", "backend entry unusable (family mismatch), dropped")  \
 	X(DROP_ENCAP_FAIL, "drop_encap_fail", "could not grow the frame for encapsulation")         \
-	X(PASS_NO_NEIGH, "pass_no_neigh", "encapsulated, neighbour unresolved: kernel forwards")    \
 	X(FWD_TX, "fwd_tx", "forwarded out of the ingress device (XDP_TX)")                        \
 	X(FWD_REDIRECT, "fwd_redirect", "forwarded to another device (devmap redirect)")
 

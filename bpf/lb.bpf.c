@@ -68,6 +68,9 @@ int evenflow_lb(struct xdp_md *ctx)
 		proto = ef_parse_ipv6(&c, &p);
 	else
 		return ef_verdict(EF_V_PASS_NOT_IP, XDP_PASS);
+	if (proto == EF_PARSE_UNSUPPORTED)
+		return ef_is_vip_addr(&p) ? ef_verdict(EF_V_DROP_MALFORMED, XDP_DROP)
+					  : ef_verdict(EF_V_PASS_NOT_VIP, XDP_PASS);
 	if (proto < 0)
 		return ef_verdict(EF_V_DROP_MALFORMED, XDP_DROP);
 

@@ -89,25 +89,21 @@ static __always_inline int ef_forward_l2(struct xdp_md *ctx, const struct ef_pkt
 	return ef_xmit(ctx, &fib);
 }
 
-/* ipip mode: encapsulate toward the backend. When the backend's neighbour is
- * not resolved yet, the encapsulated packet goes to the kernel, which resolves
- * it and forwards by the same route: late, never misrouted. */
+/* ipip mode: encapsulate toward the backend. An unresolved neighbour is a
+ * counted drop, as in l2 mode: the control plane resolves its backends'
+ * neighbours ahead of traffic. (Handing the encapsulated packet to the kernel
+ * does not work for IPv4: its outer source is the LB's own address, a martian
+ * to the LB's kernel.) */
 static __always_inline int ef_forward_ipip(struct xdp_md *ctx, const struct ef_pkt *p,
 					   const struct ef_vip *vip, const struct ef_backend *be)
 {
 	int outer_len = be->family == EF_FAMILY_V4 ? EF_IPV4_LEN : EF_IPV6_LEN;
 	struct bpf_fib_lookup fib = {};
 	struct ef_outer o = {};
-	__u8 rx_dst[ETH_ALEN], rx_src[ETH_ALEN];
-	struct ethhdr *eth = (void *)(long)ctx->data;
 	int rc;
 
 	if (be->family == EF_FAMILY_V4 && p->key.family == EF_FAMILY_V6)
 		return ef_verdict(EF_V_DROP_BAD_BACKEND, XDP_DROP);
-	if ((void *)(eth + 1) > (void *)(long)ctx->data_end)
-		return ef_verdict(EF_V_DROP_MALFORMED, XDP_DROP);
-	__builtin_memcpy(rx_dst, eth->h_dest, ETH_ALEN);
-	__builtin_memcpy(rx_src, eth->h_source, ETH_ALEN);
 
 	o.family = be->family;
 	o.dst = be->addr;
@@ -120,15 +116,10 @@ static __always_inline int ef_forward_ipip(struct xdp_md *ctx, const struct ef_p
 		o.flow_hash = ef_flow_hash(&p->key);
 
 	rc = ef_fib(ctx, &fib, o.family, &o.src, &o.dst, p->l3_len + outer_len);
-	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH)
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
 		return ef_verdict(ef_fib_reason(rc), XDP_DROP);
 	if (ef_encap(ctx, p, &o))
 		return ef_verdict(EF_V_DROP_ENCAP_FAIL, XDP_DROP);
-	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
-		if (ef_set_macs(ctx, rx_dst, rx_src))
-			return ef_verdict(EF_V_DROP_ENCAP_FAIL, XDP_DROP);
-		return ef_verdict(EF_V_PASS_NO_NEIGH, XDP_PASS);
-	}
 	if (ef_set_macs(ctx, fib.dmac, fib.smac))
 		return ef_verdict(EF_V_DROP_ENCAP_FAIL, XDP_DROP);
 	return ef_xmit(ctx, &fib);

@@ -25,6 +25,7 @@
 
 #define EF_PARSE_TRUNCATED -1 /* a header runs past the end of the frame */
 #define EF_PARSE_INVALID   -2 /* a header field is impossible */
+#define EF_PARSE_UNSUPPORTED -3 /* valid, but beyond what the parser walks */
 
 #define EF_IP_MF     0x2000 /* IPv4 "more fragments" */
 #define EF_IP_OFFSET 0x1fff /* IPv4 fragment offset */
@@ -123,7 +124,8 @@ struct ef_ipv6_opt_hdr {
 };
 
 /* IPv6, skipping up to EF_MAX_IPV6_EXT hop-by-hop, routing and destination
- * options headers. A fragment header marks the packet as a fragment.
+ * options headers. A fragment header marks the packet as a fragment. The
+ * addresses are filled before any extension header is read.
  * Returns the L4 protocol or a negative EF_PARSE_* code. */
 static __always_inline int ef_parse_ipv6(struct ef_cursor *c, struct ef_pkt *p)
 {
@@ -148,7 +150,7 @@ static __always_inline int ef_parse_ipv6(struct ef_cursor *c, struct ef_pkt *p)
 	c->pos = ip6 + 1;
 
 #pragma unroll
-	for (int i = 0; i < EF_MAX_IPV6_EXT; i++) {
+	for (int i = 0; i <= EF_MAX_IPV6_EXT; i++) {
 		struct ef_ipv6_opt_hdr *opt = c->pos;
 
 		if (nexthdr == IPPROTO_FRAGMENT) {
@@ -161,6 +163,8 @@ static __always_inline int ef_parse_ipv6(struct ef_cursor *c, struct ef_pkt *p)
 			p->key.proto = nexthdr;
 			return nexthdr;
 		}
+		if (i == EF_MAX_IPV6_EXT)
+			break;
 		if ((void *)(opt + 1) > c->end)
 			return EF_PARSE_TRUNCATED;
 		nexthdr = opt->nexthdr;
@@ -168,8 +172,9 @@ static __always_inline int ef_parse_ipv6(struct ef_cursor *c, struct ef_pkt *p)
 		if (c->pos > c->end)
 			return EF_PARSE_TRUNCATED;
 	}
-	/* More extension headers than we walk: refuse rather than guess. */
-	return EF_PARSE_INVALID;
+	/* More extension headers than we walk: legal, but not ours to parse.
+	 * The caller passes it unless it is for a VIP address. */
+	return EF_PARSE_UNSUPPORTED;
 }
 
 /* TCP or UDP ports (and TCP flags). Returns 0 or a negative EF_PARSE_* code. */

@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* lbfix.c: load the LB program, write its maps, compute expectations (see lbfix.h). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "lb.skel.h"
+#include "lib/hash.h"
+#include "lbfix.h"
+#include "topo.h"
+
+struct lbfix_backend lbfix_backends[LBFIX_MAX_BACKENDS];
+struct lbfix_vip lbfix_vips[LBFIX_MAX_VIPS];
+
+#define EF_VERDICT_NAME(name, str, desc) str,
+static const char *const verdict_names[] = {EF_VERDICT_LIST(EF_VERDICT_NAME)};
+#undef EF_VERDICT_NAME
+
+static struct counters counters;
+
+static struct lb_bpf *skel;
+/* The table each VIP currently has, as written: slot 0 = size. */
+static uint32_t *tables[LBFIX_MAX_VIPS];
+
+static int map_fd(const struct bpf_map *m)
+{
+	return bpf_map__fd(m);
+}
+
+const struct counters *lbfix_counters(void)
+{
+	return &counters;
+}
+
+int lbfix_prog_fd(void)
+{
+	return bpf_program__fd(skel->progs.evenflow_lb);
+}
+
+static void vip_key(struct ef_vip_key *k, const struct lbfix_vip *v, int whole_addr)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = frame_addr(&k->addr, v->addr);
+	if (!whole_addr) {
+		k->port = htons(v->port);
+		k->proto = v->proto;
+	}
+}
+
+static int update(int fd, const void *key, const void *value)
+{
+	if (bpf_map_update_elem(fd, key, value, BPF_ANY)) {
+		fprintf(stderr, "# lbfix: map update: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int write_vip(uint32_t id)
+{
+	const struct lbfix_vip *v = &lbfix_vips[id];
+	struct ef_vip_key key;
+	struct ef_vip vip = {.id = id, .forward = v->forward, .table_size = v->table_size};
+	__u32 count = 0, word, bit;
+	__u64 bits = 0;
+	struct ef_addr src;
+	int fd;
+
+	if (v->src) {
+		if (frame_addr(&src, v->src) == EF_FAMILY_V4) {
+			vip.flags |= EF_VIP_F_SRC4;
+			vip.src4 = src.a32[0];
+		} else {
+			vip.flags |= EF_VIP_F_SRC6;
+			vip.src6 = src;
+		}
+	}
+	vip_key(&key, v, 0);
+	if (update(map_fd(skel->maps.evenflow_vips), &key, &vip))
+		return -1;
+
+	/* The address: its VIP count and its pre-filter bit. */
+	vip_key(&key, v, 1);
+	fd = map_fd(skel->maps.evenflow_vip_addrs);
+	bpf_map_lookup_elem(fd, &key, &count);
+	count++;
+	if (update(fd, &key, &count))
+		return -1;
+	bit = ef_filter_bit(&key.addr, key.family);
+	word = bit / 64;
+	fd = map_fd(skel->maps.evenflow_vip_filter);
+	if (bpf_map_lookup_elem(fd, &word, &bits))
+		return -1;
+	bits |= 1ULL << (bit % 64);
+	if (update(fd, &word, &bits))
+		return -1;
+	if (v->table_size)
+		lbfix_write_table(id, v->backends);
+	return 0;
+}
+
+void lbfix_write_backend(uint32_t id)
+{
+	const struct lbfix_backend *b = &lbfix_backends[id];
+	struct ef_backend be = {
+	    .vip_id = b->vip_id,
+	    .gen = b->gen,
+	    .weight = 1,
+	    .state = b->state ? b->state : EF_BE_UP,
+	};
+
+	be.family = frame_addr(&be.addr, b->addr);
+	frame_addr(&be.src, b->src);
+	assert_int_equal(update(map_fd(skel->maps.evenflow_backends), &id, &be), 0);
+}
+
+void lbfix_write_table(uint32_t vip_id, const uint32_t *ids)
+{
+	uint32_t size = lbfix_vips[vip_id].table_size, n = 0;
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_INNER_MAP);
+	uint32_t *slots;
+	int fd;
+
+	while (n < LBFIX_VIP_BACKENDS && ids[n])
+		n++;
+	assert_true(size > 0 && n > 0);
+	slots = calloc(size + 1, sizeof(*slots));
+	assert_non_null(slots);
+	/* Not a Maglev fill: any spread will do, the test only needs to know it. */
+	slots[0] = size;
+	for (uint32_t s = 1; s <= size; s++)
+		slots[s] = ids[(s * 7 + s / 5) % n];
+
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "ef_test_table", 4, 4, size + 1, &opts);
+	assert_true(fd >= 0);
+	for (uint32_t s = 0; s <= size; s++)
+		assert_int_equal(update(fd, &s, &slots[s]), 0);
+	assert_int_equal(update(map_fd(skel->maps.evenflow_maglev), &vip_id, &fd), 0);
+	close(fd);
+	free(tables[vip_id]);
+	tables[vip_id] = slots;
+}
+
+uint32_t lbfix_table_choice(uint32_t vip_id, const struct ef_flow_key *k)
+{
+	const uint32_t *slots = tables[vip_id];
+
+	assert_non_null(slots);
+	return slots[1 + ef_flow_hash(k) % slots[0]];
+}
+
+void lbfix_clear_conntrack(void)
+{
+	int fd = map_fd(skel->maps.evenflow_conntrack);
+	struct ef_flow_key key;
+
+	while (!bpf_map_get_next_key(fd, NULL, &key))
+		assert_int_equal(bpf_map_delete_elem(fd, &key), 0);
+}
+
+int lbfix_conntrack(const struct ef_flow_key *k, struct ef_flow *flow)
+{
+	return bpf_map_lookup_elem(map_fd(skel->maps.evenflow_conntrack), k, flow) ? -1 : 0;
+}
+
+static uint64_t traffic_packets(const struct bpf_map *m, uint32_t id)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct ef_traffic t[ncpu];
+	uint64_t sum = 0;
+
+	assert_int_equal(bpf_map_lookup_elem(map_fd(m), &id, t), 0);
+	for (int i = 0; i < ncpu; i++)
+		sum += t[i].packets;
+	return sum;
+}
+
+uint64_t lbfix_vip_packets(uint32_t vip_id)
+{
+	return traffic_packets(skel->maps.evenflow_vip_stats, vip_id);
+}
+
+uint64_t lbfix_backend_packets(uint32_t id)
+{
+	return traffic_packets(skel->maps.evenflow_backend_stats, id);
+}
+
+int lbfix_load(void)
+{
+	char pin_root[128];
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_root);
+
+	snprintf(pin_root, sizeof(pin_root), "%s", topo_pin_dir());
+	skel = lb_bpf__open_opts(&opts);
+	if (!skel || lb_bpf__load(skel)) {
+		fprintf(stderr, "# lbfix: cannot load lb.bpf.o\n");
+		return -1;
+	}
+	counters = (struct counters){
+	    .map_fd = map_fd(skel->maps.evenflow_verdicts), .n = EF_V_MAX, .names = verdict_names};
+	for (uint32_t id = 1; id < LBFIX_MAX_BACKENDS; id++)
+		if (lbfix_backends[id].addr)
+			lbfix_write_backend(id);
+	for (uint32_t id = 1; id < LBFIX_MAX_VIPS; id++)
+		if (lbfix_vips[id].addr && write_vip(id))
+			return -1;
+	return 0;
+}
+
+void lbfix_unload(void)
+{
+	for (int i = 0; i < LBFIX_MAX_VIPS; i++) {
+		free(tables[i]);
+		tables[i] = NULL;
+	}
+	lb_bpf__destroy(skel);
+	skel = NULL;
+}
+
+void lbfix_expect_encap(struct pkt *out, const struct pkt *rx, const struct frame *f,
+			uint32_t vip_id, uint32_t backend, const uint8_t dmac[6],
+			const uint8_t smac[6])
+{
+	const struct lbfix_backend *b = &lbfix_backends[backend];
+	const char *src = lbfix_vips[vip_id].src ? lbfix_vips[vip_id].src : b->src;
+	int l3 = pb_off(rx, f->family == 4 ? PB_IPV4 : PB_IPV6, 0);
+	uint8_t inner_proto = f->family == 4 ? IPPROTO_IPIP : IPPROTO_IPV6;
+	struct ef_flow_key key;
+	struct ef_addr a;
+	size_t inner_len;
+
+	pb_init(out);
+	pb_eth(out, dmac, smac);
+	if (frame_addr(&a, b->addr) == EF_FAMILY_V4) {
+		struct pb_ip4 ip = {.src = src,
+				    .dst = b->addr,
+				    .tos = f->tos,
+				    .ttl = 64,
+				    .frag_off = f->family == 4 ? (f->frag & 0x4000) : 0};
+		pb_ipv4(out, &ip);
+	} else {
+		struct pb_ip6 ip = {.src = src, .dst = b->addr, .tclass = f->tos, .hop_limit = 64};
+
+		frame_key(&key, f);
+		ip.flow_label = ef_flow_hash(&key) & 0xfffff;
+		pb_ipv6(out, &ip);
+	}
+	inner_len = f->family == 4 ? (rx->data[l3 + 2] << 8 | rx->data[l3 + 3])
+				   : 40 + (rx->data[l3 + 4] << 8 | rx->data[l3 + 5]);
+	pb_raw(out, rx->data + l3, inner_len, 0, inner_proto);
+	pb_finish(out);
+	/* Bytes after the IP packet (Ethernet padding) stay, outside every length. */
+	memcpy(out->data + out->len, rx->data + l3 + inner_len, rx->len - l3 - inner_len);
+	out->len += rx->len - l3 - inner_len;
+}
+
+void lbfix_expect_l2(struct pkt *out, const struct pkt *rx, const uint8_t dmac[6],
+		     const uint8_t smac[6])
+{
+	*out = *rx;
+	memcpy(out->data, dmac, 6);
+	memcpy(out->data + 6, smac, 6);
+}

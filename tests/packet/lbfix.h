@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * lbfix.h: the LB program under test and its maps.
+ *
+ * The configuration (VIPs, backends, tables) is plain data written into the
+ * maps with the shared structs of evenflow.h, the way the CLI writes them.
+ * The fixture remembers what it wrote, so the backend a flow must get is
+ * computed here, from ef_flow_hash() and the table, not read back from the
+ * program.
+ */
+#ifndef LBFIX_H
+#define LBFIX_H
+
+#include <stdint.h>
+#include "evenflow.h"
+#include "frame.h"
+#include "run.h"
+
+#define LBFIX_MAX_BACKENDS 64
+#define LBFIX_MAX_VIPS	   32
+#define LBFIX_VIP_BACKENDS 4
+
+struct lbfix_backend {
+	const char *addr;
+	const char *src; /* outer source toward it (ef_backend.src) */
+	uint8_t state;	 /* enum ef_backend_state; 0 (FREE) means UP here */
+	uint32_t gen;
+	uint32_t vip_id;
+};
+
+struct lbfix_vip {
+	const char *addr;
+	uint16_t port;
+	uint8_t proto;
+	uint8_t forward;     /* enum ef_forward */
+	const char *src;     /* outer source override (EF_VIP_F_SRC4/SRC6), or NULL */
+	uint32_t table_size; /* Maglev table slots; 0: the VIP has no table */
+	uint32_t backends[LBFIX_VIP_BACKENDS]; /* backend ids filling the table; 0 ends */
+};
+
+/* Indexed by id (id 0 unused); filled by the cases. */
+extern struct lbfix_backend lbfix_backends[LBFIX_MAX_BACKENDS];
+extern struct lbfix_vip lbfix_vips[LBFIX_MAX_VIPS];
+
+/* Load lb.bpf.o (pinning its maps in the topology's bpffs) and write the
+ * configuration. Returns 0 or -1. */
+int lbfix_load(void);
+void lbfix_unload(void);
+
+int lbfix_prog_fd(void);
+/* The LB's verdict counters (evenflow_verdicts, named by EF_VERDICT_LIST). */
+const struct counters *lbfix_counters(void);
+
+/* Write backend `id` from lbfix_backends[id] (after changing state or gen). */
+void lbfix_write_backend(uint32_t id);
+/* Build a new table for the VIP from `ids` (0-terminated) and swap it in. */
+void lbfix_write_table(uint32_t vip_id, const uint32_t *ids);
+void lbfix_clear_conntrack(void);
+/* The connection entry of a flow; returns 0, or -1 if there is none. */
+int lbfix_conntrack(const struct ef_flow_key *k, struct ef_flow *flow);
+/* Packets counted for a VIP / a backend (summed over CPUs). */
+uint64_t lbfix_vip_packets(uint32_t vip_id);
+uint64_t lbfix_backend_packets(uint32_t id);
+
+/* The backend the VIP's current table gives to the flow. */
+uint32_t lbfix_table_choice(uint32_t vip_id, const struct ef_flow_key *k);
+
+/* Expected frames. `rx` is the frame the LB received. */
+/* ipip: Ethernet (dmac, smac) + outer header toward `backend` + the received IP packet. */
+void lbfix_expect_encap(struct pkt *out, const struct pkt *rx, const struct frame *f,
+			uint32_t vip_id, uint32_t backend, const uint8_t dmac[6],
+			const uint8_t smac[6]);
+/* l2: the received frame with new MACs. */
+void lbfix_expect_l2(struct pkt *out, const struct pkt *rx, const uint8_t dmac[6],
+		     const uint8_t smac[6]);
+
+#endif /* LBFIX_H */
