@@ -78,7 +78,7 @@ SEC("xdp")
 int evenflow_decap(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
-	struct ef_cursor c = { .pos = data, .end = (void *)(long)ctx->data_end };
+	struct ef_cursor c = {.pos = data, .end = (void *)(long)ctx->data_end};
 	struct ef_vip_key local = {};
 	struct ethhdr eth_copy, *eth = data;
 	__u8 inner_family;

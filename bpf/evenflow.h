@@ -18,15 +18,24 @@
 #define EF_MAX_VIPS 1024
 #endif
 
-/* Backends over all VIPs; a backend id indexes evenflow_backends. */
+/* Backends over all VIPs; a backend id indexes evenflow_backends. A
+ * connection entry holds the id in 14 bits, so at most 16384. */
 #ifndef EF_MAX_BACKENDS
 #define EF_MAX_BACKENDS 16384
 #endif
 
-/* Default connection-table entries (attach --conntrack-size overrides). */
+/* Default connection-table slots (attach --conntrack-size overrides); a
+ * power of two, EF_CT_WAYS slots per bucket. */
 #ifndef EF_CONNTRACK_DEFAULT
 #define EF_CONNTRACK_DEFAULT 262144
 #endif
+
+/* Slots per connection-table bucket: one 64-byte cache line. */
+#define EF_CT_WAYS 8
+
+/* Buckets of the VIP index (a power of two) and VIP ids per bucket. */
+#define EF_VIP_INDEX_BUCKETS 1024
+#define EF_VIP_INDEX_WAYS    4
 
 /* Devices the LB can redirect to (evenflow_tx_ports). */
 #ifndef EF_MAX_TX_PORTS
@@ -72,15 +81,15 @@ struct ef_addr {
 /* Key of evenflow_vips: a VIP is (address, port, protocol). Port 0 = every port. */
 struct ef_vip_key {
 	struct ef_addr addr;
-	__be16 port;  /* network byte order; 0 matches every port */
-	__u8 proto;   /* IPPROTO_TCP or IPPROTO_UDP */
-	__u8 family;  /* enum ef_family */
+	__be16 port; /* network byte order; 0 matches every port */
+	__u8 proto;  /* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 family; /* enum ef_family */
 };
 
 /* How packets of a VIP reach the chosen backend. */
 enum ef_forward {
 	EF_FWD_IPIP = 0, /* IPIP/IP6IP6/IPv4-in-IPv6 toward the backend */
-	EF_FWD_L2 = 1,   /* destination MAC rewritten, packet otherwise untouched */
+	EF_FWD_L2 = 1,	 /* destination MAC rewritten, packet otherwise untouched */
 };
 
 /* VIP flags. */
@@ -89,12 +98,12 @@ enum ef_forward {
 
 /* Value of evenflow_vips. */
 struct ef_vip {
-	__u32 id;         /* index into evenflow_maglev and evenflow_vip_stats */
-	__u8 forward;     /* enum ef_forward */
-	__u8 flags;       /* EF_VIP_F_* */
+	__u32 id;     /* index into evenflow_maglev and evenflow_vip_stats */
+	__u8 forward; /* enum ef_forward */
+	__u8 flags;   /* EF_VIP_F_* */
 	__u16 pad;
-	__u32 table_size; /* requested table size, 0 = default for its backends */
-	__u32 src4;       /* outer IPv4 source if EF_VIP_F_SRC4 */
+	__u32 table_size;    /* requested table size, 0 = default for its backends */
+	__u32 src4;	     /* outer IPv4 source if EF_VIP_F_SRC4 */
 	struct ef_addr src6; /* outer IPv6 source if EF_VIP_F_SRC6 */
 };
 
@@ -103,9 +112,9 @@ struct ef_vip {
 /* Backend states. FREE marks an unused slot of evenflow_backends. */
 enum ef_backend_state {
 	EF_BE_FREE = 0,
-	EF_BE_UP = 1,      /* in the table */
+	EF_BE_UP = 1,	   /* in the table */
 	EF_BE_DRAIN = 2,   /* out of the table; existing flows stay */
-	EF_BE_DOWN = 3,    /* out of the table; existing flows are hashed again */
+	EF_BE_DOWN = 3,	   /* out of the table; existing flows are hashed again */
 	EF_BE_REMOVED = 4, /* deleted; behaves as DOWN until its slot is reused */
 };
 
@@ -113,16 +122,32 @@ enum ef_backend_state {
 struct ef_backend {
 	struct ef_addr addr; /* the backend's address */
 	struct ef_addr src;  /* outer source toward it, chosen by the kernel's routing */
-	__u32 vip_id;        /* owning VIP */
-	__u32 gen;           /* bumped each time the slot is given out: stale flows miss */
-	__u16 weight;        /* 1..65535 */
-	__u8 family;         /* enum ef_family */
-	__u8 state;          /* enum ef_backend_state */
+	__u32 vip_id;	     /* owning VIP */
+	__u32 gen;	     /* bumped each time the slot is given out: stale flows miss */
+	__u16 weight;	     /* 1..65535 */
+	__u8 family;	     /* enum ef_family */
+	__u8 state;	     /* enum ef_backend_state */
+};
+
+/* ---- VIP index ---- */
+
+/* Value of evenflow_vip_info, indexed by VIP id: what the data plane reads. */
+struct ef_vip_info {
+	struct ef_vip_key key;
+	struct ef_vip vip;
+};
+
+/* Value of evenflow_vip_index: up to EF_VIP_INDEX_WAYS VIPs whose key hashes
+ * to this bucket (each VIP is in one of its two buckets). A way holds
+ * (tag << 16) | (VIP id + 1), 0 when empty; see lib/vip_index.h. */
+struct ef_vip_bucket {
+	__u32 way[EF_VIP_INDEX_WAYS];
 };
 
 /* ---- Connection table ---- */
 
-/* Key of evenflow_conntrack: one direction of a flow, as the client sent it. */
+/* One flow as the connection table and `evenflow lookup` see it: the
+ * 5-tuple as the client sent it. */
 struct ef_flow_key {
 	struct ef_addr src;
 	struct ef_addr dst;
@@ -133,19 +158,34 @@ struct ef_flow_key {
 	__u16 pad;
 };
 
-/* Value of evenflow_conntrack. */
-struct ef_flow {
-	__u32 backend_id;  /* index into evenflow_backends */
-	__u32 backend_gen; /* the backend's gen when the flow was pinned to it */
-	__u64 last_seen;   /* bpf_ktime_get_ns() of the last packet (UDP idle-out) */
+/* Value of evenflow_conntrack: a bucket of EF_CT_WAYS flows. Each way is one
+ * 64-bit word, written atomically, so no reader sees half an entry; the bit
+ * layout is in lib/ct_entry.h. */
+struct ef_ct_bucket {
+	__u64 way[EF_CT_WAYS];
+};
+
+/* ---- Next-hop cache ---- */
+
+/* Value of evenflow_nexthop (per CPU, indexed by backend id): the FIB's
+ * answer for the backend, reused until `expires` (jiffies) for packets that
+ * arrive on the same device (the FIB checks the ingress device too). */
+struct ef_nexthop {
+	__u8 dmac[6];
+	__u8 smac[6];
+	__u32 ifindex;	   /* egress device */
+	__u32 mtu;	   /* route MTU toward the backend */
+	__u32 backend_gen; /* the backend this answer is for */
+	__u32 rx_ifindex;  /* the ingress device it was asked for */
+	__u64 expires;	   /* bpf_jiffies64() after which to ask the FIB again */
 };
 
 /* ---- Counters ---- */
 
 /* Per-VIP and per-backend traffic (per-CPU; user space sums the CPUs). */
 struct ef_traffic {
-	__u64 packets;   /* packets forwarded */
-	__u64 bytes;     /* bytes forwarded, as received (before encapsulation) */
+	__u64 packets;	 /* packets forwarded */
+	__u64 bytes;	 /* bytes forwarded, as received (before encapsulation) */
 	__u64 new_flows; /* flows that took a fresh table choice */
 };
 
@@ -154,18 +194,19 @@ struct ef_traffic {
  * X(enum suffix, name, description); the name is what `evenflow stats` prints.
  */
 #define EF_VERDICT_LIST(X)                                                                         \
-	X(PASS_NOT_IP, "pass_not_ip", "not IPv4/IPv6 (ARP, LLDP, ...), passed to the kernel")     \
+	X(PASS_NOT_IP, "pass_not_ip", "not IPv4/IPv6 (ARP, LLDP, ...), passed to the kernel")      \
 	X(PASS_NOT_VIP, "pass_not_vip", "IP but not for a VIP, passed to the kernel")              \
-	X(DROP_MALFORMED, "drop_malformed", "truncated frame or invalid header, dropped")            \
+	X(DROP_MALFORMED, "drop_malformed", "truncated frame or invalid header, dropped")          \
 	X(DROP_FRAGMENT, "drop_fragment", "IP fragment to a VIP address (no ports), dropped")      \
-	X(DROP_NO_BACKEND, "drop_no_backend", "VIP has no backend up, dropped")                     \
+	X(DROP_NO_BACKEND, "drop_no_backend", "VIP has no backend up, dropped")                    \
 	X(DROP_FIB_MISS, "drop_fib_miss", "no route to the backend, dropped")                      \
 	X(DROP_FWD_DISABLED, "drop_fwd_disabled", "forwarding disabled on the ingress device")     \
 	X(DROP_NO_NEIGH, "drop_no_neigh", "next hop's neighbour entry unresolved, dropped")        \
-	X(DROP_NOT_ONLINK, "drop_not_onlink", "l2 backend not on a directly connected network")     \
-	X(DROP_TOO_BIG, "drop_too_big", "forwarded packet exceeds the egress MTU, dropped")          \
-	X(DROP_BAD_BACKEND, "drop_bad_backend", "backend entry unusable (family mismatch), dropped")  \
-	X(DROP_ENCAP_FAIL, "drop_encap_fail", "could not grow the frame for encapsulation")         \
+	X(DROP_NOT_ONLINK, "drop_not_onlink", "l2 backend not on a directly connected network")    \
+	X(DROP_TOO_BIG, "drop_too_big", "forwarded packet exceeds the egress MTU, dropped")        \
+	X(DROP_BAD_BACKEND, "drop_bad_backend",                                                    \
+	  "backend entry unusable (family mismatch), dropped")                                     \
+	X(DROP_ENCAP_FAIL, "drop_encap_fail", "could not grow the frame for encapsulation")        \
 	X(FWD_TX, "fwd_tx", "forwarded out of the ingress device (XDP_TX)")                        \
 	X(FWD_REDIRECT, "fwd_redirect", "forwarded to another device (devmap redirect)")
 
@@ -175,10 +216,11 @@ enum ef_verdict { EF_VERDICT_LIST(EF_VERDICT_ENUM) EF_V_MAX };
 
 /* Verdict reasons of the backend-side decap program. */
 #define EF_DECAP_VERDICT_LIST(X)                                                                   \
-	X(PASS_NOT_IP, "pass_not_ip", "not IPv4/IPv6, passed")                                       \
+	X(PASS_NOT_IP, "pass_not_ip", "not IPv4/IPv6, passed")                                     \
 	X(PASS_NOT_TUNNEL, "pass_not_tunnel", "not IPIP/IP6IP6/IPv4-in-IPv6, passed")              \
-	X(PASS_NOT_LOCAL_VIP, "pass_not_local_vip", "inner destination not held here, passed")       \
-	X(PASS_MALFORMED, "pass_malformed", "truncated or invalid tunnel packet, passed untouched") \
+	X(PASS_NOT_LOCAL_VIP, "pass_not_local_vip", "inner destination not held here, passed")     \
+	X(PASS_MALFORMED, "pass_malformed",                                                        \
+	  "truncated or invalid tunnel packet, passed untouched")                                  \
 	X(DECAP, "decap", "outer header stripped, inner packet passed to the kernel")
 
 #define EF_DECAP_VERDICT_ENUM(name, str, desc) EF_DV_##name,
@@ -187,7 +229,7 @@ enum ef_decap_verdict { EF_DECAP_VERDICT_LIST(EF_DECAP_VERDICT_ENUM) EF_DV_MAX }
 
 /* ---- Pinned object names (files under the pin dir) ---- */
 
-#define EF_PIN_LB_PROG    "evenflow_lb_prog"
+#define EF_PIN_LB_PROG	  "evenflow_lb_prog"
 #define EF_PIN_DECAP_PROG "evenflow_decap_prog"
 
 #endif /* EVENFLOW_H */

@@ -11,6 +11,7 @@
 #include "lib/select.h"
 #include "lib/forward.h"
 #include "lib/stats.h"
+#include "lib/vip_index.h"
 
 /* Is this destination address one of the VIPs' (a superset: a bitmap)? */
 static __always_inline int ef_maybe_vip_addr(const struct ef_pkt *p)
@@ -22,27 +23,54 @@ static __always_inline int ef_maybe_vip_addr(const struct ef_pkt *p)
 	return bits && (*bits & (1ULL << (bit % 64)));
 }
 
+/* The VIP with this key, from the VIP index (lib/vip_index.h), or NULL. */
+static __always_inline struct ef_vip *ef_index_lookup(const struct ef_vip_key *key)
+{
+	__u32 h = ef_vip_hash(key), b[2] = {ef_vip_bucket1(h), ef_vip_bucket2(h)};
+
+#pragma unroll
+	for (int i = 0; i < 2; i++) {
+		struct ef_vip_bucket *bucket = bpf_map_lookup_elem(&evenflow_vip_index, &b[i]);
+
+		if (!bucket)
+			return NULL;
+#pragma unroll
+		for (int w = 0; w < EF_VIP_INDEX_WAYS; w++) {
+			__u32 way = bucket->way[w], id;
+			struct ef_vip_info *info;
+
+			if (!ef_vip_way_matches(way, h))
+				continue;
+			id = ef_vip_way_id(way);
+			info = bpf_map_lookup_elem(&evenflow_vip_info, &id);
+			if (info && ef_vip_key_eq(&info->key, key))
+				return &info->vip;
+		}
+	}
+	return NULL;
+}
+
 /* The VIP for (dst, dport, proto), falling back to the VIP with port 0. */
 static __always_inline struct ef_vip *ef_find_vip(const struct ef_pkt *p)
 {
 	struct ef_vip_key key = {
-		.addr = p->key.dst,
-		.port = p->key.dport,
-		.proto = p->key.proto,
-		.family = p->key.family,
+	    .addr = p->key.dst,
+	    .port = p->key.dport,
+	    .proto = p->key.proto,
+	    .family = p->key.family,
 	};
-	struct ef_vip *vip = bpf_map_lookup_elem(&evenflow_vips, &key);
+	struct ef_vip *vip = ef_index_lookup(&key);
 
 	if (vip)
 		return vip;
 	key.port = 0;
-	return bpf_map_lookup_elem(&evenflow_vips, &key);
+	return ef_index_lookup(&key);
 }
 
 /* Is the destination address one of a VIP's, whatever port and protocol? */
 static __always_inline int ef_is_vip_addr(const struct ef_pkt *p)
 {
-	struct ef_vip_key key = { .addr = p->key.dst, .family = p->key.family };
+	struct ef_vip_key key = {.addr = p->key.dst, .family = p->key.family};
 
 	return bpf_map_lookup_elem(&evenflow_vip_addrs, &key) != NULL;
 }
@@ -51,7 +79,7 @@ SEC("xdp")
 int evenflow_lb(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
-	struct ef_cursor c = { .pos = data, .end = (void *)(long)ctx->data_end };
+	struct ef_cursor c = {.pos = data, .end = (void *)(long)ctx->data_end};
 	struct ef_pkt p = {};
 	struct ef_choice choice;
 	struct ef_vip *vip;
@@ -92,13 +120,13 @@ int evenflow_lb(struct xdp_md *ctx)
 		return ef_verdict(EF_V_DROP_NO_BACKEND, XDP_DROP);
 
 	if (vip->forward == EF_FWD_L2)
-		action = ef_forward_l2(ctx, &p, choice.backend);
+		action = ef_forward_l2(ctx, &p, choice.backend_id, choice.backend);
 	else
-		action = ef_forward_ipip(ctx, &p, vip, choice.backend);
+		action =
+		    ef_forward_ipip(ctx, &p, vip, choice.backend_id, choice.backend, choice.hash);
 	if (action == XDP_DROP || action == XDP_ABORTED)
 		return action;
 	ef_count_traffic(vip->id, choice.backend_id, bytes, choice.new_flow);
-	ef_conntrack_close(&p);
 	return action;
 }
 

@@ -13,9 +13,8 @@
 #include "output.h"
 #include "vips.h"
 
-#define CONNTRACK_MIN	1024
-#define CONNTRACK_MAX	(1U << 26)
-#define UDP_TIMEOUT_MAX 86400
+#define CONNTRACK_MIN 1024
+#define CONNTRACK_MAX (1U << 26)
 
 /* The data plane routes with bpf_fib_lookup, which fails unless the
  * ingress device forwards. Only a warning: the operator may fix it later. */
@@ -86,12 +85,14 @@ int cmd_attach(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, cha
 			if (ef_arg_u32("--conntrack-size", optarg, CONNTRACK_MIN, CONNTRACK_MAX,
 				       &v))
 				return -EINVAL;
+			if (v & (v - 1))
+				return ef_usage("--conntrack-size %s: not a power of two", optarg);
 			cfg.conntrack_size = v;
 			break;
 		case 'u':
-			if (ef_arg_u32("--udp-timeout", optarg, 1, UDP_TIMEOUT_MAX, &v))
+			if (ef_arg_u32("--udp-timeout", optarg, 1, EF_UDP_IDLE_MAX, &v))
 				return -EINVAL;
-			cfg.udp_idle_ns = v * 1000000000ULL;
+			cfg.udp_idle_s = v;
 			break;
 		default:
 			return -EINVAL;
@@ -197,9 +198,8 @@ int cmd_status(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, cha
 	out_bool("loaded", "loaded:      %s\n", true);
 	out_u64("prog_id", "program id:  %llu\n", dp.prog_id);
 	if (!ef_dp_get_cfg(&dp, &cfg)) {
-		out_u64("conntrack_size", "conntrack:   %llu entries", cfg.conntrack_size);
-		out_u64("udp_timeout", ", UDP idle timeout %llu s\n",
-			cfg.udp_idle_ns / 1000000000ULL);
+		out_u64("conntrack_size", "conntrack:   %llu slots", cfg.conntrack_size);
+		out_u64("udp_timeout", ", UDP idle timeout %llu s\n", cfg.udp_idle_s);
 	}
 	err = ef_prog_devices(dp.prog_id, &devs, &ndevs);
 	if (err)
@@ -231,8 +231,7 @@ int cmd_status(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, cha
 	out_u64("backends", "  backends:   %llu", nbe);
 	out_u64("backends_removed", " (+%llu removed)", nrem);
 	out_text(" / %d\n", EF_MAX_BACKENDS);
-	out_u64("conntrack", "  conntrack:  %llu\n",
-		(__u64)ef_map_count(dp.conntrack, sizeof(struct ef_flow_key)));
+	out_u64("conntrack", "  conntrack:  %llu\n", (__u64)ef_conntrack_count(&dp));
 	out_u64("tx_ports", "  tx_ports:   %llu\n",
 		(__u64)ef_map_count(dp.tx_ports, sizeof(__u32)));
 	out_obj_close();

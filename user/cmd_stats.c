@@ -11,6 +11,7 @@
 #include "backends.h"
 #include "cli.h"
 #include "dataplane.h"
+#include "lib/ct_entry.h"
 #include "lib/hash.h"
 #include "log.h"
 #include "output.h"
@@ -126,14 +127,36 @@ static void print_backend(struct ef_dp *dp, __u32 id)
 	out_str("backend_state", ", %s)", ef_state_str(b.state));
 }
 
+/* The connection entry of the flow with this hash and fingerprint: 0, or
+ * -ENOENT. Same bucket and way rules as bpf/lib/select.h. */
+static int conntrack_find(const struct ef_dp *dp, __u32 hash, __u32 fp, __u64 *entry)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), index;
+	struct ef_ct_bucket b;
+
+	if (bpf_obj_get_info_by_fd(dp->conntrack, &info, &len) || !info.max_entries)
+		return -ENOENT;
+	index = hash & (info.max_entries - 1);
+	if (bpf_map_lookup_elem(dp->conntrack, &index, &b))
+		return -ENOENT;
+	for (int w = 0; w < EF_CT_WAYS; w++) {
+		if (ef_ct_is(b.way[w], fp)) {
+			*entry = b.way[w];
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
 int cmd_lookup(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char **argv)
 {
 	struct ef_flow_key fk = {};
 	struct ef_vip_key key;
 	struct ef_addr caddr;
-	struct ef_flow flow;
 	struct ef_vip vip;
-	__u32 *table = NULL, m = 0, hash, slot;
+	__u32 *table = NULL, m = 0, hash, fp, slot;
+	__u64 entry;
 	const char *why;
 	struct ef_dp dp;
 	__u16 cport;
@@ -186,7 +209,7 @@ int cmd_lookup(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, cha
 	fk.dport = key.port ? key.port : htons((__u16)dport);
 	fk.proto = key.proto;
 	fk.family = key.family;
-	hash = ef_flow_hash(&fk);
+	ef_flow_hash2(&fk, &hash, &fp);
 
 	out_str("vip", "vip %s", argv[optind]);
 	out_str("client", " client %s\n", argv[optind + 1]);
@@ -201,15 +224,15 @@ int cmd_lookup(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, cha
 		out_text(" -> no backend up (new flows are dropped)\n");
 	}
 	out_obj_open("conntrack");
-	if (!bpf_map_lookup_elem(dp.conntrack, &fk, &flow)) {
+	if (!conntrack_find(&dp, hash, fp, &entry)) {
 		struct ef_backend b = {};
-		bool live = flow.backend_id < EF_MAX_BACKENDS &&
-			    !bpf_map_lookup_elem(dp.backends, &flow.backend_id, &b) &&
-			    b.gen == flow.backend_gen &&
+		__u32 id = ef_ct_id(entry);
+		bool live = id < EF_MAX_BACKENDS && !bpf_map_lookup_elem(dp.backends, &id, &b) &&
+			    ef_ct_gen_ok(entry, b.gen) && b.vip_id == vip.id &&
 			    (b.state == EF_BE_UP || b.state == EF_BE_DRAIN);
 
 		out_bool("exists", "conntrack entry: %s,", true);
-		print_backend(&dp, flow.backend_id);
+		print_backend(&dp, id);
 		out_bool("live", ", in use: %s", live);
 		out_text("%s\n", live ? "" : " (stale: will be hashed again)");
 	} else {

@@ -23,6 +23,7 @@
 #include <xdp/libxdp.h>
 
 #include "dataplane.h"
+#include "lib/ct_entry.h"
 #include "log.h"
 
 #include "decap.skel.h"
@@ -30,9 +31,10 @@
 
 /* The LB maps, pinned by name; the order of the fds in struct ef_dp. */
 static const char *const lb_maps[] = {
-    "evenflow_vips",	  "evenflow_vip_addrs",	    "evenflow_vip_filter", "evenflow_backends",
-    "evenflow_maglev",	  "evenflow_conntrack",	    "evenflow_tx_ports",   "evenflow_verdicts",
-    "evenflow_vip_stats", "evenflow_backend_stats",
+    "evenflow_vips",	      "evenflow_vip_info", "evenflow_vip_index", "evenflow_vip_addrs",
+    "evenflow_vip_filter",    "evenflow_backends", "evenflow_maglev",	 "evenflow_conntrack",
+    "evenflow_nexthop",	      "evenflow_tx_ports", "evenflow_verdicts",	 "evenflow_vip_stats",
+    "evenflow_backend_stats",
 };
 #define N_LB_MAPS (sizeof(lb_maps) / sizeof(lb_maps[0]))
 
@@ -41,9 +43,10 @@ static const char *const decap_maps[] = {"evenflow_decap_addrs", "evenflow_decap
 
 static int *lb_map_fd(struct ef_dp *dp, size_t i)
 {
-	int *fds[N_LB_MAPS] = {&dp->vips,      &dp->vip_addrs,	  &dp->vip_filter, &dp->backends,
-			       &dp->maglev,    &dp->conntrack,	  &dp->tx_ports,   &dp->verdicts,
-			       &dp->vip_stats, &dp->backend_stats};
+	int *fds[N_LB_MAPS] = {&dp->vips,	  &dp->vip_info, &dp->vip_index, &dp->vip_addrs,
+			       &dp->vip_filter,	  &dp->backends, &dp->maglev,	 &dp->conntrack,
+			       &dp->nexthop,	  &dp->tx_ports, &dp->verdicts,	 &dp->vip_stats,
+			       &dp->backend_stats};
 
 	return fds[i];
 }
@@ -297,6 +300,7 @@ static int load_lb(const char *pin_dir, const struct ef_dp_cfg *cfg)
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = pin_dir);
 	char path[PATH_MAX], tmp[PATH_MAX], ct[PATH_MAX], ct_old[PATH_MAX];
 	struct lb_bpf *skel;
+	__u32 slots;
 	bool aside;
 	int err;
 
@@ -308,11 +312,11 @@ static int load_lb(const char *pin_dir, const struct ef_dp_cfg *cfg)
 	skel = lb_bpf__open_opts(&oo);
 	if (!skel)
 		return ef_err(-errno, "cannot open the LB program: %s", strerror(errno));
-	skel->rodata->ef_udp_idle_ns =
-	    cfg && cfg->udp_idle_ns ? cfg->udp_idle_ns : EF_UDP_IDLE_DEFAULT * 1000000000ULL;
-	err = bpf_map__set_max_entries(skel->maps.evenflow_conntrack, cfg && cfg->conntrack_size
-									  ? cfg->conntrack_size
-									  : EF_CONNTRACK_DEFAULT);
+	slots = cfg && cfg->conntrack_size ? cfg->conntrack_size : EF_CONNTRACK_DEFAULT;
+	skel->rodata->ef_udp_idle_s =
+	    cfg && cfg->udp_idle_s ? cfg->udp_idle_s : EF_UDP_IDLE_DEFAULT;
+	skel->rodata->ef_ct_mask = slots / EF_CT_WAYS - 1;
+	err = bpf_map__set_max_entries(skel->maps.evenflow_conntrack, slots / EF_CT_WAYS);
 	if (err) {
 		ef_err(err, "cannot size the connection table: %s", strerror(-err));
 		goto out;
@@ -361,7 +365,7 @@ int ef_dp_get_cfg(const struct ef_dp *dp, struct ef_dp_cfg *cfg)
 		__u32 clen = sizeof(ci);
 
 		if (!bpf_obj_get_info_by_fd(dp->conntrack, &ci, &clen))
-			cfg->conntrack_size = ci.max_entries;
+			cfg->conntrack_size = ci.max_entries * EF_CT_WAYS;
 	}
 	pinfo.nr_map_ids = sizeof(ids) / sizeof(ids[0]);
 	pinfo.map_ids = (__u64)(unsigned long)ids;
@@ -383,14 +387,14 @@ int ef_dp_get_cfg(const struct ef_dp *dp, struct ef_dp_cfg *cfg)
 		}
 		nlen = strlen(minfo.name);
 		if (nlen < 7 || strcmp(minfo.name + nlen - 7, ".rodata") ||
-		    minfo.value_size < offsetof(struct lb_bpf__rodata, ef_udp_idle_ns) + 8) {
+		    minfo.value_size < offsetof(struct lb_bpf__rodata, ef_udp_idle_s) + 4) {
 			close(fd);
 			continue;
 		}
 		val = calloc(1, minfo.value_size);
 		if (val && !bpf_map_lookup_elem(fd, &key, val)) {
-			memcpy(&cfg->udp_idle_ns,
-			       (char *)val + offsetof(struct lb_bpf__rodata, ef_udp_idle_ns), 8);
+			memcpy(&cfg->udp_idle_s,
+			       (char *)val + offsetof(struct lb_bpf__rodata, ef_udp_idle_s), 4);
 			err = 0;
 		}
 		free(val);
@@ -422,7 +426,7 @@ int ef_dp_open_existing(const char *pin_dir, struct ef_dp *dp)
 static bool cfg_differs(const struct ef_dp_cfg *want, const struct ef_dp_cfg *have)
 {
 	return (want->conntrack_size && want->conntrack_size != have->conntrack_size) ||
-	       (want->udp_idle_ns && want->udp_idle_ns != have->udp_idle_ns);
+	       (want->udp_idle_s && want->udp_idle_s != have->udp_idle_s);
 }
 
 int ef_dp_open(const char *pin_dir, const struct ef_dp_cfg *cfg, struct ef_dp *dp)
@@ -458,9 +462,8 @@ int ef_dp_open(const char *pin_dir, const struct ef_dp_cfg *cfg, struct ef_dp *d
 	if (ndevs) {
 		err = ef_err(-EBUSY,
 			     "--conntrack-size/--udp-timeout differ from the running data plane "
-			     "(%u entries, %llu s) attached to %s: detach every device first",
-			     have.conntrack_size,
-			     (unsigned long long)(have.udp_idle_ns / 1000000000ULL), devs[0].name);
+			     "(%u slots, %u s) attached to %s: detach every device first",
+			     have.conntrack_size, have.udp_idle_s, devs[0].name);
 		free(devs);
 		goto fail;
 	}
@@ -779,6 +782,24 @@ long ef_map_count(int fd, size_t key_size)
 		memcpy(cur, next, key_size);
 		prev = cur;
 		n++;
+	}
+	return n;
+}
+
+long ef_conntrack_count(const struct ef_dp *dp)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), i;
+	struct ef_ct_bucket b;
+	long n = 0;
+
+	if (bpf_obj_get_info_by_fd(dp->conntrack, &info, &len))
+		return -errno;
+	for (i = 0; i < info.max_entries; i++) {
+		if (bpf_map_lookup_elem(dp->conntrack, &i, &b))
+			return -errno;
+		for (int w = 0; w < EF_CT_WAYS; w++)
+			n += (b.way[w] & EF_CT_VALID) != 0;
 	}
 	return n;
 }

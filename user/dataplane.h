@@ -25,6 +25,9 @@
 #define EF_PIN_DIR_DEFAULT  "/sys/fs/bpf/evenflow"
 #define EF_PIN_DIR_ENV	    "EVENFLOW_PIN_DIR"
 #define EF_UDP_IDLE_DEFAULT 30 /* seconds */
+/* Longest UDP idle timeout: what the data plane's 9-bit clock measures at
+ * HZ=1000 (see bpf/lib/time.h); more at lower HZ. */
+#define EF_UDP_IDLE_MAX 120
 
 /* The LB data plane. */
 struct ef_dp {
@@ -33,14 +36,14 @@ struct ef_dp {
 	int prog_fd;
 	__u32 prog_id;
 	int ncpus;
-	int vips, vip_addrs, vip_filter, backends, maglev, conntrack, tx_ports;
-	int verdicts, vip_stats, backend_stats;
+	int vips, vip_info, vip_index, vip_addrs, vip_filter, backends, maglev, conntrack;
+	int nexthop, tx_ports, verdicts, vip_stats, backend_stats;
 };
 
 /* Settings fixed at load (0 = default on a fresh load, keep when loaded). */
 struct ef_dp_cfg {
-	__u32 conntrack_size;
-	__u64 udp_idle_ns;
+	__u32 conntrack_size; /* slots: a power of two, >= EF_CT_WAYS */
+	__u32 udp_idle_s;
 };
 
 /* The backend-side decap program. */
@@ -96,6 +99,8 @@ int ef_tx_ports_sync(struct ef_dp *dp);
 
 /* Entries of a hash-like map (walks the keys). */
 long ef_map_count(int fd, size_t key_size);
+/* Flows in the connection table (valid ways of every bucket). */
+long ef_conntrack_count(const struct ef_dp *dp);
 /* Sum over the CPUs of a per-CPU value made of nwords __u64 (out[nwords]). */
 int ef_percpu_sum(int fd, __u32 key, int ncpus, size_t nwords, __u64 *out);
 /* Zeroes a per-CPU entry of value_size bytes. */

@@ -13,6 +13,7 @@
 #include "lib/hash.h"
 #include "log.h"
 #include "maglev.h"
+#include "lib/vip_index.h"
 #include "vips.h"
 
 int ef_vip_get(struct ef_dp *dp, const struct ef_vip_key *key, struct ef_vip *vip)
@@ -282,6 +283,71 @@ static int filter_update(struct ef_dp *dp, const struct ef_vip_key *key, bool re
 	return 0;
 }
 
+/*
+ * The data plane finds VIPs through evenflow_vip_index (bpf/lib/vip_index.h):
+ * evenflow_vip_info[id] is written before the VIP's way in a bucket makes it
+ * visible, and cleared after the way is gone. A way is one 32-bit word, so a
+ * packet sees the VIP or not, never half of it.
+ */
+static int index_insert(struct ef_dp *dp, const struct ef_vip_key *key, const struct ef_vip *vip)
+{
+	struct ef_vip_info info = {.key = *key, .vip = *vip};
+	__u32 h = ef_vip_hash(key), b[2] = {ef_vip_bucket1(h), ef_vip_bucket2(h)};
+	struct ef_vip_bucket bucket[2];
+	int best = -1, free_ways[2] = {0, 0};
+
+	for (int i = 0; i < 2; i++) {
+		if (bpf_map_lookup_elem(dp->vip_index, &b[i], &bucket[i]))
+			return ef_err(-errno, "cannot read the VIP index: %s", strerror(errno));
+		for (int w = 0; w < EF_VIP_INDEX_WAYS; w++)
+			free_ways[i] += !bucket[i].way[w];
+	}
+	/* the emptier bucket, so neither fills up early */
+	if (free_ways[0] || free_ways[1])
+		best = free_ways[1] > free_ways[0];
+	if (best < 0)
+		return ef_err(-ENOSPC, "the VIP index has no room for this VIP's key (both "
+				       "buckets full): remove a VIP first");
+	if (bpf_map_update_elem(dp->vip_info, &vip->id, &info, BPF_ANY))
+		return ef_err(-errno, "cannot write the VIP: %s", strerror(errno));
+	for (int w = 0; w < EF_VIP_INDEX_WAYS; w++) {
+		if (!bucket[best].way[w]) {
+			bucket[best].way[w] = ef_vip_way(h, vip->id);
+			break;
+		}
+	}
+	/* only the one empty way changes: the other ways' words are rewritten
+	 * with the same values */
+	if (bpf_map_update_elem(dp->vip_index, &b[best], &bucket[best], BPF_ANY))
+		return ef_err(-errno, "cannot write the VIP index: %s", strerror(errno));
+	return 0;
+}
+
+static int index_remove(struct ef_dp *dp, const struct ef_vip_key *key, __u32 id)
+{
+	__u32 h = ef_vip_hash(key), b[2] = {ef_vip_bucket1(h), ef_vip_bucket2(h)};
+	struct ef_vip_info empty = {};
+	struct ef_vip_bucket bucket;
+
+	for (int i = 0; i < 2; i++) {
+		bool found = false;
+
+		if (bpf_map_lookup_elem(dp->vip_index, &b[i], &bucket))
+			return ef_err(-errno, "cannot read the VIP index: %s", strerror(errno));
+		for (int w = 0; w < EF_VIP_INDEX_WAYS; w++) {
+			if (bucket.way[w] == ef_vip_way(h, id)) {
+				bucket.way[w] = 0;
+				found = true;
+			}
+		}
+		if (found && bpf_map_update_elem(dp->vip_index, &b[i], &bucket, BPF_ANY))
+			return ef_err(-errno, "cannot write the VIP index: %s", strerror(errno));
+	}
+	if (bpf_map_update_elem(dp->vip_info, &id, &empty, BPF_ANY))
+		return ef_err(-errno, "cannot clear the VIP: %s", strerror(errno));
+	return 0;
+}
+
 int ef_vip_add(struct ef_dp *dp, const struct ef_vip_key *key, struct ef_vip *vip)
 {
 	struct ef_vip_key akey;
@@ -311,8 +377,12 @@ int ef_vip_add(struct ef_dp *dp, const struct ef_vip_key *key, struct ef_vip *vi
 	err = filter_update(dp, key, false);
 	if (err)
 		goto undo_addr;
+	err = index_insert(dp, key, vip);
+	if (err)
+		goto undo_addr;
 	if (bpf_map_update_elem(dp->vips, key, vip, BPF_NOEXIST)) {
 		err = ef_err(-errno, "vip %s: cannot add: %s", s, strerror(errno));
+		index_remove(dp, key, vip->id);
 		goto undo_addr;
 	}
 	return 0;
@@ -341,6 +411,9 @@ int ef_vip_del(struct ef_dp *dp, const struct ef_vip_key *key)
 	err = ef_backends_read(dp, &all);
 	if (err)
 		return err;
+	err = index_remove(dp, key, vip.id);
+	if (err)
+		goto out;
 	if (bpf_map_delete_elem(dp->vips, key)) {
 		err = ef_err(-errno, "vip %s: cannot delete: %s", s, strerror(errno));
 		goto out;

@@ -21,7 +21,7 @@
 struct ef_outer {
 	struct ef_addr src;
 	struct ef_addr dst;
-	__u8 family;     /* of the outer header: the backend's */
+	__u8 family;	 /* of the outer header: the backend's */
 	__u32 flow_hash; /* IPv6 flow label entropy */
 };
 

@@ -12,6 +12,7 @@
 #include <linux/socket.h>
 #include "encap.h"
 #include "stats.h"
+#include "time.h"
 
 #ifndef AF_INET
 #define AF_INET 2
@@ -22,7 +23,8 @@
 
 /* Ask the FIB for the route to `dst`; tot_len lets it check the MTU. */
 static __always_inline int ef_fib(struct xdp_md *ctx, struct bpf_fib_lookup *fib, __u8 family,
-				  const struct ef_addr *src, const struct ef_addr *dst, __u16 tot_len)
+				  const struct ef_addr *src, const struct ef_addr *dst,
+				  __u16 tot_len)
 {
 	if (family == EF_FAMILY_V4) {
 		fib->family = AF_INET;
@@ -38,6 +40,59 @@ static __always_inline int ef_fib(struct xdp_md *ctx, struct bpf_fib_lookup *fib
 	return bpf_fib_lookup(ctx, fib, sizeof(*fib), 0);
 }
 
+/* Not a FIB code: the FIB routes an l2 backend through a gateway. */
+#define EF_FIB_NOT_ONLINK 100
+
+/*
+ * The next hop toward backend `id`: this CPU's cached FIB answer while it is
+ * less than a second old, for this backend's gen and this ingress device,
+ * else a fresh one (asked
+ * twice: once with an impossible length to learn the route MTU, once for the
+ * next hop). Returns BPF_FIB_LKUP_RET_SUCCESS with *out set, or why not.
+ * Only successes are cached, so a failing route is asked again every packet.
+ */
+static __always_inline int ef_nexthop(struct xdp_md *ctx, __u32 id, const struct ef_backend *be,
+				      const struct ef_addr *src, int onlink,
+				      struct ef_nexthop **out)
+{
+	struct ef_nexthop *nh = bpf_map_lookup_elem(&evenflow_nexthop, &id);
+	struct bpf_fib_lookup fib = {};
+	__u64 now = bpf_jiffies64();
+	__u32 mtu = 0xffff;
+	int rc;
+
+	if (!nh)
+		return BPF_FIB_LKUP_RET_NOT_FWDED;
+	if (nh->backend_gen == be->gen && nh->rx_ifindex == ctx->ingress_ifindex &&
+	    now < nh->expires && nh->ifindex) {
+		*out = nh;
+		return BPF_FIB_LKUP_RET_SUCCESS;
+	}
+	rc = ef_fib(ctx, &fib, be->family, src, &be->addr, 0xffff);
+	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED)
+		mtu = fib.mtu_result;
+	else if (rc != BPF_FIB_LKUP_RET_SUCCESS)
+		return rc;
+	__builtin_memset(&fib, 0, sizeof(fib));
+	rc = ef_fib(ctx, &fib, be->family, src, &be->addr, 0);
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
+		return rc;
+	/* The FIB replaces the destination with the gateway, if there is one
+	 * (ipv4_dst shares its first word with ipv6_dst; the rest stays zero). */
+	if (onlink && (fib.ipv6_dst[0] != be->addr.a32[0] || fib.ipv6_dst[1] != be->addr.a32[1] ||
+		       fib.ipv6_dst[2] != be->addr.a32[2] || fib.ipv6_dst[3] != be->addr.a32[3]))
+		return EF_FIB_NOT_ONLINK;
+	__builtin_memcpy(nh->dmac, fib.dmac, ETH_ALEN);
+	__builtin_memcpy(nh->smac, fib.smac, ETH_ALEN);
+	nh->ifindex = fib.ifindex;
+	nh->mtu = mtu;
+	nh->backend_gen = be->gen;
+	nh->rx_ifindex = ctx->ingress_ifindex;
+	nh->expires = now + ef_hz();
+	*out = nh;
+	return BPF_FIB_LKUP_RET_SUCCESS;
+}
+
 /* Map a failed FIB lookup to its verdict reason. */
 static __always_inline enum ef_verdict ef_fib_reason(int rc)
 {
@@ -48,45 +103,44 @@ static __always_inline enum ef_verdict ef_fib_reason(int rc)
 		return EF_V_DROP_TOO_BIG;
 	case BPF_FIB_LKUP_RET_NO_NEIGH:
 		return EF_V_DROP_NO_NEIGH;
+	case EF_FIB_NOT_ONLINK:
+		return EF_V_DROP_NOT_ONLINK;
 	default:
 		return EF_V_DROP_FIB_MISS;
 	}
 }
 
-/* Send the finished frame out of fib->ifindex. */
-static __always_inline int ef_xmit(struct xdp_md *ctx, const struct bpf_fib_lookup *fib)
+/* Send the finished frame out of nh->ifindex. */
+static __always_inline int ef_xmit(struct xdp_md *ctx, const struct ef_nexthop *nh)
 {
 	int action;
 
-	if (fib->ifindex == ctx->ingress_ifindex)
+	if (nh->ifindex == ctx->ingress_ifindex)
 		return ef_verdict(EF_V_FWD_TX, XDP_TX);
-	action = bpf_redirect_map(&evenflow_tx_ports, fib->ifindex, 0);
+	action = bpf_redirect_map(&evenflow_tx_ports, nh->ifindex, 0);
 	if (action != XDP_REDIRECT)
-		action = bpf_redirect(fib->ifindex, 0);
+		action = bpf_redirect(nh->ifindex, 0);
 	return ef_verdict(EF_V_FWD_REDIRECT, action);
 }
 
 /* l2 mode: same packet, new MACs. The backend must be on-link: if the FIB
  * answers with a gateway, sending the VIP packet there would misroute it. */
-static __always_inline int ef_forward_l2(struct xdp_md *ctx, const struct ef_pkt *p,
+static __always_inline int ef_forward_l2(struct xdp_md *ctx, const struct ef_pkt *p, __u32 id,
 					 const struct ef_backend *be)
 {
-	struct bpf_fib_lookup fib = {};
+	struct ef_nexthop *nh;
 	int rc;
 
 	if (be->family != p->key.family)
 		return ef_verdict(EF_V_DROP_BAD_BACKEND, XDP_DROP);
-	rc = ef_fib(ctx, &fib, be->family, &p->key.src, &be->addr, p->l3_len);
+	rc = ef_nexthop(ctx, id, be, &p->key.src, 1, &nh);
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
 		return ef_verdict(ef_fib_reason(rc), XDP_DROP);
-	/* The FIB replaces the destination with the gateway, if there is one
-	 * (ipv4_dst shares its first word with ipv6_dst; the rest stays zero). */
-	if (fib.ipv6_dst[0] != be->addr.a32[0] || fib.ipv6_dst[1] != be->addr.a32[1] ||
-	    fib.ipv6_dst[2] != be->addr.a32[2] || fib.ipv6_dst[3] != be->addr.a32[3])
-		return ef_verdict(EF_V_DROP_NOT_ONLINK, XDP_DROP);
-	if (ef_set_macs(ctx, fib.dmac, fib.smac))
+	if (p->l3_len > nh->mtu)
+		return ef_verdict(EF_V_DROP_TOO_BIG, XDP_DROP);
+	if (ef_set_macs(ctx, nh->dmac, nh->smac))
 		return ef_verdict(EF_V_DROP_MALFORMED, XDP_DROP);
-	return ef_xmit(ctx, &fib);
+	return ef_xmit(ctx, nh);
 }
 
 /* ipip mode: encapsulate toward the backend. An unresolved neighbour is a
@@ -95,34 +149,35 @@ static __always_inline int ef_forward_l2(struct xdp_md *ctx, const struct ef_pkt
  * does not work for IPv4: its outer source is the LB's own address, a martian
  * to the LB's kernel.) */
 static __always_inline int ef_forward_ipip(struct xdp_md *ctx, const struct ef_pkt *p,
-					   const struct ef_vip *vip, const struct ef_backend *be)
+					   const struct ef_vip *vip, __u32 id,
+					   const struct ef_backend *be, __u32 flow_hash)
 {
 	int outer_len = be->family == EF_FAMILY_V4 ? EF_IPV4_LEN : EF_IPV6_LEN;
-	struct bpf_fib_lookup fib = {};
-	struct ef_outer o = {};
+	struct ef_nexthop *nh;
+	struct ef_outer o;
 	int rc;
 
 	if (be->family == EF_FAMILY_V4 && p->key.family == EF_FAMILY_V6)
 		return ef_verdict(EF_V_DROP_BAD_BACKEND, XDP_DROP);
-
 	o.family = be->family;
 	o.dst = be->addr;
 	o.src = be->src;
+	o.flow_hash = flow_hash;
 	if (be->family == EF_FAMILY_V4 && (vip->flags & EF_VIP_F_SRC4))
 		o.src.a32[0] = vip->src4;
 	if (be->family == EF_FAMILY_V6 && (vip->flags & EF_VIP_F_SRC6))
 		o.src = vip->src6;
-	if (o.family == EF_FAMILY_V6)
-		o.flow_hash = ef_flow_hash(&p->key);
 
-	rc = ef_fib(ctx, &fib, o.family, &o.src, &o.dst, p->l3_len + outer_len);
+	rc = ef_nexthop(ctx, id, be, &o.src, 0, &nh);
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
 		return ef_verdict(ef_fib_reason(rc), XDP_DROP);
+	if ((__u32)(p->l3_len + outer_len) > nh->mtu)
+		return ef_verdict(EF_V_DROP_TOO_BIG, XDP_DROP);
 	if (ef_encap(ctx, p, &o))
 		return ef_verdict(EF_V_DROP_ENCAP_FAIL, XDP_DROP);
-	if (ef_set_macs(ctx, fib.dmac, fib.smac))
+	if (ef_set_macs(ctx, nh->dmac, nh->smac))
 		return ef_verdict(EF_V_DROP_ENCAP_FAIL, XDP_DROP);
-	return ef_xmit(ctx, &fib);
+	return ef_xmit(ctx, nh);
 }
 
 #endif /* EF_FORWARD_H */

@@ -23,6 +23,8 @@
 #define EF_SEED_FLOW   0x2545f491U
 #define EF_SEED_OFFSET 0x9e3779b9U
 #define EF_SEED_SKIP   0x85ebca77U
+#define EF_SEED_CT     0x165667b1U
+#define EF_SEED_VIP    0xd3a2646cU
 
 static __always_inline __u32 ef_le32(__u32 x)
 {
@@ -73,28 +75,63 @@ static __always_inline __u32 ef_hash_addr(const struct ef_addr *a, __u8 family, 
 	return ef_hash_final(h, family);
 }
 
-/* Hash of a flow's 5-tuple: the Maglev table is indexed by it modulo its size. */
-static __always_inline __u32 ef_flow_hash(const struct ef_flow_key *k)
+/* Two independent hashes of a flow's 5-tuple, mixed side by side in one pass:
+ * `h` indexes the Maglev table (modulo its size) and the connection table's
+ * buckets; `fp` identifies the flow within its bucket. */
+static __always_inline void ef_flow_hash2(const struct ef_flow_key *k, __u32 *h, __u32 *fp)
 {
-	__u32 h = EF_SEED_FLOW;
-	/* sport and dport as one word, in wire order, like the addresses */
-	__u32 ports;
+	__u32 a = EF_SEED_FLOW, b = EF_SEED_CT, w, ports;
+	__u32 tail = ((__u32)k->family << 8) | k->proto;
 
-	/* memcpy, not a __u32 load: user space compiles this with strict aliasing */
+	/* sport and dport as one word, in wire order, like the addresses;
+	 * memcpy, not a __u32 load: user space compiles this with strict aliasing */
 	__builtin_memcpy(&ports, &k->sport, sizeof(ports));
 
-	h = ef_hash_mix(h, ef_le32(k->src.a32[0]));
-	h = ef_hash_mix(h, ef_le32(k->dst.a32[0]));
+	w = ef_le32(k->src.a32[0]);
+	a = ef_hash_mix(a, w);
+	b = ef_hash_mix(b, w);
+	w = ef_le32(k->dst.a32[0]);
+	a = ef_hash_mix(a, w);
+	b = ef_hash_mix(b, w);
 	if (k->family == EF_FAMILY_V6) {
-		h = ef_hash_mix(h, ef_le32(k->src.a32[1]));
-		h = ef_hash_mix(h, ef_le32(k->src.a32[2]));
-		h = ef_hash_mix(h, ef_le32(k->src.a32[3]));
-		h = ef_hash_mix(h, ef_le32(k->dst.a32[1]));
-		h = ef_hash_mix(h, ef_le32(k->dst.a32[2]));
-		h = ef_hash_mix(h, ef_le32(k->dst.a32[3]));
+		for (int i = 1; i < 4; i++) {
+			w = ef_le32(k->src.a32[i]);
+			a = ef_hash_mix(a, w);
+			b = ef_hash_mix(b, w);
+			w = ef_le32(k->dst.a32[i]);
+			a = ef_hash_mix(a, w);
+			b = ef_hash_mix(b, w);
+		}
 	}
-	h = ef_hash_mix(h, ef_le32(ports));
-	return ef_hash_final(h, ((__u32)k->family << 8) | k->proto);
+	w = ef_le32(ports);
+	a = ef_hash_mix(a, w);
+	b = ef_hash_mix(b, w);
+	*h = ef_hash_final(a, tail);
+	*fp = ef_hash_final(b, tail);
+}
+
+/* The flow hash alone (Maglev slot = 1 + hash % M). */
+static __always_inline __u32 ef_flow_hash(const struct ef_flow_key *k)
+{
+	__u32 h, fp;
+
+	ef_flow_hash2(k, &h, &fp);
+	return h;
+}
+
+/* Hash of a VIP key, for the VIP index. */
+static __always_inline __u32 ef_vip_hash(const struct ef_vip_key *k)
+{
+	__u32 h = EF_SEED_VIP;
+
+	h = ef_hash_mix(h, ef_le32(k->addr.a32[0]));
+	if (k->family == EF_FAMILY_V6) {
+		h = ef_hash_mix(h, ef_le32(k->addr.a32[1]));
+		h = ef_hash_mix(h, ef_le32(k->addr.a32[2]));
+		h = ef_hash_mix(h, ef_le32(k->addr.a32[3]));
+	}
+	h = ef_hash_mix(h, ((__u32)k->port << 16) | ((__u32)k->family << 8) | k->proto);
+	return ef_hash_final(h, 0);
 }
 
 /* Bit of the VIP pre-filter bitmap that an address sets: a multiplicative

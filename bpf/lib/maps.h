@@ -10,7 +10,9 @@
 #include <bpf/bpf_helpers.h>
 #include "../evenflow.h"
 
-/* VIPs: (addr, port, proto) -> VIP settings and id. Written by the CLI. */
+/* VIPs: (addr, port, proto) -> VIP settings and id: the control plane's
+ * record. The data plane reads the same VIPs through evenflow_vip_index and
+ * evenflow_vip_info, which are array reads. Written by the CLI. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, EF_MAX_VIPS);
@@ -18,6 +20,26 @@ struct {
 	__type(value, struct ef_vip);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } evenflow_vips SEC(".maps");
+
+/* The VIPs the data plane looks up, indexed by VIP id. Written by the CLI
+ * before the VIP enters evenflow_vip_index, cleared after it leaves. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, EF_MAX_VIPS);
+	__type(key, __u32);
+	__type(value, struct ef_vip_info);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} evenflow_vip_info SEC(".maps");
+
+/* VIP key hash -> VIP ids (two-choice buckets; lib/vip_index.h). Written by
+ * the CLI. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, EF_VIP_INDEX_BUCKETS);
+	__type(key, __u32);
+	__type(value, struct ef_vip_bucket);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} evenflow_vip_index SEC(".maps");
 
 /* VIP addresses (port 0, proto 0) -> number of VIPs on them; tells which
  * fragments to drop. Written by the CLI. */
@@ -68,15 +90,26 @@ struct {
 	__array(values, struct ef_maglev_table);
 } evenflow_maglev SEC(".maps");
 
-/* Connection table: flow -> backend it is pinned to. Written by the data
- * plane; size set at attach (--conntrack-size). */
+/* Connection table: buckets of flows pinned to their backends
+ * (lib/ct_entry.h). Written by the data plane; sized at attach
+ * (--conntrack-size slots, EF_CT_WAYS per bucket, buckets a power of two). */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, EF_CONNTRACK_DEFAULT);
-	__type(key, struct ef_flow_key);
-	__type(value, struct ef_flow);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, EF_CONNTRACK_DEFAULT / EF_CT_WAYS);
+	__type(key, __u32);
+	__type(value, struct ef_ct_bucket);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } evenflow_conntrack SEC(".maps");
+
+/* The FIB's answer per backend, per CPU, refreshed every second (and when
+ * the backend's gen changes). Written by the data plane. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, EF_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct ef_nexthop);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} evenflow_nexthop SEC(".maps");
 
 /* Devices the data plane may redirect to, keyed by ifindex. Written by the CLI
  * (every non-loopback device of the namespace). */

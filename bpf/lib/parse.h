@@ -23,8 +23,8 @@
 #define ETH_P_8021AD 0x88A8
 #endif
 
-#define EF_PARSE_TRUNCATED -1 /* a header runs past the end of the frame */
-#define EF_PARSE_INVALID   -2 /* a header field is impossible */
+#define EF_PARSE_TRUNCATED   -1 /* a header runs past the end of the frame */
+#define EF_PARSE_INVALID     -2 /* a header field is impossible */
 #define EF_PARSE_UNSUPPORTED -3 /* valid, but beyond what the parser walks */
 
 #define EF_IP_MF     0x2000 /* IPv4 "more fragments" */
@@ -46,13 +46,13 @@ struct ef_cursor {
 /* What the LB needs from a packet once it is parsed. */
 struct ef_pkt {
 	struct ef_flow_key key; /* the 5-tuple, as the client sent it */
-	__u16 l3_off;           /* offset of the IP header from the frame start */
-	__u16 l3_len;           /* IP packet length by its header (v4 tot_len, v6 40 + payload) */
-	__u8 tcp_flags;         /* TCP flags byte (FIN 0x01 SYN 0x02 RST 0x04 ACK 0x10) */
-	__u8 fragment;          /* non-zero: IP fragment (no reliable L4 header) */
-	__u8 tos;               /* IPv4 TOS / IPv6 traffic class, copied to an outer header */
+	__u16 l3_off;		/* offset of the IP header from the frame start */
+	__u16 l3_len;		/* IP packet length by its header (v4 tot_len, v6 40 + payload) */
+	__u8 tcp_flags;		/* TCP flags byte (FIN 0x01 SYN 0x02 RST 0x04 ACK 0x10) */
+	__u8 fragment;		/* non-zero: IP fragment (no reliable L4 header) */
+	__u8 tos;		/* IPv4 TOS / IPv6 traffic class, copied to an outer header */
 	__u8 pad;
-	__be16 df;              /* IPv4 DF bit as in frag_off, copied to an outer IPv4 header */
+	__be16 df; /* IPv4 DF bit as in frag_off, copied to an outer IPv4 header */
 };
 
 #define EF_TCP_FIN 0x01

@@ -4,34 +4,36 @@
  *
  * A flow already in the connection table keeps its backend while that
  * backend is up or draining and is still the one the entry was made for
- * (same gen). Otherwise (new flow, TCP SYN, backend down or removed, UDP flow
- * idle too long) the VIP's Maglev table decides and the entry is (re)written.
+ * (same gen, same VIP). Otherwise (new flow, TCP SYN, backend down or
+ * removed, UDP flow idle too long) the VIP's Maglev table decides and the
+ * entry is (re)written.
  */
 #ifndef EF_SELECT_H
 #define EF_SELECT_H
 
 #include "maps.h"
-#include "hash.h"
+#include "ct_entry.h"
 #include "parse.h"
+#include "time.h"
 
 /* UDP flows idle longer than this take a fresh table choice (set at load). */
-const volatile __u64 ef_udp_idle_ns = 30ULL * 1000 * 1000 * 1000;
-
-/* Refresh a UDP entry's last_seen at most this often (fewer shared writes). */
-#define EF_LAST_SEEN_GRANULE_NS (1000ULL * 1000 * 1000)
+const volatile __u32 ef_udp_idle_s = 30;
+/* Buckets of evenflow_conntrack minus one (a power of two; set at load). */
+const volatile __u32 ef_ct_mask = EF_CONNTRACK_DEFAULT / EF_CT_WAYS - 1;
 
 /* The chosen backend of a packet. */
 struct ef_choice {
 	struct ef_backend *backend;
 	__u32 backend_id;
+	__u32 hash;   /* the flow hash (also IPv6 outer flow label entropy) */
 	int new_flow; /* took a fresh table choice */
 };
 
 /* The backend the VIP's table gives to this flow, or NULL (no table, or a
  * slot pointing at a backend that is not up: the CLI orders its writes so
  * that does not happen, but the data plane never trusts it). */
-static __always_inline struct ef_backend *ef_table_pick(const struct ef_vip *vip,
-						       const struct ef_flow_key *key, __u32 *id_out)
+static __always_inline struct ef_backend *ef_table_pick(const struct ef_vip *vip, __u32 hash,
+							__u32 *id_out)
 {
 	struct ef_backend *backend;
 	__u32 zero = 0, slot, *size, *id;
@@ -43,7 +45,7 @@ static __always_inline struct ef_backend *ef_table_pick(const struct ef_vip *vip
 	size = bpf_map_lookup_elem(table, &zero);
 	if (!size || *size == 0)
 		return NULL;
-	slot = 1 + ef_flow_hash(key) % *size;
+	slot = 1 + hash % *size;
 	id = bpf_map_lookup_elem(table, &slot);
 	if (!id)
 		return NULL;
@@ -54,68 +56,131 @@ static __always_inline struct ef_backend *ef_table_pick(const struct ef_vip *vip
 	return backend;
 }
 
-/* The connection entry's backend if the flow may stay on it, else NULL. */
-static __always_inline struct ef_backend *ef_conntrack_pick(const struct ef_pkt *p, __u32 *id_out)
+/* Where a flow lives in the connection table. */
+struct ef_ct_slot {
+	struct ef_ct_bucket *bucket;
+	__u32 fp;
+	int way; /* the flow's way, or -1 */
+};
+
+static __always_inline struct ef_ct_bucket *ef_ct_bucket_of(__u32 hash)
+{
+	__u32 index = hash & ef_ct_mask;
+
+	return bpf_map_lookup_elem(&evenflow_conntrack, &index);
+}
+
+/* The flow's backend from the connection table if it may stay there, else
+ * NULL. Marks the entry used; refreshes a UDP entry's last-seen time. */
+static __always_inline struct ef_backend *
+ef_ct_pick(const struct ef_vip *vip, const struct ef_pkt *p, struct ef_ct_slot *s, __u32 *id_out)
 {
 	struct ef_backend *backend;
-	struct ef_flow *flow;
-	__u64 now;
+	__u64 e = 0;
+	__u32 id;
 
-	flow = bpf_map_lookup_elem(&evenflow_conntrack, &p->key);
-	if (!flow)
+	if (!s->bucket)
 		return NULL;
-	backend = bpf_map_lookup_elem(&evenflow_backends, &flow->backend_id);
-	if (!backend || backend->gen != flow->backend_gen ||
+#pragma unroll
+	for (int i = 0; i < EF_CT_WAYS; i++) {
+		if (ef_ct_is(s->bucket->way[i], s->fp)) {
+			s->way = i;
+			e = s->bucket->way[i];
+			break;
+		}
+	}
+	if (s->way < 0)
+		return NULL;
+	id = ef_ct_id(e);
+	backend = bpf_map_lookup_elem(&evenflow_backends, &id);
+	if (!backend || !ef_ct_gen_ok(e, backend->gen) || backend->vip_id != vip->id ||
 	    (backend->state != EF_BE_UP && backend->state != EF_BE_DRAIN))
 		return NULL;
 	if (p->key.proto == IPPROTO_UDP) {
-		now = bpf_ktime_get_ns();
-		if (now - flow->last_seen > ef_udp_idle_ns)
+		__u32 now = ef_seen_now();
+
+		if (((now - ef_ct_seen(e)) & EF_CT_SEEN_MASK) > ef_seen_units(ef_udp_idle_s))
 			return NULL;
-		if (now - flow->last_seen > EF_LAST_SEEN_GRANULE_NS)
-			flow->last_seen = now;
+		if (ef_ct_seen(e) != now || !(e & EF_CT_REF))
+			s->bucket->way[s->way] = (e & ~EF_CT_SEEN_MASK) | EF_CT_REF | now;
+	} else if (!(e & EF_CT_REF)) {
+		s->bucket->way[s->way] = e | EF_CT_REF;
 	}
-	*id_out = flow->backend_id;
+	*id_out = id;
 	return backend;
+}
+
+/*
+ * Pin the flow to `id`: its own way if it has one, else an empty way, else
+ * the first way the clock hand finds unused since it last passed (clearing
+ * the used marks it passes; if all were used, the way the fingerprint
+ * names). Empty and evicted ways are taken with compare-and-swap, so two
+ * CPUs inserting at once never leave one entry made of two.
+ */
+static __always_inline void ef_ct_insert(struct ef_ct_slot *s, __u32 id, __u32 gen)
+{
+	__u64 e = ef_ct_entry(s->fp, id, gen, ef_seen_now()), old;
+	struct ef_ct_bucket *b = s->bucket;
+
+	if (!b)
+		return;
+	if (s->way >= 0 && s->way < EF_CT_WAYS) {
+		b->way[s->way] = e;
+		return;
+	}
+#pragma unroll
+	for (int i = 0; i < EF_CT_WAYS; i++) {
+		old = b->way[i];
+		if (!(old & EF_CT_VALID) && __sync_val_compare_and_swap(&b->way[i], old, e) == old)
+			return;
+	}
+#pragma unroll
+	for (int i = 0; i < EF_CT_WAYS; i++) {
+		old = b->way[i];
+		if (!(old & EF_CT_REF)) {
+			if (__sync_val_compare_and_swap(&b->way[i], old, e) == old)
+				return;
+		} else {
+			__sync_val_compare_and_swap(&b->way[i], old, old & ~EF_CT_REF);
+		}
+	}
+	b->way[s->fp & (EF_CT_WAYS - 1)] = e;
 }
 
 /* Choose the backend for a packet of `vip`. Returns 0, or -1 if none. */
 static __always_inline int ef_select(const struct ef_vip *vip, const struct ef_pkt *p,
 				     struct ef_choice *c)
 {
-	int syn = p->key.proto == IPPROTO_TCP &&
-		  (p->tcp_flags & (EF_TCP_SYN | EF_TCP_ACK)) == EF_TCP_SYN;
-	struct ef_flow flow = {};
+	int syn =
+	    p->key.proto == IPPROTO_TCP && (p->tcp_flags & (EF_TCP_SYN | EF_TCP_ACK)) == EF_TCP_SYN;
+	struct ef_ct_slot s = {.way = -1};
+	__u32 hash;
 
+	ef_flow_hash2(&p->key, &hash, &s.fp);
+	c->hash = hash;
+	s.bucket = ef_ct_bucket_of(hash);
 	/* A SYN starts a new connection: it always takes the current table. */
-	if (!syn) {
-		c->backend = ef_conntrack_pick(p, &c->backend_id);
-		if (c->backend) {
-			c->new_flow = 0;
-			return 0;
-		}
+	c->backend = ef_ct_pick(vip, p, &s, &c->backend_id);
+	if (c->backend && !syn) {
+		c->new_flow = 0;
+		goto rst;
 	}
-	c->backend = ef_table_pick(vip, &p->key, &c->backend_id);
+	c->backend = ef_table_pick(vip, hash, &c->backend_id);
 	if (!c->backend)
 		return -1;
 	/* A RST ends the flow: nothing to remember, and no new flow to count. */
-	if (p->tcp_flags & EF_TCP_RST) {
-		c->new_flow = 0;
-		return 0;
-	}
-	c->new_flow = 1;
-	flow.backend_id = c->backend_id;
-	flow.backend_gen = c->backend->gen;
-	flow.last_seen = p->key.proto == IPPROTO_UDP ? bpf_ktime_get_ns() : 0;
-	bpf_map_update_elem(&evenflow_conntrack, &p->key, &flow, BPF_ANY);
-	return 0;
-}
+	c->new_flow = !(p->tcp_flags & EF_TCP_RST);
+	if (c->new_flow)
+		ef_ct_insert(&s, c->backend_id, c->backend->gen);
+rst:
+	/* A RST ends the flow: forget it (the packet still goes through). */
+	if ((p->tcp_flags & EF_TCP_RST) && s.way >= 0 && s.way < EF_CT_WAYS && s.bucket) {
+		__u64 e = s.bucket->way[s.way];
 
-/* After forwarding a RST, forget the flow. */
-static __always_inline void ef_conntrack_close(const struct ef_pkt *p)
-{
-	if (p->key.proto == IPPROTO_TCP && (p->tcp_flags & EF_TCP_RST))
-		bpf_map_delete_elem(&evenflow_conntrack, &p->key);
+		if (ef_ct_is(e, s.fp))
+			__sync_val_compare_and_swap(&s.bucket->way[s.way], e, 0);
+	}
+	return 0;
 }
 
 #endif /* EF_SELECT_H */

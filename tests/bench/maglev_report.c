@@ -26,8 +26,8 @@ static const __u16 w123[] = {1, 2, 3};
 static const __u16 w97[] = {1, 1, 1, 97};
 
 static const struct mq_case cases[] = {
-	{"3 equal", 3, NULL},     {"10 equal", 10, NULL},   {"100 equal", 100, NULL},
-	{"1000 equal", 1000, NULL}, {"weights 1:2:3", 3, w123}, {"weights 1:1:1:97", 4, w97},
+    {"3 equal", 3, NULL},	{"10 equal", 10, NULL},	    {"100 equal", 100, NULL},
+    {"1000 equal", 1000, NULL}, {"weights 1:2:3", 3, w123}, {"weights 1:1:1:97", 4, w97},
 };
 
 static double now_ms(void)
@@ -111,15 +111,17 @@ int main(int argc, char **argv)
 			       rm.moved_classic * 100, rm.moved / rm.ideal, add.moved * 100,
 			       add.moved_classic * 100, add.moved / add.ideal, ms);
 		if (json)
-			fprintf(json,
-				"%s\n {\"case\": \"%s\", \"table_size\": %u, \"max_over_min\": %.6f, "
-				"\"worst_error\": %.6f, \"remove_moved\": %.6f, "
-				"\"remove_moved_classic\": %.6f, \"remove_ideal\": %.6f, "
-				"\"add_moved\": %.6f, \"add_moved_classic\": %.6f, \"add_ideal\": %.6f, "
-				"\"build_ms\": %.4f}",
-				c ? "," : "", k->name, m, sh.max_over_min, sh.worst_error,
-				rm.moved, rm.moved_classic, rm.ideal, add.moved, add.moved_classic,
-				add.ideal, ms);
+			fprintf(
+			    json,
+			    "%s\n {\"case\": \"%s\", \"table_size\": %u, \"max_over_min\": %.6f, "
+			    "\"worst_error\": %.6f, \"remove_moved\": %.6f, "
+			    "\"remove_moved_classic\": %.6f, \"remove_ideal\": %.6f, "
+			    "\"add_moved\": %.6f, \"add_moved_classic\": %.6f, \"add_ideal\": "
+			    "%.6f, "
+			    "\"build_ms\": %.4f}",
+			    c ? "," : "", k->name, m, sh.max_over_min, sh.worst_error, rm.moved,
+			    rm.moved_classic, rm.ideal, add.moved, add.moved_classic, add.ideal,
+			    ms);
 		free(bes);
 		free(table);
 	}
@@ -139,7 +141,8 @@ int main(int argc, char **argv)
 		ms = build_ms(bes, n, m, table);
 		printf("%10zu %10u %10.3f\n", n, m, ms);
 		if (json)
-			fprintf(json, "%s{\"backends\": %zu, \"table_size\": %u, \"build_ms\": %.4f}",
+			fprintf(json,
+				"%s{\"backends\": %zu, \"table_size\": %u, \"build_ms\": %.4f}",
 				i ? ", " : "", n, m, ms);
 		free(bes);
 		free(table);

@@ -29,13 +29,13 @@ struct ef_mg_backend *ef_mq_backends(size_t n, const __u16 *weights)
 struct ef_mq_shares ef_mq_measure(const struct ef_mg_backend *bes, size_t n, const __u32 *table,
 				  __u32 m)
 {
-	struct ef_mq_shares r = { .max_over_min = 1.0, .worst_error = 0.0 };
+	struct ef_mq_shares r = {.max_over_min = 1.0, .worst_error = 0.0};
 	__u64 *slots = calloc(n ? n : 1, sizeof(*slots));
 	double wsum = 0, lo = INFINITY, hi = 0;
 	size_t i;
 
 	if (!slots)
-		return (struct ef_mq_shares){ .max_over_min = INFINITY, .worst_error = INFINITY };
+		return (struct ef_mq_shares){.max_over_min = INFINITY, .worst_error = INFINITY};
 	for (__u32 s = 0; s < m; s++)
 		if (table[s] < n)
 			slots[table[s]]++;

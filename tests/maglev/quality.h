@@ -35,9 +35,9 @@ int ef_mq_classic_fill(const struct ef_mg_backend *bes, size_t n, __u32 m, __u32
 
 /* What a change of one backend does, for evenflow's fill and the classic one. */
 struct ef_mq_churn {
-	double moved;         /* evenflow: fraction of slots moved */
+	double moved;	      /* evenflow: fraction of slots moved */
 	double moved_classic; /* classic Maglev, same size and backends */
-	double ideal;         /* 1/N (remove) or 1/(N+1) (add) */
+	double ideal;	      /* 1/N (remove) or 1/(N+1) (add) */
 };
 
 /* Remove (add = 0) or add (add = 1) one backend to n equal backends at size m. */

@@ -8,29 +8,32 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include <linux/bpf.h>
 #include "cases.h"
 #include "lb_config.h"
 #include "lbfix.h"
+#include "lib/ct_entry.h"
 #include "topo.h"
 
 static const uint32_t all_backends[] = {BE_TCP4_A, BE_TCP4_B, BE_TCP4_C, 0};
 
 static const struct frame flow = {TCP4S(40100, "10.0.0.10", 80, TCP_ACK)};
 
-/* The backend a packet with these TCP flags went to, by its outer destination;
+static const uint32_t udp_backends[] = {BE_UDP4_A, BE_UDP4_B, 0};
+
+/* The backend (one of `backends`) a frame went to, by its outer destination;
  * 0 when it was not forwarded. Checks the verdict counter it went under. */
-static uint32_t send_flags(const struct frame *f, uint8_t flags)
+static uint32_t send_to(const struct frame *g, const uint32_t *backends)
 {
 	static struct run r;
 	static struct pkt in;
-	struct frame g = *f;
 	char dst[INET6_ADDRSTRLEN];
 
-	g.flags = flags;
-	frame_build(&in, &g, topo_dev_mac("in0"));
+	frame_build(&in, g, topo_dev_mac("in0"));
 	run_xdp(lbfix_prog_fd(), lbfix_counters(), &in, "in0", &r);
 	if (r.action != XDP_REDIRECT) {
 		check_counters(&r, lbfix_counters(), EF_V_DROP_NO_BACKEND);
@@ -38,11 +41,20 @@ static uint32_t send_flags(const struct frame *f, uint8_t flags)
 	}
 	check_counters(&r, lbfix_counters(), EF_V_FWD_REDIRECT);
 	assert_non_null(inet_ntop(AF_INET, r.out + 14 + 16, dst, sizeof(dst)));
-	for (int i = 0; all_backends[i]; i++)
-		if (!strcmp(lbfix_backends[all_backends[i]].addr, dst))
-			return all_backends[i];
+	for (int i = 0; backends[i]; i++)
+		if (!strcmp(lbfix_backends[backends[i]].addr, dst))
+			return backends[i];
 	fail_msg("packet went to %s, not a backend of the VIP", dst);
 	return 0;
+}
+
+/* The backend a packet of the TCP flow with these flags went to. */
+static uint32_t send_flags(const struct frame *f, uint8_t flags)
+{
+	struct frame g = *f;
+
+	g.flags = flags;
+	return send_to(&g, all_backends);
 }
 
 static uint32_t send_ack(const struct frame *f)
@@ -90,12 +102,12 @@ static int restore(void **state)
 static void entry_is(const struct frame *f, uint32_t backend)
 {
 	struct ef_flow_key key;
-	struct ef_flow e;
+	uint32_t id, gen;
 
 	frame_key(&key, f);
-	assert_int_equal(lbfix_conntrack(&key, &e), 0);
-	assert_int_equal(e.backend_id, backend);
-	assert_int_equal(e.backend_gen, lbfix_backends[backend].gen);
+	assert_int_equal(lbfix_conntrack(&key, &id, &gen), 0);
+	assert_int_equal(id, backend);
+	assert_int_equal(gen, lbfix_backends[backend].gen & EF_CT_GEN_MASK);
 }
 
 static void same_flow_same_backend(void **state)
@@ -177,17 +189,117 @@ static void rst_deletes_the_entry(void **state)
 {
 	uint32_t other, b = choice(&flow, &other);
 	struct ef_flow_key key;
-	struct ef_flow e;
+	uint32_t id, gen;
 
 	(void)state;
 	frame_key(&key, &flow);
 	assert_int_equal(send_ack(&flow), b);
 	table_of(other);
 	assert_int_equal(send_flags(&flow, TCP_RST | TCP_ACK), b); /* still the flow's backend */
-	assert_int_equal(lbfix_conntrack(&key, &e), -1);
+	assert_int_equal(lbfix_conntrack(&key, &id, &gen), -1);
 	/* A RST of an unknown flow goes by the table and leaves no entry. */
 	assert_int_equal(send_flags(&flow, TCP_RST), other);
-	assert_int_equal(lbfix_conntrack(&key, &e), -1);
+	assert_int_equal(lbfix_conntrack(&key, &id, &gen), -1);
+}
+
+/* Is the flow of this frame in the connection table? */
+static bool tracked(const struct frame *f)
+{
+	struct ef_flow_key key;
+	uint32_t id, gen;
+
+	frame_key(&key, f);
+	return lbfix_conntrack(&key, &id, &gen) == 0;
+}
+
+/* n flows of the VIP that share one connection-table bucket. */
+static void same_bucket(struct frame *f, int n)
+{
+	uint32_t mask = lbfix_ct_buckets() - 1, want = 0, h, fp;
+	struct ef_flow_key key;
+	int k = 0;
+
+	for (uint32_t sport = 1024; k < n && sport <= 65535; sport++) {
+		f[k] = flow;
+		f[k].sport = (uint16_t)sport;
+		frame_key(&key, &f[k]);
+		ef_flow_hash2(&key, &h, &fp);
+		if (!k)
+			want = h & mask;
+		if ((h & mask) == want)
+			k++;
+	}
+	assert_int_equal(k, n);
+}
+
+/* A full bucket makes room the clock way: the flow not used since the hand
+ * last passed goes; flows in use stay. */
+static void full_bucket_evicts_the_unused(void **state)
+{
+	struct frame f[EF_CT_WAYS + 2];
+	int present = 0, gone = -1;
+
+	(void)state;
+	same_bucket(f, EF_CT_WAYS + 2);
+	for (int i = 0; i < EF_CT_WAYS; i++)
+		send_ack(&f[i]);
+	for (int i = 0; i < EF_CT_WAYS; i++)
+		assert_true(tracked(&f[i]));
+	/* all used: the hand clears every mark and one flow makes room */
+	send_ack(&f[EF_CT_WAYS]);
+	assert_true(tracked(&f[EF_CT_WAYS]));
+	for (int i = 0; i < EF_CT_WAYS; i++)
+		present += tracked(&f[i]);
+	assert_int_equal(present, EF_CT_WAYS - 1);
+	/* use every remaining old flow but one: that one goes next */
+	for (int i = 0; i < EF_CT_WAYS; i++) {
+		if (!tracked(&f[i]))
+			continue;
+		if (gone < 0)
+			gone = i;
+		else
+			send_ack(&f[i]);
+	}
+	send_ack(&f[EF_CT_WAYS + 1]);
+	assert_true(tracked(&f[EF_CT_WAYS + 1]));
+	assert_false(tracked(&f[gone]));
+	present = 0;
+	for (int i = 0; i < EF_CT_WAYS + 2; i++)
+		present += tracked(&f[i]);
+	assert_int_equal(present, EF_CT_WAYS);
+}
+
+static void set_udp_table(uint32_t only)
+{
+	const uint32_t one[] = {only, 0};
+
+	lbfix_write_table(VIP_UDP4_ANY, only ? one : udp_backends);
+}
+
+static int restore_udp(void **state)
+{
+	(void)state;
+	set_udp_table(0);
+	lbfix_clear_conntrack();
+	return 0;
+}
+
+/* A UDP flow stays on its backend while it is active and takes the table's
+ * choice again once idle longer than the timeout (1 s in the fixture). */
+static void udp_flow_idles_out(void **state)
+{
+	const struct frame udp = {UDP4("10.0.0.10", 53)};
+	uint32_t first, second;
+
+	(void)state;
+	first = send_to(&udp, udp_backends);
+	second = first == BE_UDP4_A ? BE_UDP4_B : BE_UDP4_A;
+	set_udp_table(second);
+	assert_int_equal(send_to(&udp, udp_backends), first);
+	/* `seen` counts 256-jiffy units: two units pass within 2.1 s at HZ >= 250 */
+	usleep(2200 * 1000);
+	assert_int_equal(send_to(&udp, udp_backends), second);
+	assert_int_equal(send_to(&udp, udp_backends), second);
 }
 
 int conntrack_cases_run(void)
@@ -200,6 +312,8 @@ int conntrack_cases_run(void)
 	    cmocka_unit_test_setup_teardown(stays_when_draining, restore, restore),
 	    cmocka_unit_test_setup_teardown(syn_takes_the_table, restore, restore),
 	    cmocka_unit_test_setup_teardown(rst_deletes_the_entry, restore, restore),
+	    cmocka_unit_test_setup_teardown(full_bucket_evicts_the_unused, restore, restore),
+	    cmocka_unit_test_setup_teardown(udp_flow_idles_out, restore_udp, restore_udp),
 	};
 
 	return cmocka_run_group_tests_name("conntrack", tests, NULL, NULL);

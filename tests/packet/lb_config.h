@@ -32,7 +32,7 @@ enum lb_vip_id {
 };
 
 /* Backends of VIP_TCP4 (the conntrack stories move flows among them). */
-enum { BE_TCP4_A = 1, BE_TCP4_B = 2, BE_TCP4_C = 3 };
+enum { BE_TCP4_A = 1, BE_TCP4_B = 2, BE_TCP4_C = 3, BE_UDP4_A = 4, BE_UDP4_B = 5 };
 
 /* Fill lbfix_vips and lbfix_backends. */
 void lb_config_init(void);

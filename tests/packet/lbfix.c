@@ -14,7 +14,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "lb.skel.h"
+#include "lib/ct_entry.h"
 #include "lib/hash.h"
+#include "lib/vip_index.h"
 #include "lbfix.h"
 #include "topo.h"
 
@@ -65,6 +67,27 @@ static int update(int fd, const void *key, const void *value)
 	return 0;
 }
 
+/* The VIP where the data plane looks: its info, then a way of its first
+ * bucket (the fixture has few VIPs: a bucket never fills). */
+static int write_vip_index(const struct ef_vip_key *key, const struct ef_vip *vip)
+{
+	struct ef_vip_info info = {.key = *key, .vip = *vip};
+	__u32 h = ef_vip_hash(key), b = ef_vip_bucket1(h);
+	struct ef_vip_bucket bucket;
+	int fd = map_fd(skel->maps.evenflow_vip_index);
+
+	if (update(map_fd(skel->maps.evenflow_vip_info), &vip->id, &info) ||
+	    bpf_map_lookup_elem(fd, &b, &bucket))
+		return -1;
+	for (int w = 0; w < EF_VIP_INDEX_WAYS; w++) {
+		if (!bucket.way[w]) {
+			bucket.way[w] = ef_vip_way(h, vip->id);
+			return update(fd, &b, &bucket);
+		}
+	}
+	return -1;
+}
+
 static int write_vip(uint32_t id)
 {
 	const struct lbfix_vip *v = &lbfix_vips[id];
@@ -85,7 +108,7 @@ static int write_vip(uint32_t id)
 		}
 	}
 	vip_key(&key, v, 0);
-	if (update(map_fd(skel->maps.evenflow_vips), &key, &vip))
+	if (update(map_fd(skel->maps.evenflow_vips), &key, &vip) || write_vip_index(&key, &vip))
 		return -1;
 
 	/* The address: its VIP count and its pre-filter bit. */
@@ -160,16 +183,36 @@ uint32_t lbfix_table_choice(uint32_t vip_id, const struct ef_flow_key *k)
 
 void lbfix_clear_conntrack(void)
 {
-	int fd = map_fd(skel->maps.evenflow_conntrack);
-	struct ef_flow_key key;
+	const struct bpf_map *m = skel->maps.evenflow_conntrack;
+	struct ef_ct_bucket empty = {};
 
-	while (!bpf_map_get_next_key(fd, NULL, &key))
-		assert_int_equal(bpf_map_delete_elem(fd, &key), 0);
+	for (__u32 i = 0; i < bpf_map__max_entries(m); i++)
+		assert_int_equal(update(map_fd(m), &i, &empty), 0);
 }
 
-int lbfix_conntrack(const struct ef_flow_key *k, struct ef_flow *flow)
+uint32_t lbfix_ct_buckets(void)
 {
-	return bpf_map_lookup_elem(map_fd(skel->maps.evenflow_conntrack), k, flow) ? -1 : 0;
+	return bpf_map__max_entries(skel->maps.evenflow_conntrack);
+}
+
+int lbfix_conntrack(const struct ef_flow_key *k, uint32_t *backend, uint32_t *gen)
+{
+	const struct bpf_map *m = skel->maps.evenflow_conntrack;
+	struct ef_ct_bucket b;
+	__u32 h, fp, index;
+
+	ef_flow_hash2(k, &h, &fp);
+	index = h & (bpf_map__max_entries(m) - 1);
+	if (bpf_map_lookup_elem(map_fd(m), &index, &b))
+		return -1;
+	for (int w = 0; w < EF_CT_WAYS; w++) {
+		if (ef_ct_is(b.way[w], fp)) {
+			*backend = ef_ct_id(b.way[w]);
+			*gen = ef_ct_gen(b.way[w]);
+			return 0;
+		}
+	}
+	return -1;
 }
 
 static uint64_t traffic_packets(const struct bpf_map *m, uint32_t id)
@@ -194,6 +237,9 @@ uint64_t lbfix_backend_packets(uint32_t id)
 	return traffic_packets(skel->maps.evenflow_backend_stats, id);
 }
 
+/* Buckets of the fixture's connection table. */
+#define LBFIX_CT_BUCKETS 1024
+
 int lbfix_load(void)
 {
 	char pin_root[128];
@@ -201,6 +247,13 @@ int lbfix_load(void)
 
 	snprintf(pin_root, sizeof(pin_root), "%s", topo_pin_dir());
 	skel = lb_bpf__open_opts(&opts);
+	if (skel) {
+		skel->rodata->ef_udp_idle_s = 1; /* the shortest, for the idle test */
+		/* a small table (as --conntrack-size sizes it), so that flows
+		 * sharing a bucket are easy to find */
+		skel->rodata->ef_ct_mask = LBFIX_CT_BUCKETS - 1;
+		bpf_map__set_max_entries(skel->maps.evenflow_conntrack, LBFIX_CT_BUCKETS);
+	}
 	if (!skel || lb_bpf__load(skel)) {
 		fprintf(stderr, "# lbfix: cannot load lb.bpf.o\n");
 		return -1;

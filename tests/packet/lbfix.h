@@ -57,7 +57,9 @@ void lbfix_write_backend(uint32_t id);
 void lbfix_write_table(uint32_t vip_id, const uint32_t *ids);
 void lbfix_clear_conntrack(void);
 /* The connection entry of a flow; returns 0, or -1 if there is none. */
-int lbfix_conntrack(const struct ef_flow_key *k, struct ef_flow *flow);
+int lbfix_conntrack(const struct ef_flow_key *k, uint32_t *backend, uint32_t *gen);
+/* Buckets of the connection table. */
+uint32_t lbfix_ct_buckets(void);
 /* Packets counted for a VIP / a backend (summed over CPUs). */
 uint64_t lbfix_vip_packets(uint32_t vip_id);
 uint64_t lbfix_backend_packets(uint32_t id);

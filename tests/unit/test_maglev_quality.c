@@ -93,9 +93,9 @@ static void test_churn(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_equal_shares),
-		cmocka_unit_test(test_weighted_shares),
-		cmocka_unit_test(test_churn),
+	    cmocka_unit_test(test_equal_shares),
+	    cmocka_unit_test(test_weighted_shares),
+	    cmocka_unit_test(test_churn),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
