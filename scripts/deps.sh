@@ -10,7 +10,7 @@ PACKAGES=(
 	# user-space libraries (see README, "Libraries")
 	libjansson-dev libcmocka-dev libclang-rt-14-dev
 	# harness, tests and demo
-	iproute2 ethtool xdp-tools python3 curl jq tmux procps util-linux
+	iproute2 iputils-ping ethtool xdp-tools python3 curl jq tmux procps util-linux
 )
 
 missing=()

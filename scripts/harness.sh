@@ -1,0 +1,588 @@
+#!/bin/bash
+# evenflow netns harness: a client, a load balancer and N backends, each in its
+# own network namespace, wired with point-to-point veths (no bridge).
+#
+#   client ns                 LB ns                          backend ns i (1..N)
+#   eth0 10.100.0.2/24  <---> to-client 10.100.0.1/24
+#        fd00:100::2/64            fd00:100::1/64
+#                             to-b<i> 10.200.<i>.1/24  <--->  eth0 10.200.<i>.2/24
+#                                     fd00:200:<i>::1/64       fd00:200:<i>::2/64
+#                             (MTU 1600 both ends: room for IPIP / IP6IP6)
+#                                                             lo   10.0.0.10/32, fd00:10::10/128
+#
+# - client: routes 10.0.0.0/24 and fd00:10::/64 (the VIP ranges) via the LB;
+#   TX checksum offload off on eth0 (XDP redirect loses CHECKSUM_PARTIAL).
+# - LB: IPv4 and IPv6 forwarding on; no VIP address locally (DSR replies from
+#   the VIP are routed back through it to the client).
+# - backends: the VIPs on lo, arp_ignore=1, arp_announce=2, rp_filter=0, a
+#   default route via the LB, an HTTP server on 0.0.0.0:80 and [::]:80 that
+#   answers with its name ("backend<i>"), and `evenflow decap attach eth0`
+#   (which also gives eth0 the NAPI that the LB's redirect into to-b<i> needs).
+# - Every namespace has its own bpffs, mounted once on the host under
+#   /run/evenflow/<prefix>/bpf/<role> (a mount made inside `ip netns exec`
+#   dies with that command); the evenflow pin dir is <that>/evenflow and
+#   libxdp's dir is <that> (LIBXDP_BPFFS).
+# Names: namespaces <prefix>-client, <prefix>-lb, <prefix>-b<i>; the prefix
+# defaults to efh<pid><random>, or EF_PREFIX.
+#
+# Use as a library (tests, demo, benchmarks):
+#   source scripts/harness.sh
+#   ef_harness_up            # topology, servers, decap; installs a teardown trap
+#   ef_lb vip add 10.0.0.10:80/tcp; ef_lb backend add 10.0.0.10:80/tcp 10.200.1.2
+#   ef_lb_attach             # evenflow attach to-client --mode native, in the LB ns
+#   ef_client python3 scripts/httpload.py http://10.0.0.10/ -n 100
+#   ef_harness_down          # also run by the trap on exit, error, Ctrl-C
+# Knobs (environment, read by ef_harness_up): EF_PREFIX, EF_BACKENDS (3),
+# EF_VIPS4 ("10.0.0.10"), EF_VIPS6 ("fd00:10::10"), EF_SERVERS (1: start HTTP
+# servers), EF_DECAP (1: attach decap on backends; 0: turn GRO on instead),
+# EF_LB_MODE (native), EF_BACKEND_MTU (1600), EF_QUIET (1: no topology print),
+# EF_NO_TRAP (1: caller handles teardown), EVENFLOW (the CLI binary; default
+# $BUILD/evenflow, BUILD defaults to build), PYTHON.
+# The trap replaces the caller's EXIT/INT/TERM traps; a caller with its own
+# should set EF_NO_TRAP=1 and call ef_harness_down (idempotent) from it.
+# More VIPs on a backend later: ef_backend_add_vip I ADDR (decap only knows
+# the addresses the host held when `decap attach` last ran).
+# Processes a caller starts in the namespaces are stopped at teardown too;
+# ef_start_http_server NS NAME PORT starts another answering server.
+#
+# Run directly (manual use; the harness stays up until `down`):
+#   scripts/harness.sh up [--backends N] [--attach]   prints `export EF_PREFIX=...`
+#   scripts/harness.sh down [PREFIX]
+#   scripts/harness.sh lb EVENFLOW-ARGS...             evenflow in the LB ns
+#   scripts/harness.sh exec client|lb|b<i> CMD...
+#   scripts/harness.sh info
+#   scripts/harness.sh clean-stale [--all]             leftovers of dead runs
+
+EF_HARNESS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+EF_REPO=$(cd "$EF_HARNESS_DIR/.." && pwd)
+EF_RUN_ROOT=${EF_RUN_ROOT:-/run/evenflow}
+
+# Fixed addressing plan (see the header).
+EF_CLIENT_DEV=eth0
+EF_LB_CLIENT_DEV=to-client
+EF_BACKEND_DEV=eth0
+EF_CLIENT_IP4=10.100.0.2
+EF_LB_IP4=10.100.0.1
+EF_CLIENT_IP6=fd00:100::2
+EF_LB_IP6=fd00:100::1
+EF_VIP_NET4=10.0.0.0/24
+EF_VIP_NET6=fd00:10::/64
+EF_BACKEND_MTU=${EF_BACKEND_MTU:-1600}
+
+ef_log() { printf 'harness: %s\n' "$*" >&2; }
+
+# Addresses of backend i (1-based) and of the LB on its link.
+ef_backend_ip4() { echo "10.200.$1.2"; }
+ef_backend_ip6() { echo "fd00:200:$1::2"; }
+ef_lb_backend_ip4() { echo "10.200.$1.1"; }
+ef_lb_backend_ip6() { echo "fd00:200:$1::1"; }
+ef_lb_backend_dev() { echo "to-b$1"; }
+ef_backend_name() { echo "backend$1"; }
+ef_backend_ns() { echo "$EF_PREFIX-b$1"; }
+
+# "pid starttime" of a process, to recognise it later despite PID reuse.
+ef_proc_id() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	# Fields after "comm)" start at field 3 (state); starttime is field 22.
+	# shellcheck disable=SC2086
+	set -- $stat
+	echo "${20}"
+}
+
+ef_python() {
+	if [[ -n ${PYTHON:-} ]]; then
+		echo "$PYTHON"
+	elif [[ -x /usr/bin/python3 ]]; then
+		echo /usr/bin/python3
+	else
+		command -v python3
+	fi
+}
+
+# ---- Running things in the namespaces ----
+
+# ef_ns NS CMD...: CMD in namespace NS.
+ef_ns() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" "$@"
+}
+ef_client() { ip netns exec "$EF_NS_CLIENT" "$@"; }
+ef_lb_exec() { ip netns exec "$EF_NS_LB" "$@"; }
+# ef_backend I CMD...
+ef_backend() {
+	local i=$1
+	shift
+	ip netns exec "$(ef_backend_ns "$i")" "$@"
+}
+
+# Pin dir and libxdp bpffs of a role (client, lb, b<i>).
+ef_bpffs_of() { echo "$EF_RUN/bpf/$1"; }
+ef_pin_dir_of() { echo "$EF_RUN/bpf/$1/evenflow"; }
+
+# ef_evenflow_in ROLE ARGS...: the CLI in that role's namespace with its pin dir.
+ef_evenflow_in() {
+	local role=$1 ns
+	shift
+	case $role in
+	client) ns=$EF_NS_CLIENT ;;
+	lb) ns=$EF_NS_LB ;;
+	b*) ns=$(ef_backend_ns "${role#b}") ;;
+	*)
+		ef_log "unknown role $role"
+		return 2
+		;;
+	esac
+	ip netns exec "$ns" env EVENFLOW_PIN_DIR="$(ef_pin_dir_of "$role")" \
+		LIBXDP_BPFFS="$(ef_bpffs_of "$role")" \
+		"$EVENFLOW" --pin-dir "$(ef_pin_dir_of "$role")" "$@"
+}
+# ef_lb ARGS...: evenflow in the LB namespace (e.g. ef_lb vip list).
+ef_lb() { ef_evenflow_in lb "$@"; }
+# ef_backend_evenflow I ARGS...: evenflow in backend I's namespace.
+ef_backend_evenflow() {
+	local i=$1
+	shift
+	ef_evenflow_in "b$i" "$@"
+}
+# ef_backend_add_vip I ADDR: another VIP on backend I's lo; re-runs decap
+# attach, which reads the host's addresses only when it runs.
+ef_backend_add_vip() {
+	local i=$1 addr=$2 ns
+	ns=$(ef_backend_ns "$i")
+	if [[ $addr == *:* ]]; then
+		ip -n "$ns" addr add "$addr/128" dev lo nodad || return
+	else
+		ip -n "$ns" addr add "$addr/32" dev lo || return
+	fi
+	if [[ ${EF_DECAP:-1} == 1 ]]; then
+		ef_backend_evenflow "$i" decap attach "$EF_BACKEND_DEV" >/dev/null
+	fi
+}
+ef_lb_attach() { ef_lb attach "$EF_LB_CLIENT_DEV" --mode "${EF_LB_MODE:-native}"; }
+
+# ---- Bring up ----
+
+ef_harness_init_names() {
+	if [[ -z ${EF_PREFIX:-} ]]; then
+		EF_PREFIX=$(printf 'efh%d%04x' "$$" "$((RANDOM % 65536))")
+	fi
+	if ! [[ $EF_PREFIX =~ ^[A-Za-z0-9]{2,20}$ ]]; then
+		ef_log "EF_PREFIX must be 2-20 letters or digits: '$EF_PREFIX'"
+		return 2
+	fi
+	EF_RUN=$EF_RUN_ROOT/$EF_PREFIX
+	EF_NS_CLIENT=$EF_PREFIX-client
+	EF_NS_LB=$EF_PREFIX-lb
+	EVENFLOW=${EVENFLOW:-${BUILD:-build}/evenflow}
+	[[ $EVENFLOW == /* ]] || EVENFLOW=$EF_REPO/$EVENFLOW
+	export EF_PREFIX EF_RUN EF_NS_CLIENT EF_NS_LB EVENFLOW
+}
+
+# ef_harness_up: bring everything up. Returns non-zero (after tearing down)
+# on failure.
+ef_harness_up() {
+	ef_harness_init_names || return
+	EF_BACKENDS=${EF_BACKENDS:-3}
+	EF_VIPS4=${EF_VIPS4-10.0.0.10}
+	EF_VIPS6=${EF_VIPS6-fd00:10::10}
+	export EF_BACKENDS EF_VIPS4 EF_VIPS6
+	if ! [[ $EF_BACKENDS =~ ^[0-9]+$ ]] || ((EF_BACKENDS < 1 || EF_BACKENDS > 250)); then
+		ef_log "EF_BACKENDS must be 1..250"
+		return 2
+	fi
+	if [[ -e $EF_RUN ]]; then
+		ef_log "$EF_RUN exists: prefix $EF_PREFIX in use (scripts/harness.sh clean-stale?)"
+		return 1
+	fi
+	if [[ ${EF_NO_TRAP:-0} != 1 ]]; then
+		trap ef_harness_down EXIT
+		trap 'ef_harness_down; exit 130' INT
+		trap 'ef_harness_down; exit 143' TERM
+	fi
+	if ! ef_harness_build; then
+		ef_log "bring-up failed; tearing down"
+		ef_harness_down
+		return 1
+	fi
+}
+
+ef_harness_build() {
+	local i ns role
+	mkdir -p "$EF_RUN/bpf" || return
+	# Owner: stale when this process is gone (clean-stale).
+	echo "$$ $(ef_proc_id $$)" >"$EF_RUN/owner"
+	: >"$EF_RUN/pids"
+
+	ip netns add "$EF_NS_CLIENT" || return
+	ip netns add "$EF_NS_LB" || return
+	for ((i = 1; i <= EF_BACKENDS; i++)); do
+		ip netns add "$(ef_backend_ns "$i")" || return
+	done
+
+	# One bpffs per namespace, mounted on the host so it outlives each command.
+	for role in client lb $(for ((i = 1; i <= EF_BACKENDS; i++)); do echo "b$i"; done); do
+		mkdir -p "$(ef_bpffs_of "$role")" || return
+		mount -t bpf bpf "$(ef_bpffs_of "$role")" || return
+		mkdir -p "$(ef_pin_dir_of "$role")" || return
+	done
+
+	for ns in "$EF_NS_CLIENT" "$EF_NS_LB"; do
+		ip -n "$ns" link set lo up || return
+	done
+
+	# client <-> LB
+	ip -n "$EF_NS_LB" link add "$EF_LB_CLIENT_DEV" type veth \
+		peer name "$EF_CLIENT_DEV" netns "$EF_NS_CLIENT" || return
+	ip -n "$EF_NS_CLIENT" addr add "$EF_CLIENT_IP4/24" dev "$EF_CLIENT_DEV" || return
+	ip -n "$EF_NS_CLIENT" addr add "$EF_CLIENT_IP6/64" dev "$EF_CLIENT_DEV" nodad || return
+	ip -n "$EF_NS_CLIENT" link set "$EF_CLIENT_DEV" up || return
+	ip -n "$EF_NS_CLIENT" route add "$EF_VIP_NET4" via "$EF_LB_IP4" || return
+	ip -n "$EF_NS_CLIENT" -6 route add "$EF_VIP_NET6" via "$EF_LB_IP6" || return
+	ef_client ethtool -K "$EF_CLIENT_DEV" tx off >/dev/null || return
+
+	ip -n "$EF_NS_LB" addr add "$EF_LB_IP4/24" dev "$EF_LB_CLIENT_DEV" || return
+	ip -n "$EF_NS_LB" addr add "$EF_LB_IP6/64" dev "$EF_LB_CLIENT_DEV" nodad || return
+	ip -n "$EF_NS_LB" link set "$EF_LB_CLIENT_DEV" up || return
+	ef_lb_exec sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
+		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 || return
+
+	for ((i = 1; i <= EF_BACKENDS; i++)); do
+		ef_harness_build_backend "$i" || return
+	done
+
+	if [[ ${EF_SERVERS:-1} == 1 ]]; then
+		for ((i = 1; i <= EF_BACKENDS; i++)); do
+			ef_harness_start_server "$i" || return
+		done
+		for ((i = 1; i <= EF_BACKENDS; i++)); do
+			ef_harness_wait_file "$EF_RUN/backend$i.ready" 10 || {
+				ef_log "backend$i server did not start; its log:"
+				cat "$EF_RUN/backend$i.log" >&2
+				return 1
+			}
+		done
+	fi
+
+	if [[ ${EF_DECAP:-1} == 1 ]]; then
+		for ((i = 1; i <= EF_BACKENDS; i++)); do
+			ef_backend_evenflow "$i" decap attach "$EF_BACKEND_DEV" >/dev/null || {
+				ef_log "backend$i: evenflow decap attach $EF_BACKEND_DEV failed"
+				return 1
+			}
+		done
+	else
+		# No XDP on the backend side: GRO gives the peers NAPI for redirects.
+		for ((i = 1; i <= EF_BACKENDS; i++)); do
+			ef_backend "$i" ethtool -K "$EF_BACKEND_DEV" gro on >/dev/null || return
+		done
+	fi
+
+	ef_harness_check || return
+	ef_harness_save_state
+	if [[ ${EF_QUIET:-0} != 1 ]]; then
+		ef_harness_info >&2
+	fi
+}
+
+ef_harness_build_backend() {
+	local i=$1 ns dev vip
+	ns=$(ef_backend_ns "$i")
+	dev=$(ef_lb_backend_dev "$i")
+	ip -n "$ns" link set lo up || return
+	ip -n "$EF_NS_LB" link add "$dev" mtu "$EF_BACKEND_MTU" type veth \
+		peer name "$EF_BACKEND_DEV" netns "$ns" mtu "$EF_BACKEND_MTU" || return
+	ip -n "$EF_NS_LB" addr add "$(ef_lb_backend_ip4 "$i")/24" dev "$dev" || return
+	ip -n "$EF_NS_LB" addr add "$(ef_lb_backend_ip6 "$i")/64" dev "$dev" nodad || return
+	ip -n "$EF_NS_LB" link set "$dev" up || return
+	ef_lb_exec sysctl -qw "net.ipv4.conf.$dev.rp_filter=0" || return
+
+	ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.arp_ignore=1 \
+		net.ipv4.conf.all.arp_announce=2 net.ipv4.conf.all.rp_filter=0 \
+		net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.lo.rp_filter=0 || return
+	ip -n "$ns" addr add "$(ef_backend_ip4 "$i")/24" dev "$EF_BACKEND_DEV" || return
+	ip -n "$ns" addr add "$(ef_backend_ip6 "$i")/64" dev "$EF_BACKEND_DEV" nodad || return
+	ip -n "$ns" link set "$EF_BACKEND_DEV" up || return
+	ip netns exec "$ns" sysctl -qw "net.ipv4.conf.$EF_BACKEND_DEV.arp_ignore=1" \
+		"net.ipv4.conf.$EF_BACKEND_DEV.arp_announce=2" \
+		"net.ipv4.conf.$EF_BACKEND_DEV.rp_filter=0" || return
+	for vip in $EF_VIPS4; do
+		ip -n "$ns" addr add "$vip/32" dev lo || return
+	done
+	for vip in $EF_VIPS6; do
+		ip -n "$ns" addr add "$vip/128" dev lo nodad || return
+	done
+	ip -n "$ns" route add default via "$(ef_lb_backend_ip4 "$i")" || return
+	ip -n "$ns" -6 route add default via "$(ef_lb_backend_ip6 "$i")" || return
+}
+
+ef_harness_start_server() {
+	local i=$1
+	ef_start_http_server "$(ef_backend_ns "$i")" "$(ef_backend_name "$i")" 80 nowait
+}
+
+# ef_start_http_server NS NAME PORT [nowait]: backend_server.py in NS answering
+# NAME on PORT (IPv4 and IPv6); recorded so that teardown stops it. Waits
+# until it listens unless "nowait" (then the caller waits for
+# $EF_RUN/NAME.ready).
+ef_start_http_server() {
+	local ns=$1 name=$2 port=$3 pid id
+	rm -f "$EF_RUN/$name.ready"
+	# Started from a command substitution so that it is not a child of the
+	# caller's shell (a caller's bare `wait` must not wait for the servers).
+	pid=$(
+		ip netns exec "$ns" "$(ef_python)" "$EF_HARNESS_DIR/backend_server.py" \
+			--name "$name" --port "$port" --ready-file "$EF_RUN/$name.ready" \
+			</dev/null >"$EF_RUN/$name.log" 2>&1 &
+		echo $!
+	)
+	id=$(ef_proc_id "$pid") || {
+		ef_log "server $name in $ns exited at once; its log:"
+		cat "$EF_RUN/$name.log" >&2
+		return 1
+	}
+	echo "$pid $id" >>"$EF_RUN/pids"
+	[[ ${4:-} == nowait ]] && return 0
+	ef_harness_wait_file "$EF_RUN/$name.ready" 10 || {
+		ef_log "server $name in $ns did not start; its log:"
+		cat "$EF_RUN/$name.log" >&2
+		return 1
+	}
+}
+
+# ef_harness_wait_file FILE SECONDS
+ef_harness_wait_file() {
+	local f=$1 tries=$(($2 * 20))
+	while ((tries-- > 0)); do
+		[[ -e $f ]] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# Wiring checks that do not involve the data plane.
+ef_harness_check() {
+	local i
+	ef_client ping -c1 -W2 -q "$EF_LB_IP4" >/dev/null || {
+		ef_log "check failed: client cannot ping the LB ($EF_LB_IP4)"
+		return 1
+	}
+	ef_client ping -6 -c1 -W2 -q "$EF_LB_IP6" >/dev/null || {
+		ef_log "check failed: client cannot ping the LB ($EF_LB_IP6)"
+		return 1
+	}
+	for ((i = 1; i <= EF_BACKENDS; i++)); do
+		ef_backend "$i" ping -c1 -W2 -q "$(ef_lb_backend_ip4 "$i")" >/dev/null || {
+			ef_log "check failed: backend$i cannot ping the LB"
+			return 1
+		}
+		ef_backend "$i" ping -6 -c1 -W2 -q "$(ef_lb_backend_ip6 "$i")" >/dev/null || {
+			ef_log "check failed: backend$i cannot ping the LB over IPv6"
+			return 1
+		}
+	done
+}
+
+ef_harness_save_state() {
+	local v
+	for v in EF_PREFIX EF_RUN EF_NS_CLIENT EF_NS_LB EF_BACKENDS EF_VIPS4 EF_VIPS6 EVENFLOW; do
+		printf '%s=%q\n' "$v" "${!v}"
+	done >"$EF_RUN/state"
+}
+
+# Print the topology and addresses.
+ef_harness_info() {
+	local i
+	echo "harness $EF_PREFIX (run dir $EF_RUN)"
+	echo "  client  ns $EF_NS_CLIENT  $EF_CLIENT_DEV $EF_CLIENT_IP4/24 $EF_CLIENT_IP6/64"
+	echo "  lb      ns $EF_NS_LB  $EF_LB_CLIENT_DEV $EF_LB_IP4/24 $EF_LB_IP6/64  pin dir $(ef_pin_dir_of lb)"
+	for ((i = 1; i <= EF_BACKENDS; i++)); do
+		echo "  backend$i ns $(ef_backend_ns "$i")  $EF_BACKEND_DEV $(ef_backend_ip4 "$i")/24 $(ef_backend_ip6 "$i")/64" \
+			"<-> lb $(ef_lb_backend_dev "$i") $(ef_lb_backend_ip4 "$i")"
+	done
+	echo "  VIPs on the backends' lo: ${EF_VIPS4:-} ${EF_VIPS6:-}"
+}
+
+# ---- Tear down (idempotent; safe on a half-built harness) ----
+
+# ef_kill_recorded FILE: kill the "pid starttime" processes listed in FILE.
+ef_kill_recorded() {
+	local pid id tries live
+	[[ -f $1 ]] || return 0
+	live=()
+	while read -r pid id; do
+		[[ -n $pid && $(ef_proc_id "$pid" 2>/dev/null) == "$id" ]] || continue
+		kill -TERM "$pid" 2>/dev/null && live+=("$pid")
+	done <"$1"
+	tries=40
+	for pid in "${live[@]}"; do
+		while ((tries > 0)) && kill -0 "$pid" 2>/dev/null; do
+			sleep 0.05
+			tries=$((tries - 1))
+		done
+		kill -KILL "$pid" 2>/dev/null || true
+	done
+}
+
+# ef_harness_teardown PREFIX: remove everything of run PREFIX.
+ef_harness_teardown() {
+	local prefix=$1 run=$EF_RUN_ROOT/$1 ns pid mnt
+	ef_kill_recorded "$run/pids"
+	# Anything else still running inside this run's own namespaces was
+	# started through the harness (e.g. a test's listener): stop it too.
+	for ns in $(ip netns list 2>/dev/null | awk -v p="$prefix-" 'index($1, p) == 1 {print $1}'); do
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do
+			kill -KILL "$pid" 2>/dev/null || true
+		done
+		ip netns del "$ns" 2>/dev/null || true
+	done
+	if [[ -d $run ]]; then
+		# Unmount the deepest mounts first.
+		for mnt in $(findmnt -rn -o TARGET | awk -v r="$run/" 'index($0, r) == 1' | sort -r); do
+			umount "$mnt" 2>/dev/null || umount -l "$mnt" 2>/dev/null || true
+		done
+		rm -rf --one-file-system "$run"
+	fi
+}
+
+ef_harness_down() {
+	[[ -n ${EF_PREFIX:-} ]] || return 0
+	ef_harness_teardown "$EF_PREFIX"
+	if [[ ${EF_NO_TRAP:-0} != 1 ]]; then
+		trap - EXIT INT TERM
+	fi
+	return 0
+}
+
+# Remove leftovers of runs whose owner is gone (--all: every efh run).
+ef_harness_clean_stale() {
+	local all=${1:-} prefix pid id dir ns n=0
+	local -A seen=()
+	if [[ -d $EF_RUN_ROOT ]]; then
+		for dir in "$EF_RUN_ROOT"/efh*; do
+			[[ -d $dir ]] || continue
+			prefix=${dir##*/}
+			seen[$prefix]=1
+			read -r pid id <"$dir/owner" 2>/dev/null || pid=
+			if [[ $all != --all && $pid == manual ]]; then
+				continue
+			fi
+			if [[ $all != --all && -n $pid && $(ef_proc_id "$pid" 2>/dev/null) == "$id" ]]; then
+				continue
+			fi
+			ef_log "removing stale run $prefix"
+			ef_harness_teardown "$prefix"
+			n=$((n + 1))
+		done
+	fi
+	# Namespaces of a run without a run dir (it is created before them).
+	for ns in $(ip netns list 2>/dev/null | awk '$1 ~ /^efh[A-Za-z0-9]*-/ {print $1}'); do
+		prefix=${ns%%-*}
+		[[ -z ${seen[$prefix]:-} ]] || continue
+		seen[$prefix]=1
+		ef_log "removing orphan namespaces of $prefix"
+		ef_harness_teardown "$prefix"
+		n=$((n + 1))
+	done
+	ef_log "clean-stale: $n run(s) removed"
+}
+
+# Load the state of a running harness (manual use).
+ef_harness_load() {
+	local prefix=${EF_PREFIX:-}
+	if [[ -z $prefix ]]; then
+		# The only run, if there is exactly one.
+		local runs=("$EF_RUN_ROOT"/efh*/state)
+		if ((${#runs[@]} == 1)) && [[ -f ${runs[0]} ]]; then
+			prefix=$(basename "$(dirname "${runs[0]}")")
+		else
+			ef_log "which run? set EF_PREFIX"
+			return 2
+		fi
+	fi
+	if [[ ! -f $EF_RUN_ROOT/$prefix/state ]]; then
+		ef_log "no harness $prefix"
+		return 1
+	fi
+	# shellcheck source=/dev/null
+	source "$EF_RUN_ROOT/$prefix/state"
+}
+
+ef_harness_main() {
+	set -euo pipefail
+	local cmd=${1:-help}
+	shift || true
+	case $cmd in
+	up)
+		while (($#)); do
+			case $1 in
+			--backends)
+				EF_BACKENDS=$2
+				shift
+				;;
+			--attach) EF_UP_ATTACH=1 ;;
+			*)
+				ef_log "unknown option $1"
+				return 2
+				;;
+			esac
+			shift
+		done
+		EF_NO_TRAP=1
+		ef_harness_up || return
+		echo manual >"$EF_RUN/owner"
+		if [[ ${EF_UP_ATTACH:-0} == 1 ]]; then
+			ef_lb_attach || {
+				ef_harness_down
+				return 1
+			}
+		fi
+		echo "export EF_PREFIX=$EF_PREFIX"
+		;;
+	down)
+		EF_PREFIX=${1:-${EF_PREFIX:-}}
+		[[ -n $EF_PREFIX ]] || {
+			ef_log "down: which prefix?"
+			return 2
+		}
+		EF_NO_TRAP=1
+		ef_harness_down
+		;;
+	lb)
+		ef_harness_load
+		ef_lb "$@"
+		;;
+	exec)
+		ef_harness_load
+		local role=$1
+		shift
+		case $role in
+		client) ef_client "$@" ;;
+		lb) ef_lb_exec "$@" ;;
+		b[0-9]*) ef_backend "${role#b}" "$@" ;;
+		*)
+			ef_log "exec: role is client, lb or b<i>"
+			return 2
+			;;
+		esac
+		;;
+	info)
+		ef_harness_load
+		ef_harness_info
+		;;
+	clean-stale) ef_harness_clean_stale "${1:-}" ;;
+	help | -h | --help)
+		sed -n '2,/^$/p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+		;;
+	*)
+		ef_log "unknown command $cmd (up, down, lb, exec, info, clean-stale)"
+		return 2
+		;;
+	esac
+}
+
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+	ef_harness_main "$@"
+fi

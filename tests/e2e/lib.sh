@@ -1,0 +1,102 @@
+# shellcheck shell=bash
+# Shared by the end-to-end tests: TAP output and a fresh harness per test.
+#
+#   source "$(dirname "$0")/lib.sh"
+#   e2e_up                       # own harness (own prefix), torn down on exit
+#   check "description" CMD...   # ok N / not ok N, by CMD's exit status
+#   ok "description" / not_ok "description" [diagnostic]
+#   e2e_done                     # plan line, exit status = any failure
+# Diagnostics go to stdout as "# ..." lines (TAP comments).
+
+E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$E2E_DIR/../.." && pwd)
+SCRIPTS=$REPO/scripts
+# shellcheck source=scripts/harness.sh
+source "$SCRIPTS/harness.sh"
+
+TAP_N=0
+TAP_FAILED=0
+
+diag() {
+	local line
+	while IFS= read -r line; do
+		printf '# %s\n' "$line"
+	done <<<"$*"
+}
+
+ok() {
+	TAP_N=$((TAP_N + 1))
+	echo "ok $TAP_N - $1"
+}
+
+not_ok() {
+	TAP_N=$((TAP_N + 1))
+	TAP_FAILED=$((TAP_FAILED + 1))
+	echo "not ok $TAP_N - $1"
+	if [[ -n ${2:-} ]]; then
+		diag "$2"
+	fi
+}
+
+# check DESCRIPTION CMD...: one assertion by exit status; output shown on failure.
+check() {
+	local desc=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		ok "$desc"
+	else
+		not_ok "$desc" "$(printf '%s\n(command: %s)' "$out" "$*")"
+	fi
+}
+
+e2e_done() {
+	echo "1..$TAP_N"
+	((TAP_FAILED == 0))
+}
+
+# e2e_up: a fresh harness for this test; on failure, one "not ok" and exit.
+e2e_up() {
+	local log
+	if ((EUID != 0)); then
+		not_ok "harness up" "needs root"
+		e2e_done
+		exit 1
+	fi
+	unset EF_PREFIX # always a fresh harness of our own
+	ef_harness_init_names
+	if [[ ! -x $EVENFLOW ]]; then
+		not_ok "harness up" "no $EVENFLOW (run make)"
+		e2e_done
+		exit 1
+	fi
+	log=$(mktemp)
+	if EF_QUIET=1 ef_harness_up >"$log" 2>&1; then
+		rm -f "$log"
+		return 0
+	fi
+	not_ok "harness up" "$(cat "$log")"
+	rm -f "$log"
+	e2e_done
+	exit 1
+}
+
+# httpload ARGS...: scripts/httpload.py from the client; JSON on stdout.
+httpload() {
+	ef_client "$(ef_python)" "$SCRIPTS/httpload.py" "$@"
+}
+
+# e2e_vip VIP BACKEND-ADDR...: a VIP with equal-weight backends.
+e2e_vip() {
+	local vip=$1 be
+	shift
+	ef_lb vip add "$vip" || return
+	for be in "$@"; do
+		ef_lb backend add "$vip" "$be" || return
+	done
+}
+
+# drops_zero STATS-JSON: every drop_* verdict counter is zero.
+drops_zero() {
+	jq -e '[.verdicts | to_entries[] | select(.key | startswith("drop_")) | .value] | add == 0' \
+		<<<"$1" >/dev/null
+}
