@@ -109,13 +109,13 @@ struct ef_vip {
 
 /* ---- Backends ---- */
 
-/* Backend states. FREE marks an unused slot of evenflow_backends. */
+/* Backend states. FREE marks an unused slot of evenflow_backends (a deleted
+ * backend's slot too: its flows are hashed again, as for DOWN). */
 enum ef_backend_state {
 	EF_BE_FREE = 0,
-	EF_BE_UP = 1,	   /* in the table */
-	EF_BE_DRAIN = 2,   /* out of the table; existing flows stay */
-	EF_BE_DOWN = 3,	   /* out of the table; existing flows are hashed again */
-	EF_BE_REMOVED = 4, /* deleted; behaves as DOWN until its slot is reused */
+	EF_BE_UP = 1,	 /* in the table */
+	EF_BE_DRAIN = 2, /* out of the table; existing flows stay */
+	EF_BE_DOWN = 3,	 /* out of the table; existing flows are hashed again */
 };
 
 /* Value of evenflow_backends, indexed by backend id. */
@@ -123,11 +123,21 @@ struct ef_backend {
 	struct ef_addr addr; /* the backend's address */
 	struct ef_addr src;  /* outer source toward it, chosen by the kernel's routing */
 	__u32 vip_id;	     /* owning VIP */
-	__u32 gen;	     /* bumped each time the slot is given out: stale flows miss */
+	__u32 gen;	     /* bumped each time the id is given out: stale flows miss */
 	__u16 weight;	     /* 1..65535 */
 	__u8 family;	     /* enum ef_family */
 	__u8 state;	     /* enum ef_backend_state */
 };
+
+/* ---- Configuration generations ----
+ *
+ * evenflow_vip_info, evenflow_vip_index, evenflow_backends and
+ * evenflow_maglev hold two generations of the configuration, one after the
+ * other (entry gen * N + i); evenflow_gen names the one the data plane reads.
+ * The control plane writes the other one whole, then flips evenflow_gen with
+ * one write: a packet sees one configuration, old or new, never a mix.
+ */
+#define EF_GENS 2
 
 /* ---- VIP index ---- */
 

@@ -23,10 +23,12 @@ static __always_inline int ef_maybe_vip_addr(const struct ef_pkt *p)
 	return bits && (*bits & (1ULL << (bit % 64)));
 }
 
-/* The VIP with this key, from the VIP index (lib/vip_index.h), or NULL. */
-static __always_inline struct ef_vip *ef_index_lookup(const struct ef_vip_key *key)
+/* The VIP with this key in generation gen, from the VIP index
+ * (lib/vip_index.h), or NULL. */
+static __always_inline struct ef_vip *ef_index_lookup(const struct ef_vip_key *key, __u32 gen)
 {
-	__u32 h = ef_vip_hash(key), b[2] = {ef_vip_bucket1(h), ef_vip_bucket2(h)};
+	__u32 h = ef_vip_hash(key);
+	__u32 b[2] = {ef_gen_bucket(gen, ef_vip_bucket1(h)), ef_gen_bucket(gen, ef_vip_bucket2(h))};
 
 #pragma unroll
 	for (int i = 0; i < 2; i++) {
@@ -41,7 +43,7 @@ static __always_inline struct ef_vip *ef_index_lookup(const struct ef_vip_key *k
 
 			if (!ef_vip_way_matches(way, h))
 				continue;
-			id = ef_vip_way_id(way);
+			id = ef_gen_vip(gen, ef_vip_way_id(way));
 			info = bpf_map_lookup_elem(&evenflow_vip_info, &id);
 			if (info && ef_vip_key_eq(&info->key, key))
 				return &info->vip;
@@ -51,7 +53,7 @@ static __always_inline struct ef_vip *ef_index_lookup(const struct ef_vip_key *k
 }
 
 /* The VIP for (dst, dport, proto), falling back to the VIP with port 0. */
-static __always_inline struct ef_vip *ef_find_vip(const struct ef_pkt *p)
+static __always_inline struct ef_vip *ef_find_vip(const struct ef_pkt *p, __u32 gen)
 {
 	struct ef_vip_key key = {
 	    .addr = p->key.dst,
@@ -59,12 +61,12 @@ static __always_inline struct ef_vip *ef_find_vip(const struct ef_pkt *p)
 	    .proto = p->key.proto,
 	    .family = p->key.family,
 	};
-	struct ef_vip *vip = ef_index_lookup(&key);
+	struct ef_vip *vip = ef_index_lookup(&key, gen);
 
 	if (vip)
 		return vip;
 	key.port = 0;
-	return ef_index_lookup(&key);
+	return ef_index_lookup(&key, gen);
 }
 
 /* Is the destination address one of a VIP's, whatever port and protocol? */
@@ -85,6 +87,7 @@ int evenflow_lb(struct xdp_md *ctx)
 	struct ef_vip *vip;
 	__u64 bytes = c.end - c.pos;
 	int proto, action;
+	__u32 gen;
 
 	proto = ef_parse_eth(&c);
 	if (proto < 0)
@@ -113,10 +116,11 @@ int evenflow_lb(struct xdp_md *ctx)
 		return ef_is_vip_addr(&p) ? ef_verdict(EF_V_DROP_MALFORMED, XDP_DROP)
 					  : ef_verdict(EF_V_PASS_NOT_VIP, XDP_PASS);
 
-	vip = ef_find_vip(&p);
+	gen = ef_active_gen();
+	vip = ef_find_vip(&p, gen);
 	if (!vip)
 		return ef_verdict(EF_V_PASS_NOT_VIP, XDP_PASS);
-	if (ef_select(vip, &p, &choice) < 0)
+	if (ef_select(vip, gen, &p, &choice) < 0)
 		return ef_verdict(EF_V_DROP_NO_BACKEND, XDP_DROP);
 
 	if (vip->forward == EF_FWD_L2)

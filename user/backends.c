@@ -12,6 +12,7 @@
 
 #include "addr.h"
 #include "backends.h"
+#include "conf.h"
 #include "log.h"
 #include "vips.h"
 
@@ -24,8 +25,6 @@ const char *ef_state_str(__u8 state)
 		return "drain";
 	case EF_BE_DOWN:
 		return "down";
-	case EF_BE_REMOVED:
-		return "removed";
 	default:
 		return "free";
 	}
@@ -44,59 +43,27 @@ int ef_state_parse(const char *s)
 
 int ef_backends_read(struct ef_dp *dp, struct ef_backend **all)
 {
-	struct ef_backend *vals;
-	__u32 *keys, out_batch = 0, count = EF_MAX_BACKENDS, i;
-	int err = 0;
+	struct ef_backend *vals = calloc(EF_MAX_BACKENDS, sizeof(*vals));
+	__u32 gen;
+	int err;
 
-	vals = calloc(EF_MAX_BACKENDS, sizeof(*vals));
-	keys = calloc(EF_MAX_BACKENDS, sizeof(*keys));
-	if (!vals || !keys) {
-		err = ef_err(-ENOMEM, "out of memory");
-		goto out;
-	}
-	if (bpf_map_lookup_batch(dp->backends, NULL, &out_batch, keys, vals, &count, NULL) &&
-	    errno != ENOENT)
-		count = 0;
-	if (count != EF_MAX_BACKENDS) {
-		/* no batch support: one lookup per id */
-		for (i = 0; i < EF_MAX_BACKENDS; i++)
-			if (bpf_map_lookup_elem(dp->backends, &i, &vals[i])) {
-				err =
-				    ef_err(-errno, "cannot read the backends: %s", strerror(errno));
-				goto out;
-			}
-	} else {
-		for (i = 0; i < count; i++)
-			if (keys[i] != i) {
-				err = ef_err(-EIO, "backend map read out of order");
-				goto out;
-			}
-	}
-out:
-	free(keys);
+	*all = NULL;
+	if (!vals)
+		return ef_err(-ENOMEM, "out of memory");
+	err = ef_dp_gen(dp, &gen);
+	if (err)
+		goto fail;
+	err = ef_array_read(dp->backends, gen * EF_MAX_BACKENDS, EF_MAX_BACKENDS, sizeof(*vals),
+			    vals);
 	if (err) {
-		free(vals);
-		vals = NULL;
+		ef_err(err, "cannot read the backends: %s", strerror(-err));
+		goto fail;
 	}
 	*all = vals;
+	return 0;
+fail:
+	free(vals);
 	return err;
-}
-
-int ef_backend_find(const struct ef_backend *all, __u32 vip_id, const struct ef_addr *addr,
-		    __u8 family, bool with_removed)
-{
-	int id;
-
-	for (id = 0; id < EF_MAX_BACKENDS; id++) {
-		const struct ef_backend *b = &all[id];
-
-		if (b->state == EF_BE_FREE || (b->state == EF_BE_REMOVED && !with_removed))
-			continue;
-		if (b->vip_id == vip_id && b->family == family &&
-		    !memcmp(&b->addr, addr, sizeof(*addr)))
-			return id;
-	}
-	return -1;
 }
 
 size_t ef_backend_count(const struct ef_backend *all, __u32 vip_id)
@@ -104,9 +71,7 @@ size_t ef_backend_count(const struct ef_backend *all, __u32 vip_id)
 	size_t id, n = 0;
 
 	for (id = 0; id < EF_MAX_BACKENDS; id++)
-		if (all[id].vip_id == vip_id && all[id].state != EF_BE_FREE &&
-		    all[id].state != EF_BE_REMOVED)
-			n++;
+		n += all[id].vip_id == vip_id && all[id].state != EF_BE_FREE;
 	return n;
 }
 
@@ -171,124 +136,69 @@ out:
 	return err;
 }
 
-/* Outer source toward a backend; an error only when the data plane would
- * need it (ipip without an override on the VIP). */
-static int backend_src(const struct ef_vip *vip, const struct ef_addr *addr, __u8 family,
-		       struct ef_addr *src)
+/* The VIP's entry in a configuration read whole (an error recorded if it
+ * has none) and the backend's index in it, or -1. */
+static int find_in_conf(struct ef_conf *c, const struct ef_vip_key *key, const struct ef_addr *addr,
+			__u8 family, struct ef_conf_vip **vip, int *backend)
 {
-	bool override = (family == EF_FAMILY_V4 && (vip->flags & EF_VIP_F_SRC4)) ||
-			(family == EF_FAMILY_V6 && (vip->flags & EF_VIP_F_SRC6));
-	char a[EF_ADDR_STRLEN];
-	int err = ef_route_src(addr, family, true, src);
+	char v[EF_VIP_STRLEN];
 
-	if (!err)
-		return 0;
-	ef_addr_str(addr, family, a, sizeof(a));
-	if (override || vip->forward == EF_FWD_L2) {
-		pr_warn("backend %s: %s (no route yet)", a, strerror(-err));
-		return 0;
+	ef_vip_str(key, v, sizeof(v));
+	*vip = NULL;
+	*backend = -1;
+	for (size_t i = 0; i < c->n_vips; i++)
+		if (!memcmp(&c->vips[i].key, key, sizeof(*key)))
+			*vip = &c->vips[i];
+	if (!*vip)
+		return ef_err(-ENOENT, "vip %s: no such VIP", v);
+	for (size_t j = 0; j < (*vip)->n_backends; j++) {
+		const struct ef_conf_backend *b = &(*vip)->backends[j];
+
+		if (b->family == family && !memcmp(&b->addr, addr, sizeof(*addr)))
+			*backend = (int)j;
 	}
-	return ef_err(err, "backend %s: no source address toward it: %s", a, strerror(-err));
-}
-
-/* The backend entry id is written before the table when it becomes usable
- * (a table never points at an entry that is not there yet), after the table
- * when it stops being usable. */
-static int write_backend_and_table(struct ef_dp *dp, const struct ef_vip *vip,
-				   struct ef_backend *all, __u32 id, bool entry_first)
-{
-	struct ef_table t;
-	int err;
-
-	err = ef_table_prepare(vip, all, &t);
-	if (err)
-		return err;
-	if (entry_first && bpf_map_update_elem(dp->backends, &id, &all[id], BPF_ANY)) {
-		ef_table_discard(&t);
-		return ef_err(-errno, "cannot write backend %u: %s", id, strerror(errno));
-	}
-	err = ef_table_commit(dp, vip->id, &t);
-	if (err)
-		return err;
-	if (!entry_first && bpf_map_update_elem(dp->backends, &id, &all[id], BPF_ANY))
-		return ef_err(-errno, "cannot write backend %u: %s", id, strerror(errno));
 	return 0;
-}
-
-static int lookup_vip_and_backends(struct ef_dp *dp, const struct ef_vip_key *key,
-				   struct ef_vip *vip, struct ef_backend **all)
-{
-	int err = ef_vip_get(dp, key, vip);
-
-	if (err)
-		return err;
-	return ef_backends_read(dp, all);
 }
 
 int ef_backend_add(struct ef_dp *dp, const struct ef_vip_key *key, const struct ef_addr *addr,
 		   __u8 family, __u16 weight)
 {
 	char a[EF_ADDR_STRLEN], v[EF_VIP_STRLEN];
-	struct ef_backend *all = NULL, *b;
-	struct ef_vip vip;
+	struct ef_conf_backend *nb;
+	struct ef_conf_vip *vip;
+	struct ef_conf c;
 	const char *why;
-	int id, err;
-	__u32 size;
+	int j, err;
 
 	ef_addr_str(addr, family, a, sizeof(a));
 	ef_vip_str(key, v, sizeof(v));
 	if (!weight)
 		return ef_usage("backend %s: weight must be 1..65535", a);
-	err = lookup_vip_and_backends(dp, key, &vip, &all);
+	err = ef_conf_read(dp, &c);
 	if (err)
 		return err;
-	if (!ef_backend_family_ok(key, &vip, family, &why)) {
+	err = find_in_conf(&c, key, addr, family, &vip, &j);
+	if (err)
+		goto out;
+	if (!ef_backend_family_ok(key, &vip->vip, family, &why)) {
 		err = ef_err(-EAFNOSUPPORT, "backend %s: %s", a, why);
 		goto out;
 	}
-	if (ef_backend_find(all, vip.id, addr, family, false) >= 0) {
+	if (j >= 0) {
 		err = ef_err(-EEXIST, "backend %s: already a backend of %s", a, v);
 		goto out;
 	}
-	size = ef_vip_table_size(&vip, ef_backend_count(all, vip.id) + 1);
-	if (!size || ef_backend_count(all, vip.id) + 1 > size) {
-		err = ef_err(-E2BIG, "backend %s: the %u-slot table of %s has no room for more", a,
-			     size, v);
+	nb = realloc(vip->backends, (vip->n_backends + 1) * sizeof(*nb));
+	if (!nb) {
+		err = ef_err(-ENOMEM, "out of memory");
 		goto out;
 	}
-	/* the id: this address's old one on this VIP, else lowest FREE, else
-	 * lowest REMOVED (see backends.h for why reuse is safe) */
-	id = ef_backend_find(all, vip.id, addr, family, true);
-	for (__u32 i = 0; id < 0 && i < EF_MAX_BACKENDS; i++)
-		if (all[i].state == EF_BE_FREE)
-			id = (int)i;
-	for (__u32 i = 0; id < 0 && i < EF_MAX_BACKENDS; i++)
-		if (all[i].state == EF_BE_REMOVED)
-			id = (int)i;
-	if (id < 0) {
-		err = ef_err(-ENOSPC, "backend %s: no free backend id (%d at most)", a,
-			     EF_MAX_BACKENDS);
-		goto out;
-	}
-	b = &all[id];
-	err = backend_src(&vip, addr, family, &b->src);
-	if (err)
-		goto out;
-	b->addr = *addr;
-	b->family = family;
-	b->vip_id = vip.id;
-	b->gen++;
-	b->weight = weight;
-	b->state = EF_BE_UP;
-
-	err = ef_percpu_zero(dp->backend_stats, (__u32)id, dp->ncpus, sizeof(struct ef_traffic));
-	if (err) {
-		ef_err(err, "backend %s: cannot reset its counters: %s", a, strerror(-err));
-		goto out;
-	}
-	err = write_backend_and_table(dp, &vip, all, (__u32)id, true);
+	vip->backends = nb;
+	nb[vip->n_backends++] =
+	    (struct ef_conf_backend){.addr = *addr, .family = family, .state = EF_BE_UP, .weight = weight};
+	err = ef_conf_commit(dp, &c);
 out:
-	free(all);
+	ef_conf_free(&c);
 	return err;
 }
 
@@ -296,34 +206,27 @@ int ef_backend_set(struct ef_dp *dp, const struct ef_vip_key *key, const struct 
 		   __u8 family, __u16 weight, __u8 state)
 {
 	char a[EF_ADDR_STRLEN], v[EF_VIP_STRLEN];
-	struct ef_backend *all = NULL, *b;
-	struct ef_vip vip;
-	int id, err;
+	struct ef_conf_vip *vip;
+	struct ef_conf c;
+	int j, err;
 
 	ef_addr_str(addr, family, a, sizeof(a));
 	ef_vip_str(key, v, sizeof(v));
-	err = lookup_vip_and_backends(dp, key, &vip, &all);
+	err = ef_conf_read(dp, &c);
 	if (err)
 		return err;
-	id = ef_backend_find(all, vip.id, addr, family, false);
-	if (id < 0) {
+	err = find_in_conf(&c, key, addr, family, &vip, &j);
+	if (!err && j < 0)
 		err = ef_err(-ENOENT, "backend %s: not a backend of %s", a, v);
+	if (err)
 		goto out;
-	}
-	b = &all[id];
 	if (weight)
-		b->weight = weight;
+		vip->backends[j].weight = weight;
 	if (state != EF_BE_FREE)
-		b->state = state;
-	if (b->state == EF_BE_UP) {
-		struct ef_addr src;
-
-		if (!ef_route_src(addr, family, true, &src))
-			b->src = src; /* routes may have changed since add */
-	}
-	err = write_backend_and_table(dp, &vip, all, (__u32)id, b->state == EF_BE_UP);
+		vip->backends[j].state = state;
+	err = ef_conf_commit(dp, &c);
 out:
-	free(all);
+	ef_conf_free(&c);
 	return err;
 }
 
@@ -331,26 +234,25 @@ int ef_backend_del(struct ef_dp *dp, const struct ef_vip_key *key, const struct 
 		   __u8 family)
 {
 	char a[EF_ADDR_STRLEN], v[EF_VIP_STRLEN];
-	struct ef_backend *all = NULL;
-	struct ef_vip vip;
-	int id, err;
+	struct ef_conf_vip *vip;
+	struct ef_conf c;
+	int j, err;
 
 	ef_addr_str(addr, family, a, sizeof(a));
 	ef_vip_str(key, v, sizeof(v));
-	err = lookup_vip_and_backends(dp, key, &vip, &all);
+	err = ef_conf_read(dp, &c);
 	if (err)
 		return err;
-	id = ef_backend_find(all, vip.id, addr, family, false);
-	if (id < 0) {
+	err = find_in_conf(&c, key, addr, family, &vip, &j);
+	if (!err && j < 0)
 		err = ef_err(-ENOENT, "backend %s: not a backend of %s", a, v);
+	if (err)
 		goto out;
-	}
-	/* like down: out of the table first, then marked REMOVED so flows
-	 * pinned to it are hashed again; the id is reused only once every FREE
-	 * one is taken, and with a new gen */
-	all[id].state = EF_BE_REMOVED;
-	err = write_backend_and_table(dp, &vip, all, (__u32)id, false);
+	/* like down: its flows are hashed again; its id is given out again
+	 * only when no connection entry names it (and with a new gen) */
+	vip->backends[j] = vip->backends[--vip->n_backends];
+	err = ef_conf_commit(dp, &c);
 out:
-	free(all);
+	ef_conf_free(&c);
 	return err;
 }

@@ -1,14 +1,12 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * backends.h: backends of VIPs in evenflow_backends (library API).
+ * backends.h: backends of VIPs (library API). Reads look at the active
+ * configuration generation; changes go through ef_conf_commit (conf.h).
  *
- * Ids are indexes of the global array evenflow_backends. A new backend takes
- * the lowest FREE id; when none is left, the lowest REMOVED one. Reusing a
- * REMOVED id is safe because every hand-out bumps the entry's gen and the data
- * plane drops a connection entry whose gen differs: a flow pinned to the old
- * backend is hashed again instead of following the id to the new one.
- * Re-adding an address that is REMOVED on the same VIP takes its old id back
- * (with a new gen, too).
+ * Ids index evenflow_backends. A backend keeps its id and gen while it
+ * stays; a new one takes a free id that no connection entry names, with a
+ * gen above any that id had, so a stale entry never follows an id to another
+ * backend (the data plane compares gens).
  */
 #ifndef EF_BACKENDS_H
 #define EF_BACKENDS_H
@@ -24,10 +22,7 @@
 /* The whole evenflow_backends array (EF_MAX_BACKENDS entries, malloc'd). */
 int ef_backends_read(struct ef_dp *dp, struct ef_backend **all);
 
-/* Id of the backend addr of vip_id (REMOVED ones too if with_removed), or -1. */
-int ef_backend_find(const struct ef_backend *all, __u32 vip_id, const struct ef_addr *addr,
-		    __u8 family, bool with_removed);
-/* Backends of vip_id that are not REMOVED (nor FREE). */
+/* Backends of vip_id. */
 size_t ef_backend_count(const struct ef_backend *all, __u32 vip_id);
 
 /* Whether a backend of family fits a VIP (forwarding rules); else *why. */

@@ -174,7 +174,8 @@ int cmd_status(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, cha
 	struct ef_attached *devs = NULL;
 	struct ef_backend *all = NULL;
 	struct ef_dp_cfg cfg;
-	size_t ndevs = 0, i, nbe = 0, nrem = 0;
+	size_t ndevs = 0, i, nbe = 0, nvips = 0;
+	struct ef_vip_entry *vips = NULL;
 	struct ef_dp dp;
 	int c, err;
 
@@ -219,17 +220,17 @@ int cmd_status(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, cha
 	err = ef_backends_read(&dp, &all);
 	if (err)
 		goto out;
-	for (i = 0; i < EF_MAX_BACKENDS; i++) {
-		nbe += all[i].state != EF_BE_FREE && all[i].state != EF_BE_REMOVED;
-		nrem += all[i].state == EF_BE_REMOVED;
-	}
+	for (i = 0; i < EF_MAX_BACKENDS; i++)
+		nbe += all[i].state != EF_BE_FREE;
+	err = ef_vip_list(&dp, &vips, &nvips);
+	if (err)
+		goto out;
+	free(vips);
 	out_obj_open("maps");
 	out_text("maps:\n");
-	out_u64("vips", "  vips:       %llu",
-		(__u64)ef_map_count(dp.vips, sizeof(struct ef_vip_key)));
+	out_u64("vips", "  vips:       %llu", (__u64)nvips);
 	out_text(" / %d\n", EF_MAX_VIPS);
 	out_u64("backends", "  backends:   %llu", nbe);
-	out_u64("backends_removed", " (+%llu removed)", nrem);
 	out_text(" / %d\n", EF_MAX_BACKENDS);
 	out_u64("conntrack", "  conntrack:  %llu\n", (__u64)ef_conntrack_count(&dp));
 	out_u64("tx_ports", "  tx_ports:   %llu\n",

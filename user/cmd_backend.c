@@ -192,8 +192,7 @@ static int backend_list(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int 
 			const struct ef_backend *b = &all[id];
 			char a[EF_ADDR_STRLEN], s[EF_ADDR_STRLEN];
 
-			if (b->vip_id != v[i].vip.id || b->state == EF_BE_FREE ||
-			    b->state == EF_BE_REMOVED)
+			if (b->vip_id != v[i].vip.id || b->state == EF_BE_FREE)
 				continue;
 			out_obj_open(NULL);
 			out_str("vip", "%-28s", vs);

@@ -92,8 +92,7 @@ int cmd_stats(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char
 		for (k = 0; k < EF_MAX_BACKENDS; k++) {
 			const struct ef_backend *b = &all[k];
 
-			if (b->vip_id != v[i].vip.id || b->state == EF_BE_FREE ||
-			    b->state == EF_BE_REMOVED)
+			if (b->vip_id != v[i].vip.id || b->state == EF_BE_FREE)
 				continue;
 			if (ef_percpu_sum(dp.backend_stats, k, dp.ncpus, 3, t))
 				continue;

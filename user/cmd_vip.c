@@ -287,7 +287,7 @@ static int vip_show(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc
 		const struct ef_backend *b = &all[i];
 		char a[EF_ADDR_STRLEN];
 
-		if (b->vip_id != vip.id || b->state == EF_BE_FREE || b->state == EF_BE_REMOVED)
+		if (b->vip_id != vip.id || b->state == EF_BE_FREE)
 			continue;
 		out_obj_open(NULL);
 		out_u64("id", "  %-6llu", i);

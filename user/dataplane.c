@@ -31,7 +31,7 @@
 
 /* The LB maps, pinned by name; the order of the fds in struct ef_dp. */
 static const char *const lb_maps[] = {
-    "evenflow_vips",	      "evenflow_vip_info", "evenflow_vip_index", "evenflow_vip_addrs",
+    "evenflow_gen",	      "evenflow_vip_info", "evenflow_vip_index", "evenflow_vip_addrs",
     "evenflow_vip_filter",    "evenflow_backends", "evenflow_maglev",	 "evenflow_conntrack",
     "evenflow_nexthop",	      "evenflow_tx_ports", "evenflow_verdicts",	 "evenflow_vip_stats",
     "evenflow_backend_stats",
@@ -43,7 +43,7 @@ static const char *const decap_maps[] = {"evenflow_decap_addrs", "evenflow_decap
 
 static int *lb_map_fd(struct ef_dp *dp, size_t i)
 {
-	int *fds[N_LB_MAPS] = {&dp->vips,	  &dp->vip_info, &dp->vip_index, &dp->vip_addrs,
+	int *fds[N_LB_MAPS] = {&dp->gen,	  &dp->vip_info, &dp->vip_index, &dp->vip_addrs,
 			       &dp->vip_filter,	  &dp->backends, &dp->maglev,	 &dp->conntrack,
 			       &dp->nexthop,	  &dp->tx_ports, &dp->verdicts,	 &dp->vip_stats,
 			       &dp->backend_stats};
@@ -784,6 +784,67 @@ long ef_map_count(int fd, size_t key_size)
 		n++;
 	}
 	return n;
+}
+
+int ef_dp_gen(const struct ef_dp *dp, __u32 *gen)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(dp->gen, &zero, gen))
+		return ef_err(-errno, "cannot read the configuration generation: %s",
+			      strerror(errno));
+	*gen &= 1;
+	return 0;
+}
+
+int ef_array_read(int fd, __u32 start, __u32 n, size_t value_size, void *vals)
+{
+	__u32 *keys = calloc(n ? n : 1, sizeof(*keys)), prev = start - 1, out = 0, count = n, i;
+	int err = 0;
+
+	if (!keys)
+		return -ENOMEM;
+	/* a batch starts after the key it is given */
+	if (bpf_map_lookup_batch(fd, start ? &prev : NULL, &out, keys, vals, &count, NULL) &&
+	    errno != ENOENT)
+		count = 0;
+	for (i = 0; i < count && count == n; i++)
+		if (keys[i] != start + i)
+			count = 0;
+	if (count != n) {
+		for (i = 0; i < n; i++) {
+			__u32 key = start + i;
+
+			if (bpf_map_lookup_elem(fd, &key, (char *)vals + (size_t)i * value_size)) {
+				err = -errno;
+				break;
+			}
+		}
+	}
+	free(keys);
+	return err;
+}
+
+int ef_array_write(int fd, __u32 start, __u32 n, size_t value_size, const void *vals)
+{
+	__u32 *keys = calloc(n ? n : 1, sizeof(*keys)), count = n, i;
+	int err = 0;
+
+	if (!keys)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		keys[i] = start + i;
+	if (bpf_map_update_batch(fd, keys, vals, &count, NULL) || count != n) {
+		for (i = 0; i < n; i++) {
+			if (bpf_map_update_elem(fd, &keys[i], (const char *)vals + (size_t)i * value_size,
+						BPF_ANY)) {
+				err = -errno;
+				break;
+			}
+		}
+	}
+	free(keys);
+	return err;
 }
 
 long ef_conntrack_count(const struct ef_dp *dp)

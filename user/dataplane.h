@@ -36,7 +36,7 @@ struct ef_dp {
 	int prog_fd;
 	__u32 prog_id;
 	int ncpus;
-	int vips, vip_info, vip_index, vip_addrs, vip_filter, backends, maglev, conntrack;
+	int gen, vip_info, vip_index, vip_addrs, vip_filter, backends, maglev, conntrack;
 	int nexthop, tx_ports, verdicts, vip_stats, backend_stats;
 };
 
@@ -96,6 +96,14 @@ const char *ef_mode_str(enum xdp_attach_mode mode);
 /* Puts every non-loopback device of this netns in evenflow_tx_ports and
  * removes the ones that are gone. */
 int ef_tx_ports_sync(struct ef_dp *dp);
+
+/* The configuration generation the data plane reads (0 or 1). */
+int ef_dp_gen(const struct ef_dp *dp, __u32 *gen);
+
+/* Entries [start, start + n) of an array map, read into / written from
+ * vals (n values of value_size bytes), in batches where the kernel can. */
+int ef_array_read(int fd, __u32 start, __u32 n, size_t value_size, void *vals);
+int ef_array_write(int fd, __u32 start, __u32 n, size_t value_size, const void *vals);
 
 /* Entries of a hash-like map (walks the keys). */
 long ef_map_count(int fd, size_t key_size);

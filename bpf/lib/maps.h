@@ -10,39 +10,39 @@
 #include <bpf/bpf_helpers.h>
 #include "../evenflow.h"
 
-/* VIPs: (addr, port, proto) -> VIP settings and id: the control plane's
- * record. The data plane reads the same VIPs through evenflow_vip_index and
- * evenflow_vip_info, which are array reads. Written by the CLI. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, EF_MAX_VIPS);
-	__type(key, struct ef_vip_key);
-	__type(value, struct ef_vip);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} evenflow_vips SEC(".maps");
-
-/* The VIPs the data plane looks up, indexed by VIP id. Written by the CLI
- * before the VIP enters evenflow_vip_index, cleared after it leaves. */
+/* The configuration generation the data plane reads (0 or 1; see
+ * evenflow.h). Written by the CLI, last, to commit a configuration. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, EF_MAX_VIPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} evenflow_gen SEC(".maps");
+
+/* VIPs, per generation, indexed by gen * EF_MAX_VIPS + VIP id; a zero
+ * family marks an unused id. Written by the CLI. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, EF_GENS * EF_MAX_VIPS);
 	__type(key, __u32);
 	__type(value, struct ef_vip_info);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } evenflow_vip_info SEC(".maps");
 
-/* VIP key hash -> VIP ids (two-choice buckets; lib/vip_index.h). Written by
- * the CLI. */
+/* VIP key hash -> VIP ids (two-choice buckets; lib/vip_index.h), per
+ * generation: gen * EF_VIP_INDEX_BUCKETS + bucket. Written by the CLI. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, EF_VIP_INDEX_BUCKETS);
+	__uint(max_entries, EF_GENS * EF_VIP_INDEX_BUCKETS);
 	__type(key, __u32);
 	__type(value, struct ef_vip_bucket);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } evenflow_vip_index SEC(".maps");
 
 /* VIP addresses (port 0, proto 0) -> number of VIPs on them; tells which
- * fragments to drop. Written by the CLI. */
+ * fragments to drop. Written by the CLI; during a commit it holds the
+ * addresses of both generations. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, EF_MAX_VIPS);
@@ -52,7 +52,8 @@ struct {
 } evenflow_vip_addrs SEC(".maps");
 
 /* Bitmap over ef_filter_bit() of every VIP address: a clear bit lets a packet
- * pass without a hash lookup. Written by the CLI, a superset of the VIPs. */
+ * pass without a VIP lookup. Written by the CLI, a superset of the VIPs of
+ * both generations during a commit. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, EF_VIP_FILTER_WORDS);
@@ -61,10 +62,12 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } evenflow_vip_filter SEC(".maps");
 
-/* Backends of all VIPs, indexed by backend id. Written by the CLI. */
+/* Backends of all VIPs, per generation: gen * EF_MAX_BACKENDS + backend
+ * id. A backend keeps its id (and gen) across generations. Written by the
+ * CLI. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, EF_MAX_BACKENDS);
+	__uint(max_entries, EF_GENS * EF_MAX_BACKENDS);
 	__type(key, __u32);
 	__type(value, struct ef_backend);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
@@ -80,11 +83,11 @@ struct ef_maglev_table {
 	__type(value, __u32);
 };
 
-/* VIP id -> its current Maglev table. The CLI builds a whole new table, then
- * swaps it in with one write: a packet sees the old table or the new one. */
+/* gen * EF_MAX_VIPS + VIP id -> the VIP's Maglev table in that generation
+ * (an unchanged table is shared by both). Written by the CLI. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
-	__uint(max_entries, EF_MAX_VIPS);
+	__uint(max_entries, EF_GENS * EF_MAX_VIPS);
 	__type(key, __u32);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 	__array(values, struct ef_maglev_table);

@@ -12,6 +12,7 @@
 #define EF_SELECT_H
 
 #include "maps.h"
+#include "gen.h"
 #include "ct_entry.h"
 #include "parse.h"
 #include "time.h"
@@ -32,14 +33,14 @@ struct ef_choice {
 /* The backend the VIP's table gives to this flow, or NULL (no table, or a
  * slot pointing at a backend that is not up: the CLI orders its writes so
  * that does not happen, but the data plane never trusts it). */
-static __always_inline struct ef_backend *ef_table_pick(const struct ef_vip *vip, __u32 hash,
-							__u32 *id_out)
+static __always_inline struct ef_backend *ef_table_pick(const struct ef_vip *vip, __u32 gen,
+							__u32 hash, __u32 *id_out)
 {
+	__u32 zero = 0, slot, *size, *id, key = ef_gen_vip(gen, vip->id);
 	struct ef_backend *backend;
-	__u32 zero = 0, slot, *size, *id;
 	void *table;
 
-	table = bpf_map_lookup_elem(&evenflow_maglev, &vip->id);
+	table = bpf_map_lookup_elem(&evenflow_maglev, &key);
 	if (!table)
 		return NULL;
 	size = bpf_map_lookup_elem(table, &zero);
@@ -47,9 +48,10 @@ static __always_inline struct ef_backend *ef_table_pick(const struct ef_vip *vip
 		return NULL;
 	slot = 1 + hash % *size;
 	id = bpf_map_lookup_elem(table, &slot);
-	if (!id)
+	if (!id || *id >= EF_MAX_BACKENDS)
 		return NULL;
-	backend = bpf_map_lookup_elem(&evenflow_backends, id);
+	key = ef_gen_backend(gen, *id);
+	backend = bpf_map_lookup_elem(&evenflow_backends, &key);
 	if (!backend || backend->state != EF_BE_UP || backend->vip_id != vip->id)
 		return NULL;
 	*id_out = *id;
@@ -72,12 +74,13 @@ static __always_inline struct ef_ct_bucket *ef_ct_bucket_of(__u32 hash)
 
 /* The flow's backend from the connection table if it may stay there, else
  * NULL. Marks the entry used; refreshes a UDP entry's last-seen time. */
-static __always_inline struct ef_backend *
-ef_ct_pick(const struct ef_vip *vip, const struct ef_pkt *p, struct ef_ct_slot *s, __u32 *id_out)
+static __always_inline struct ef_backend *ef_ct_pick(const struct ef_vip *vip, __u32 gen,
+						    const struct ef_pkt *p, struct ef_ct_slot *s,
+						    __u32 *id_out)
 {
 	struct ef_backend *backend;
 	__u64 e = 0;
-	__u32 id;
+	__u32 id, key;
 
 	if (!s->bucket)
 		return NULL;
@@ -92,7 +95,8 @@ ef_ct_pick(const struct ef_vip *vip, const struct ef_pkt *p, struct ef_ct_slot *
 	if (s->way < 0)
 		return NULL;
 	id = ef_ct_id(e);
-	backend = bpf_map_lookup_elem(&evenflow_backends, &id);
+	key = ef_gen_backend(gen, id);
+	backend = bpf_map_lookup_elem(&evenflow_backends, &key);
 	if (!backend || !ef_ct_gen_ok(e, backend->gen) || backend->vip_id != vip->id ||
 	    (backend->state != EF_BE_UP && backend->state != EF_BE_DRAIN))
 		return NULL;
@@ -147,8 +151,9 @@ static __always_inline void ef_ct_insert(struct ef_ct_slot *s, __u32 id, __u32 g
 	b->way[s->fp & (EF_CT_WAYS - 1)] = e;
 }
 
-/* Choose the backend for a packet of `vip`. Returns 0, or -1 if none. */
-static __always_inline int ef_select(const struct ef_vip *vip, const struct ef_pkt *p,
+/* Choose the backend for a packet of `vip` (of configuration generation
+ * `gen`). Returns 0, or -1 if none. */
+static __always_inline int ef_select(const struct ef_vip *vip, __u32 gen, const struct ef_pkt *p,
 				     struct ef_choice *c)
 {
 	int syn =
@@ -160,12 +165,12 @@ static __always_inline int ef_select(const struct ef_vip *vip, const struct ef_p
 	c->hash = hash;
 	s.bucket = ef_ct_bucket_of(hash);
 	/* A SYN starts a new connection: it always takes the current table. */
-	c->backend = ef_ct_pick(vip, p, &s, &c->backend_id);
+	c->backend = ef_ct_pick(vip, gen, p, &s, &c->backend_id);
 	if (c->backend && !syn) {
 		c->new_flow = 0;
 		goto rst;
 	}
-	c->backend = ef_table_pick(vip, hash, &c->backend_id);
+	c->backend = ef_table_pick(vip, gen, hash, &c->backend_id);
 	if (!c->backend)
 		return -1;
 	/* A RST ends the flow: nothing to remember, and no new flow to count. */

@@ -108,7 +108,7 @@ static int write_vip(uint32_t id)
 		}
 	}
 	vip_key(&key, v, 0);
-	if (update(map_fd(skel->maps.evenflow_vips), &key, &vip) || write_vip_index(&key, &vip))
+	if (write_vip_index(&key, &vip))
 		return -1;
 
 	/* The address: its VIP count and its pre-filter bit. */

@@ -242,8 +242,8 @@ static void test_order_independent(void **state)
 static void test_only_up(void **state)
 {
 	struct ef_mg_backend bes[8];
-	static const __u8 states[8] = {EF_BE_UP,   EF_BE_DRAIN,	  EF_BE_UP, EF_BE_DOWN,
-				       EF_BE_FREE, EF_BE_REMOVED, EF_BE_UP, EF_BE_DOWN};
+	static const __u8 states[8] = {EF_BE_UP,   EF_BE_DRAIN, EF_BE_UP, EF_BE_DOWN,
+				       EF_BE_FREE, EF_BE_DRAIN, EF_BE_UP, EF_BE_DOWN};
 	struct ef_mg_backend up[3];
 	__u32 m = 65537, *t, *t_up, i, n_up = 0;
 
