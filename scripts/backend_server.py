@@ -11,6 +11,8 @@ sockets). Responses:
                             connection that keeps carrying data
   POST <any path>           "<name> <bytes received>\\n"
 Keep-alive is off unless --keepalive (then HTTP/1.1 with Content-Length).
+With --conn-log FILE, every accepted connection's peer "ADDR PORT" is
+appended to FILE (a test can then tell which backend a client port reached).
 Python 3 standard library only.
 """
 
@@ -43,10 +45,19 @@ class Server6(Server4):
         super().server_bind()
 
 
-def make_handler(name, keepalive):
+def make_handler(name, keepalive, conn_log=None):
+    log_lock = threading.Lock()
+
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1" if keepalive else "HTTP/1.0"
         server_version = "evenflow-backend"
+
+        def setup(self):
+            super().setup()
+            if conn_log:
+                with log_lock:
+                    conn_log.write(f"{self.client_address[0]} {self.client_address[1]}\n")
+                    conn_log.flush()
 
         def log_message(self, fmt, *args):  # quiet: one line per request is noise
             pass
@@ -117,9 +128,11 @@ def main():
     ap.add_argument("--no-ipv6", action="store_true", help="listen on IPv4 only")
     ap.add_argument("--keepalive", action="store_true", help="HTTP/1.1 keep-alive")
     ap.add_argument("--ready-file", help="created once every socket listens")
+    ap.add_argument("--conn-log", help="append each accepted peer's address and port")
     args = ap.parse_args()
 
-    handler = make_handler(args.name, args.keepalive)
+    conn_log = open(args.conn_log, "a", encoding="ascii") if args.conn_log else None
+    handler = make_handler(args.name, args.keepalive, conn_log)
     servers = [Server4(("0.0.0.0", args.port), handler)]
     if not args.no_ipv6:
         servers.append(Server6(("::", args.port), handler))

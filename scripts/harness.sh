@@ -324,7 +324,8 @@ ef_harness_start_server() {
 }
 
 # ef_start_http_server NS NAME PORT [nowait]: backend_server.py in NS answering
-# NAME on PORT (IPv4 and IPv6); recorded so that teardown stops it. Waits
+# NAME on PORT (IPv4 and IPv6), logging its peers to $EF_RUN/NAME.conns;
+# recorded so that teardown stops it. Waits
 # until it listens unless "nowait" (then the caller waits for
 # $EF_RUN/NAME.ready).
 ef_start_http_server() {
@@ -335,7 +336,7 @@ ef_start_http_server() {
 	pid=$(
 		ip netns exec "$ns" "$(ef_python)" "$EF_HARNESS_DIR/backend_server.py" \
 			--name "$name" --port "$port" --ready-file "$EF_RUN/$name.ready" \
-			</dev/null >"$EF_RUN/$name.log" 2>&1 &
+			--conn-log "$EF_RUN/$name.conns" </dev/null >"$EF_RUN/$name.log" 2>&1 &
 		echo $!
 	)
 	id=$(ef_proc_id "$pid") || {

@@ -10,7 +10,8 @@ every request is bounded by --timeout. With --rate, request k starts no
 earlier than k/R seconds after the start (a steady rate of new connections).
 With --source-port P, request k binds its socket to local port P+k (so a test
 can ask `evenflow lookup` where that flow goes); --details adds a "details"
-list: one {"sport", "ok", "body", "error"} per request, in start order.
+list: one {"sport", "ok", "body", "error", "connected", "t"} per request, in
+start order ("connected": the handshake completed; "t": wall-clock start).
 Prints one JSON object on stdout:
 
   {"url": ..., "requests": started, "ok": n, "failed": n,
@@ -61,15 +62,28 @@ class Outcome:
     error: str = ""     # error class when not ok
     latency_s: float = 0.0
     index: int = -1     # start order
-    sport: int = 0      # local port, when bound
+    sport: int = 0      # local port
+    connected: bool = False  # the TCP handshake completed
+    t_start: float = 0.0     # wall-clock start (time.time())
 
 
 def one_request(target, timeout, post_bytes=None, sport=0):
     """One request on a fresh TCP connection; never raises."""
-    t0 = time.monotonic()
+    t0, wall = time.monotonic(), time.time()
     conn = http.client.HTTPConnection(target.host, target.port, timeout=timeout,
                                       source_address=("", sport) if sport else None)
+    connected = False
+
+    def done(out):
+        out.connected, out.t_start = connected, wall
+        if conn.sock and not out.sport:
+            out.sport = conn.sock.getsockname()[1]
+        return out
+
     try:
+        conn.connect()
+        connected = True
+        sport = sport or conn.sock.getsockname()[1]
         if post_bytes is None:
             conn.request("GET", target.path, headers={"Connection": "close"})
         else:
@@ -80,16 +94,16 @@ def one_request(target, timeout, post_bytes=None, sport=0):
         body = resp.read()
         dt = time.monotonic() - t0
         if resp.status != 200:
-            return Outcome(False, error=f"HTTP {resp.status}", latency_s=dt)
+            return done(Outcome(False, error=f"HTTP {resp.status}", latency_s=dt, sport=sport))
         words = body.split(None, 2)
         key = words[0].decode("utf-8", "replace") if words else ""
         if post_bytes is not None and (len(words) < 2 or words[1] != str(post_bytes).encode()):
-            return Outcome(False, key, "post body truncated", dt)
-        return Outcome(True, key, latency_s=dt)
+            return done(Outcome(False, key, "post body truncated", dt, sport=sport))
+        return done(Outcome(True, key, latency_s=dt, sport=sport))
     except (OSError, http.client.HTTPException) as e:
         # errno name when there is one (ECONNREFUSED, EHOSTUNREACH), else the class.
         err = errno.errorcode.get(getattr(e, "errno", None) or 0, type(e).__name__)
-        return Outcome(False, error=err, latency_s=time.monotonic() - t0)
+        return done(Outcome(False, error=err, latency_s=time.monotonic() - t0, sport=sport))
     finally:
         conn.close()
 
@@ -125,7 +139,8 @@ class Result:
                            "max": round(lat[-1] * 1000, 2) if lat else None},
         }
         if details:
-            s["details"] = [{"sport": o.sport, "ok": o.ok, "body": o.body_key, "error": o.error}
+            s["details"] = [{"sport": o.sport, "ok": o.ok, "body": o.body_key, "error": o.error,
+                             "connected": o.connected, "t": round(o.t_start, 3)}
                             for o in sorted(self.outcomes, key=lambda o: o.index)]
         return s
 
@@ -151,7 +166,7 @@ def run_requests(target, total, concurrency, max_time, timeout, rate=None, post_
                     time.sleep(delay)
             sport = source_port + k if source_port else 0
             out = one_request(target, timeout, post_bytes, sport)
-            out.index, out.sport = k, sport
+            out.index = k
             with lock:
                 res.outcomes.append(out)
 
