@@ -452,14 +452,30 @@ static int table_create(const __u32 *slots, __u32 size)
 	return fd;
 }
 
-/* The new generation's table of VIP vid: the active one if unchanged, else a
- * fresh fill; none if no backend is up. */
+/* Does the inner map `fd` hold exactly this table (slot 0 = size)? */
+static bool table_equals(int fd, const __u32 *slots, __u32 size)
+{
+	__u32 *have = malloc(((size_t)size + 1) * sizeof(*have));
+	bool same;
+
+	if (!have)
+		return false;
+	same = !ef_array_read(fd, 0, size + 1, sizeof(*have), have) && have[0] == size &&
+	       !memcmp(have + 1, slots, (size_t)size * sizeof(*slots));
+	free(have);
+	return same;
+}
+
+/* The new generation's table of VIP vid: the active one when its settings
+ * and UP backends are unchanged and its slots still hold exactly what they
+ * should (so a commit also repairs a table written behind the CLI's back),
+ * else a fresh one; none if no backend is up. */
 static int build_table(struct ef_dp *dp, struct plan *p, __u32 vid, const char *vs)
 {
 	struct ef_mg_backend *bes = calloc(EF_MAX_BACKENDS, sizeof(*bes));
-	__u32 *slots = NULL, size, key, inner;
+	__u32 *slots = NULL, size, key, inner, gen;
 	size_t n = 0;
-	int err = 0, nup;
+	int err = 0, nup, fd;
 
 	if (!bes)
 		return ef_err(-ENOMEM, "out of memory");
@@ -472,18 +488,6 @@ static int build_table(struct ef_dp *dp, struct plan *p, __u32 vid, const char *
 						  .family = b->family, .state = b->state};
 	}
 	size = ef_vip_table_size(&p->nw.vips[vid].vip, n);
-	if (table_unchanged(p, vid, size)) {
-		__u32 gen;
-
-		err = ef_dp_gen(dp, &gen);
-		key = gen * EF_MAX_VIPS + vid;
-		if (!err && !bpf_map_lookup_elem(dp->maglev, &key, &inner)) {
-			p->table_fd[vid] = bpf_map_get_fd_by_id(inner);
-			if (p->table_fd[vid] >= 0)
-				goto out;
-		}
-		err = 0; /* no usable table to share: build one */
-	}
 	slots = malloc((size_t)size * sizeof(*slots));
 	if (!slots) {
 		err = ef_err(-ENOMEM, "out of memory");
@@ -494,11 +498,23 @@ static int build_table(struct ef_dp *dp, struct plan *p, __u32 vid, const char *
 		err = ef_err(nup, "vip %s: cannot fill its Maglev table: %s", vs, strerror(-nup));
 		goto out;
 	}
-	if (nup) {
-		p->table_fd[vid] = table_create(slots, size);
-		if (p->table_fd[vid] < 0)
-			err = p->table_fd[vid];
+	if (!nup)
+		goto out;
+	if (table_unchanged(p, vid, size) && !ef_dp_gen(dp, &gen)) {
+		key = gen * EF_MAX_VIPS + vid;
+		if (!bpf_map_lookup_elem(dp->maglev, &key, &inner)) {
+			fd = bpf_map_get_fd_by_id(inner);
+			if (fd >= 0 && table_equals(fd, slots, size)) {
+				p->table_fd[vid] = fd;
+				goto out;
+			}
+			if (fd >= 0)
+				close(fd);
+		}
 	}
+	p->table_fd[vid] = table_create(slots, size);
+	if (p->table_fd[vid] < 0)
+		err = p->table_fd[vid];
 out:
 	free(slots);
 	free(bes);
