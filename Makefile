@@ -5,6 +5,7 @@
 #   make test     every test; ends with "N passed, N failed"
 #   make demo     netns harness, a weighted VIP under real traffic, torn down
 #   make bench    benchmarks (never part of make test)
+#   make fuzz     the config parser under libFuzzer for FUZZ_TIME seconds (600)
 #   make format   clang-format every C file
 
 BUILD     ?= build
@@ -24,7 +25,7 @@ endif
 CFLAGS_COMMON := -O2 -g -Wall -Wextra -Werror -Wshadow -std=gnu11 \
 		 -I$(BUILD) -Ibpf -Iuser -Itests/maglev
 CFLAGS        += $(CFLAGS_COMMON)
-LDLIBS        := -lxdp -lbpf -lelf -lz -ljansson -lm
+LDLIBS        := -lxdp -lbpf -lelf -lz -ljansson -lm -lncursesw -lmicrohttpd -lpthread -lfyaml
 BPF_CFLAGS    := -O2 -g -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Wextra -Werror \
 		 -Wno-unused-parameter -I/usr/include/$(shell uname -m)-linux-gnu -Ibpf
 # The unit tests run under AddressSanitizer and UndefinedBehaviorSanitizer.
@@ -47,7 +48,7 @@ PKT_BIN    := $(BUILD)/tests/packet_tests
 .DELETE_ON_ERROR:
 # Keep objects built by pattern rules (make would delete them as intermediates).
 .SECONDARY:
-.PHONY: all deps test demo bench format clean check-deps
+.PHONY: all deps test demo bench format clean check-deps fuzz
 
 all: check-deps $(BUILD)/evenflow $(BPF_OBJS)
 
@@ -109,8 +110,40 @@ test: all $(UNIT_BINS) $(PKT_BIN)
 demo: all
 	$(Q)BUILD=$(BUILD) scripts/demo.sh
 
-bench: all $(BUILD)/bench/maglev_report
+bench: all $(BUILD)/bench/maglev_report $(BUILD)/bench/prog_bench
 	$(Q)BUILD=$(BUILD) tests/bench/run.sh
+
+# The data-plane micro-benchmark: its wrapper and baselines (bench.bpf.c)
+# beside the real LB, configured through the CLI's library.
+$(BUILD)/bench/bench.bpf.o: tests/bench/bench.bpf.c | $(BUILD)/bench
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bench/bench.skel.h: $(BUILD)/bench/bench.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name bench_bpf > $@
+
+$(BUILD)/bench/prog_bench: tests/bench/prog_bench.c $(BUILD)/bench/bench.skel.h $(LIB_OBJS)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -I$(BUILD)/bench tests/bench/prog_bench.c $(LIB_OBJS) -o $@ $(LDLIBS)
+
+# The configuration parser and validator under libFuzzer (clang, with
+# ASan/UBSan); new inputs go to $(BUILD)/fuzz/corpus, the seeds stay in
+# tests/fuzz/corpus. Ends non-zero on a crash, leak or sanitizer report.
+FUZZ_TIME  ?= 600
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	      -Wno-missing-field-initializers
+FUZZ_SRCS  := $(filter-out user/main.c,$(USER_SRCS))
+$(BUILD)/fuzz:
+	$(Q)mkdir -p $@ $@/corpus
+$(BUILD)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(FUZZ_SRCS) $(USER_HDRS) $(SKELS) | $(BUILD)/fuzz
+	$(call msg,CC-FUZZ,$@)
+	$(Q)$(CLANG) $(CFLAGS_COMMON) $(FUZZ_FLAGS) tests/fuzz/fuzz_config.c $(FUZZ_SRCS) -o $@ \
+		$(LDLIBS)
+
+fuzz: check-deps $(BUILD)/fuzz/fuzz_config
+	$(Q)$(BUILD)/fuzz/fuzz_config -max_total_time=$(FUZZ_TIME) -max_len=4096 -timeout=10 \
+		-print_final_stats=1 $(BUILD)/fuzz/corpus tests/fuzz/corpus
 
 format:
 	$(Q)clang-format -i $(wildcard bpf/*.c bpf/*.h bpf/lib/*.h user/*.c user/*.h tests/*/*.c tests/*/*.h)

@@ -8,9 +8,10 @@ PACKAGES=(
 	make gcc clang llvm libbpf-dev libxdp-dev libelf-dev zlib1g-dev pkg-config bpftool
 	linux-libc-dev libc6-dev
 	# user-space libraries (see README, "Libraries")
-	libjansson-dev libcmocka-dev libclang-rt-14-dev
+	libjansson-dev libcmocka-dev libclang-rt-14-dev libncurses-dev libmicrohttpd-dev libfyaml-dev
 	# harness, tests and demo
 	iproute2 iputils-ping ethtool xdp-tools python3 curl jq tmux procps util-linux
+	prometheus # promtool: the metrics test checks the exposition with it
 )
 
 missing=()

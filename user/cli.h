@@ -45,6 +45,15 @@ int cmd_status(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, cha
 int cmd_stats(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char **argv);
 extern const struct option ef_lookup_opts[];
 int cmd_lookup(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char **argv);
+/* Watching the shares (cmd_stats.c, cmd_check.c, cmd_top.c, cmd_metrics.c). */
+extern const struct option ef_stats_opts[], ef_check_opts[], ef_top_opts[], ef_metrics_opts[];
+int cmd_check(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char **argv);
+int cmd_top(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char **argv);
+int cmd_metrics(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char **argv);
+/* The configuration file (cmd_apply.c, cmd_daemon.c). */
+extern const struct option ef_apply_opts[], ef_daemon_opts[];
+int cmd_apply(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char **argv);
+int cmd_daemon(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char **argv);
 
 /* Finds name (exact, else unambiguous prefix) in table (of object parent,
  * NULL at the top); NULL + usage error. */

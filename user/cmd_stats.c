@@ -2,8 +2,10 @@
 /* cmd_stats.c: evenflow stats|lookup. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <bpf/bpf.h>
 
@@ -15,7 +17,9 @@
 #include "lib/hash.h"
 #include "log.h"
 #include "output.h"
+#include "snapshot.h"
 #include "vips.h"
+#include "watch.h"
 
 #define EF_VERDICT_NAME(name, str, desc) str,
 static const char *const verdict_names[EF_V_MAX] = {EF_VERDICT_LIST(EF_VERDICT_NAME)};
@@ -28,25 +32,113 @@ static void print_traffic(const __u64 t[3])
 	out_u64("new_flows", " %12llu", t[2]);
 }
 
+static volatile int stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/*
+ * stats --interval: a reading every interval (the data plane reopened each
+ * time, so the pin dir's lock is held only while reading); per VIP and
+ * backend the rates over the interval and the shares over the detector's
+ * window. Under -j, one JSON object per line per interval.
+ */
+static int stats_watch(const struct ef_ctx *ctx, double interval, unsigned long count,
+		       const struct ef_imb_cfg *cfg)
+{
+	struct sigaction sa = {.sa_handler = on_signal};
+	const char *pin_dir = ef_pin_dir(ctx->pin_dir);
+	struct ef_imb *imb = ef_imb_new(cfg);
+	struct ef_snap s;
+	unsigned long done = 0;
+	double next;
+	int err;
+
+	if (!imb)
+		return ef_err(-ENOMEM, "out of memory");
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	err = ef_snap_read_dir(pin_dir, &s);
+	if (err == -ENOENT)
+		err = ef_err(err, "pin dir %s: no data plane loaded", pin_dir);
+	if (!err)
+		err = ef_snap_imb_add(&s, imb);
+	next = s.t;
+	ef_snap_free(&s);
+	while (!err && (!count || done < count)) {
+		struct timespec now;
+
+		next += interval;
+		if (!ef_watch_sleep_until(next, &stop))
+			break;
+		err = ef_snap_read_dir(pin_dir, &s);
+		if (err == -ENOENT)
+			err = ef_err(err, "pin dir %s: the data plane is gone", pin_dir);
+		if (!err)
+			err = ef_snap_imb_add(&s, imb);
+		if (err) {
+			ef_snap_free(&s);
+			break;
+		}
+		clock_gettime(CLOCK_REALTIME, &now);
+		out_double("time", NULL, now.tv_sec + now.tv_nsec / 1e9);
+		out_double("interval_s", NULL, interval);
+		ef_watch_report(&s, imb, true, NULL, 0);
+		out_text("\n");
+		out_line();
+		ef_snap_free(&s);
+		done++;
+	}
+	ef_imb_free(imb);
+	return err;
+}
+
 int cmd_stats(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char **argv)
 {
+	struct ef_imb_cfg cfg;
 	struct ef_backend *all = NULL;
 	struct ef_vip_entry *v = NULL;
 	__u64 t[3];
 	size_t n = 0, i;
 	struct ef_dp dp;
+	double interval = 0;
+	unsigned count = 0;
 	__u32 k;
 	int c, err;
 
+	ef_imb_cfg_default(&cfg);
 	ef_getopt_reset();
 	while ((c = ef_getopt(cmd, argc, argv)) != -1) {
-		if (c != 'h')
-			return -EINVAL;
-		ef_cmd_usage(cmd, NULL);
-		return 0;
+		switch (c) {
+		case 'h':
+			ef_cmd_usage(cmd, NULL);
+			return 0;
+		case 'i':
+			if (ef_watch_seconds("--interval", optarg, &interval))
+				return -EINVAL;
+			break;
+		case 'n':
+			if (ef_arg_u32("--count", optarg, 1, 1000000000, &count))
+				return -EINVAL;
+			break;
+		case 'w':
+			if (ef_watch_seconds("--window", optarg, &cfg.window_s))
+				return -EINVAL;
+			break;
+		default:
+			if (ef_watch_opt(c, optarg, &cfg) != 1)
+				return -EINVAL;
+		}
 	}
 	if (ef_nargs(cmd, argc, argv, 0, 0))
 		return -EINVAL;
+	if (count && !interval)
+		return ef_usage("--count needs --interval");
+	if (interval)
+		return stats_watch(ctx, interval, count, &cfg);
 	err = ef_dp_open(ef_pin_dir(ctx->pin_dir), NULL, &dp);
 	if (err)
 		return err;
@@ -154,10 +246,11 @@ int cmd_lookup(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, cha
 	struct ef_vip_key key;
 	struct ef_addr caddr;
 	struct ef_vip vip;
-	__u32 *table = NULL, m = 0, hash, fp, slot;
+	__u32 *table = NULL, m = 0, hash, fp, slot = 0;
 	__u64 entry;
-	const char *why;
+	const char *why, *stale = NULL;
 	struct ef_dp dp;
+	int ct_id = -1;
 	__u16 cport;
 	__u8 cfam;
 	int c, err;
@@ -226,16 +319,47 @@ int cmd_lookup(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, cha
 	if (!conntrack_find(&dp, hash, fp, &entry)) {
 		struct ef_backend b = {};
 		__u32 id = ef_ct_id(entry);
-		bool live = id < EF_MAX_BACKENDS && !bpf_map_lookup_elem(dp.backends, &id, &b) &&
-			    ef_ct_gen_ok(entry, b.gen) && b.vip_id == vip.id &&
+		bool found = id < EF_MAX_BACKENDS && !bpf_map_lookup_elem(dp.backends, &id, &b);
+		bool live = found && ef_ct_gen_ok(entry, b.gen) && b.vip_id == vip.id &&
 			    (b.state == EF_BE_UP || b.state == EF_BE_DRAIN);
 
 		out_bool("exists", "conntrack entry: %s,", true);
 		print_backend(&dp, id);
 		out_bool("live", ", in use: %s", live);
 		out_text("%s\n", live ? "" : " (stale: will be hashed again)");
+		ct_id = live ? (int)id : -1;
+		if (!found || b.state == EF_BE_FREE)
+			stale = "its backend was removed";
+		else if (!ef_ct_gen_ok(entry, b.gen) || b.vip_id != vip.id)
+			stale = "its backend id was given to another backend since";
+		else if (!live)
+			stale = "its backend is down";
 	} else {
 		out_bool("exists", "conntrack entry: %s\n", false);
+	}
+	out_obj_close();
+
+	/* Which one a packet of this flow takes, and why (bpf/lib/select.h). */
+	out_obj_open("chosen");
+	if (ct_id >= 0) {
+		out_str("by", "decision: %s ->", "conntrack");
+		print_backend(&dp, (__u32)ct_id);
+		out_str("why", "\n  %s\n",
+			"the flow has a live connection entry: its packets stay on that backend "
+			"(a TCP SYN starts a new connection and takes the table's choice instead)");
+	} else if (m) {
+		char because[160];
+
+		snprintf(because, sizeof(because), "%s: the table's choice, slot %u = hash %% %u",
+			 stale ? stale : "no connection entry", slot, m);
+		out_str("by", "decision: %s ->", "table");
+		print_backend(&dp, table[slot]);
+		out_str("why", "\n  %s\n", because);
+	} else {
+		out_str("by", "decision: %s", "none");
+		out_str("why", ": %s\n",
+			"no live connection entry and no backend up: the packet is dropped "
+			"(drop_no_backend)");
 	}
 	out_obj_close();
 out:
@@ -243,6 +367,14 @@ out:
 	ef_dp_close(&dp);
 	return err;
 }
+
+const struct option ef_stats_opts[] = {
+    {"interval", required_argument, NULL, 'i'},
+    {"count", required_argument, NULL, 'n'},
+    {"window", required_argument, NULL, 'w'},
+    EF_IMB_OPTS,
+    {NULL, 0, NULL, 0},
+};
 
 const struct option ef_lookup_opts[] = {
     {"dport", required_argument, NULL, 'd'},

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <bpf/bpf.h>
+
 #include "addr.h"
 #include "backends.h"
 #include "cli.h"
@@ -220,6 +222,19 @@ static void print_table(const __u32 *table, __u32 m, const struct ef_backend *al
 	out_arr_close();
 }
 
+/* The BPF map id of the VIP's live Maglev table (the inner map), 0 if none. */
+static __u32 table_map_id(struct ef_dp *dp, __u32 vip_id)
+{
+	__u32 gen, key, id = 0;
+
+	if (ef_dp_gen(dp, &gen))
+		return 0;
+	key = gen * EF_MAX_VIPS + vip_id;
+	if (bpf_map_lookup_elem(dp->maglev, &key, &id))
+		return 0;
+	return id;
+}
+
 static int vip_show(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char **argv)
 {
 	bool dump = false;
@@ -280,6 +295,7 @@ static int vip_show(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc
 		snprintf(d, sizeof(d), "%016llx", (unsigned long long)table_digest(table, m, all));
 		out_str("table_digest", "  table digest %s\n", m ? d : "-");
 	}
+	out_u64("table_map_id", "  table map id %llu\n", table_map_id(&dp, vip.id));
 	out_text("  %-6s %-40s %6s %-7s %8s %8s %8s\n", "id", "backend", "weight", "state", "slots",
 		 "share", "weight%");
 	out_arr_open("backends");

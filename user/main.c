@@ -40,8 +40,28 @@ const struct ef_cmd ef_top_cmds[] = {
     {.name = "backend", .sub = ef_backend_cmds, .help = "backends of a VIP"},
     {.name = "stats",
      .run = cmd_stats,
-     .args = "",
-     .help = "counters per VIP and backend, and every verdict counter"},
+     .opts = ef_stats_opts,
+     .args = "[--interval S [--count N] [--window S] [--factor F] [--margin M] [--min-flows N]]",
+     .help = "counters per VIP and backend, and every verdict counter; --interval: every S "
+	     "seconds, rates and each backend's share of new flows next to its expected share, "
+	     "'!' when outside tolerance (-j: one JSON object per line)"},
+    {.name = "check",
+     .run = cmd_check,
+     .opts = ef_check_opts,
+     .args = "[--window S] [--factor F] [--margin M] [--min-flows N]",
+     .help = "watch S seconds (5); exit 1 naming the VIP and backend if a backend takes more "
+	     "new flows than its weight says (over F=2 times or M=0.20 above its expected share, "
+	     "with N=100 new flows at least), else 0"},
+    {.name = "top",
+     .run = cmd_top,
+     .opts = ef_top_opts,
+     .args = "[--interval S] [--window S] [--factor F] [--margin M] [--min-flows N]",
+     .help = "full-screen live view of every backend's share (tab: VIP, s: sort, q: quit)"},
+    {.name = "metrics",
+     .run = cmd_metrics,
+     .opts = ef_metrics_opts,
+     .args = "[--listen ADDR:PORT] [--window S] [--factor F] [--margin M] [--min-flows N]",
+     .help = "serve Prometheus metrics at http://ADDR:PORT/metrics (default 127.0.0.1:9632)"},
     {.name = "lookup",
      .run = cmd_lookup,
      .opts = ef_lookup_opts,
@@ -49,6 +69,19 @@ const struct ef_cmd ef_top_cmds[] = {
      .help = "the backend a new flow from CLIENT (ADDR:PORT, [v6]:PORT) would take, and its "
 	     "connection entry if any; --dport: the port, for a VIP of every port"},
     {.name = "decap", .sub = ef_decap_cmds, .help = "backend side: decapsulation"},
+    {.name = "apply",
+     .run = cmd_apply,
+     .opts = ef_apply_opts,
+     .args = "FILE [--dry-run] [--force]",
+     .help = "make the YAML FILE the whole configuration, all or nothing: validates it, prints "
+	     "the plan (shares before and after, slots that move), refuses a harmful change "
+	     "without --force; --dry-run: the plan only"},
+    {.name = "daemon",
+     .run = cmd_daemon,
+     .opts = ef_daemon_opts,
+     .args = "--config FILE [--force]",
+     .help = "apply FILE, then health-check its backends and mark them down/up, reload on "
+	     "SIGHUP, serve metrics, log imbalance; SIGTERM leaves the data plane running"},
     {NULL},
 };
 

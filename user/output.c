@@ -10,6 +10,7 @@
 #define OUT_DEPTH 16
 
 static bool json_mode;
+static bool keep_on_error;
 static json_t *stack[OUT_DEPTH];
 static int depth = -1;
 
@@ -32,6 +33,8 @@ static void add(const char *key, json_t *val)
 {
 	json_t *cur;
 
+	if (json_mode && depth < 0 && val) /* the next document, after out_line() */
+		out_init(true);
 	if (depth < 0 || !val) {
 		json_decref(val);
 		return;
@@ -45,6 +48,8 @@ static void add(const char *key, json_t *val)
 
 static void push(const char *key, json_t *val)
 {
+	if (depth < 0)
+		out_init(true);
 	if (depth + 1 >= OUT_DEPTH) {
 		json_decref(val);
 		return;
@@ -139,10 +144,30 @@ void out_finish(void)
 	fflush(stdout);
 }
 
+void out_line(void)
+{
+	if (json_mode && depth >= 0) {
+		json_dumpf(stack[0], stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		fputc('\n', stdout);
+		reset();
+	}
+	fflush(stdout);
+}
+
+void out_keep_on_error(void)
+{
+	keep_on_error = true;
+}
+
 void out_error(const char *msg)
 {
 	json_t *err;
 
+	if (json_mode && keep_on_error && depth >= 0) {
+		json_object_set_new(stack[0], "error", json_string(msg));
+		out_finish();
+		return;
+	}
 	reset();
 	if (!json_mode)
 		return;

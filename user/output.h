@@ -29,6 +29,15 @@ void out_bool(const char *key, const char *fmt, bool val);
 /* Text mode only (headings, newlines). */
 __attribute__((format(printf, 1, 2))) void out_text(const char *fmt, ...);
 
+/* Periodic output (stats --interval): under -j, writes the document so far
+ * as one line and starts a new one; in text mode, flushes stdout. */
+void out_line(void);
+
+/* For a command whose document still means something when it fails
+ * (check): out_error adds "error" to it and writes it, instead of writing
+ * {"error": msg} alone. */
+void out_keep_on_error(void);
+
 /* Writes the JSON document (JSON mode); frees everything. */
 void out_finish(void);
 /* Under -j, writes {"error": msg} instead of the document. */

@@ -3,6 +3,7 @@
 #
 #   source "$(dirname "$0")/lib.sh"
 #   e2e_up                       # own harness (own prefix), torn down on exit
+#                                # (EF_E2E_PREFIX=stem: names start with the stem)
 #   check "description" CMD...   # ok N / not ok N, by CMD's exit status
 #   ok "description" / not_ok "description" [diagnostic]
 #   e2e_done                     # plan line, exit status = any failure
@@ -63,6 +64,10 @@ e2e_up() {
 		exit 1
 	fi
 	unset EF_PREFIX # always a fresh harness of our own
+	# EF_E2E_PREFIX: a stem of one's own for the namespace names (e.g. "efo")
+	if [[ -n ${EF_E2E_PREFIX:-} ]]; then
+		EF_PREFIX=$(printf '%s%d%04x' "$EF_E2E_PREFIX" "$$" "$((RANDOM % 65536))")
+	fi
 	ef_harness_init_names
 	if [[ ! -x $EVENFLOW ]]; then
 		not_ok "harness up" "no $EVENFLOW (run make)"
