@@ -23,8 +23,8 @@
 #define EF_SEED_FLOW   0x2545f491U
 #define EF_SEED_OFFSET 0x9e3779b9U
 #define EF_SEED_SKIP   0x85ebca77U
-#define EF_SEED_CT     0x165667b1U
-#define EF_SEED_VIP    0xd3a2646cU
+#define EF_SEED_FLOW64 0x9e3779b97f4a7c15ULL
+#define EF_SEED_VIP64  0xd3a2646c165667b1ULL
 
 static __always_inline __u32 ef_le32(__u32 x)
 {
@@ -75,39 +75,44 @@ static __always_inline __u32 ef_hash_addr(const struct ef_addr *a, __u8 family, 
 	return ef_hash_final(h, family);
 }
 
-/* Two independent hashes of a flow's 5-tuple, mixed side by side in one pass:
- * `h` indexes the Maglev table (modulo its size) and the connection table's
- * buckets; `fp` identifies the flow within its bucket. */
+/* splitmix64's finalizer (Sebastiano Vigna, public domain): a full 64-bit
+ * avalanche in two multiplications. */
+static __always_inline __u64 ef_mix64(__u64 x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x;
+}
+
+/* Two words as one 64-bit value (a in the low half). */
+static __always_inline __u64 ef_pair(__u32 a, __u32 b)
+{
+	return (__u64)ef_le32(a) | (__u64)ef_le32(b) << 32;
+}
+
+/* A 64-bit hash of a flow's 5-tuple, split in two: `h` (the low half)
+ * indexes the Maglev table (modulo its size) and the connection table's
+ * buckets; `fp` (the high half) tells the flow apart within its bucket. */
 static __always_inline void ef_flow_hash2(const struct ef_flow_key *k, __u32 *h, __u32 *fp)
 {
-	__u32 a = EF_SEED_FLOW, b = EF_SEED_CT, w, ports;
-	__u32 tail = ((__u32)k->family << 8) | k->proto;
+	__u32 ports;
+	__u64 x;
 
 	/* sport and dport as one word, in wire order, like the addresses;
 	 * memcpy, not a __u32 load: user space compiles this with strict aliasing */
 	__builtin_memcpy(&ports, &k->sport, sizeof(ports));
-
-	w = ef_le32(k->src.a32[0]);
-	a = ef_hash_mix(a, w);
-	b = ef_hash_mix(b, w);
-	w = ef_le32(k->dst.a32[0]);
-	a = ef_hash_mix(a, w);
-	b = ef_hash_mix(b, w);
+	x = ef_mix64(ef_pair(k->src.a32[0], k->dst.a32[0]) ^ EF_SEED_FLOW64);
 	if (k->family == EF_FAMILY_V6) {
-		for (int i = 1; i < 4; i++) {
-			w = ef_le32(k->src.a32[i]);
-			a = ef_hash_mix(a, w);
-			b = ef_hash_mix(b, w);
-			w = ef_le32(k->dst.a32[i]);
-			a = ef_hash_mix(a, w);
-			b = ef_hash_mix(b, w);
-		}
+		x = ef_mix64(x ^ ef_pair(k->src.a32[1], k->dst.a32[1]));
+		x = ef_mix64(x ^ ef_pair(k->src.a32[2], k->dst.a32[2]));
+		x = ef_mix64(x ^ ef_pair(k->src.a32[3], k->dst.a32[3]));
 	}
-	w = ef_le32(ports);
-	a = ef_hash_mix(a, w);
-	b = ef_hash_mix(b, w);
-	*h = ef_hash_final(a, tail);
-	*fp = ef_hash_final(b, tail);
+	x = ef_mix64(x ^ ((__u64)ef_le32(ports) | (__u64)((k->family << 8) | k->proto) << 32));
+	*h = (__u32)x;
+	*fp = (__u32)(x >> 32);
 }
 
 /* The flow hash alone (Maglev slot = 1 + hash % M). */
@@ -122,16 +127,11 @@ static __always_inline __u32 ef_flow_hash(const struct ef_flow_key *k)
 /* Hash of a VIP key, for the VIP index. */
 static __always_inline __u32 ef_vip_hash(const struct ef_vip_key *k)
 {
-	__u32 h = EF_SEED_VIP;
+	__u64 x = ef_pair(k->addr.a32[0], ((__u32)k->port << 16) | ((__u32)k->family << 8) | k->proto);
 
-	h = ef_hash_mix(h, ef_le32(k->addr.a32[0]));
-	if (k->family == EF_FAMILY_V6) {
-		h = ef_hash_mix(h, ef_le32(k->addr.a32[1]));
-		h = ef_hash_mix(h, ef_le32(k->addr.a32[2]));
-		h = ef_hash_mix(h, ef_le32(k->addr.a32[3]));
-	}
-	h = ef_hash_mix(h, ((__u32)k->port << 16) | ((__u32)k->family << 8) | k->proto);
-	return ef_hash_final(h, 0);
+	if (k->family == EF_FAMILY_V6)
+		x ^= ef_mix64(ef_pair(k->addr.a32[1], k->addr.a32[2]) ^ ef_le32(k->addr.a32[3]));
+	return (__u32)ef_mix64(x ^ EF_SEED_VIP64);
 }
 
 /* Bit of the VIP pre-filter bitmap that an address sets: a multiplicative
