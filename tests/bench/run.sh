@@ -7,3 +7,6 @@ mkdir -p "$BUILD/bench"
 echo "== Maglev quality and table build time"
 "$BUILD/bench/maglev_report" --json "$BUILD/bench/maglev.json"
 echo "(results: $BUILD/bench/maglev.json)"
+
+echo "== End to end: packets/s and requests/s through evenflow and the baselines"
+BUILD=$BUILD "$(dirname "$0")/e2e/run.sh"
