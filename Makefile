@@ -143,7 +143,7 @@ $(BUILD)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(FUZZ_SRCS) $(USER_HDRS) $(
 
 fuzz: check-deps $(BUILD)/fuzz/fuzz_config
 	$(Q)$(BUILD)/fuzz/fuzz_config -max_total_time=$(FUZZ_TIME) -max_len=4096 -timeout=10 \
-		-print_final_stats=1 $(BUILD)/fuzz/corpus tests/fuzz/corpus
+		-print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus tests/fuzz/corpus
 
 format:
 	$(Q)clang-format -i $(wildcard bpf/*.c bpf/*.h bpf/lib/*.h user/*.c user/*.h tests/*/*.c tests/*/*.h)

@@ -777,13 +777,15 @@ static int parse_top(struct pctx *p, struct fy_node *root)
 
 				if (!n2)
 					err = -EINVAL;
-				else if (!strcmp(n2, "tolerance"))
-					err |= get_frac(p, v2, k2, "imbalance tolerance", 0, 1,
-							&im->tolerance);
-				else if (!strcmp(n2, "factor"))
-					err |= get_double(p, v2, k2, "imbalance factor", 1, 1000,
-							  &im->factor);
-				else if (!strcmp(n2, "window")) {
+				else if (!strcmp(n2, "tolerance")) {
+					if (get_frac(p, v2, k2, "imbalance tolerance", 0, 1,
+						     &im->tolerance))
+						err = -EINVAL;
+				} else if (!strcmp(n2, "factor")) {
+					if (get_double(p, v2, k2, "imbalance factor", 1, 1000,
+						       &im->factor))
+						err = -EINVAL;
+				} else if (!strcmp(n2, "window")) {
 					if (get_ms(p, v2, k2, "imbalance window", 1000, 3600000,
 						   &u))
 						err = -EINVAL;
@@ -810,10 +812,11 @@ static int parse_top(struct pctx *p, struct fy_node *root)
 
 				if (!n2)
 					err = -EINVAL;
-				else if (!strcmp(n2, "max-move"))
-					err |= get_frac(p, fy_node_pair_value(pr2), k2,
-							"apply max-move", 0, 1, &cfg->max_move);
-				else
+				else if (!strcmp(n2, "max-move")) {
+					if (get_frac(p, fy_node_pair_value(pr2), k2,
+						     "apply max-move", 0, 1, &cfg->max_move))
+						err = -EINVAL;
+				} else
 					err = unknown_key(p, k2, "apply", n2, "max-move");
 			}
 		} else {
@@ -872,9 +875,10 @@ static int parse_top(struct pctx *p, struct fy_node *root)
  * The file must be UTF-8 text without tabs or other control characters
  * (but line breaks). YAML 1.2 is Unicode and indents with spaces only;
  * and libfyaml 0.7.12, fuzzed (tests/fuzz), loops forever on a directive
- * line holding invalid UTF-8 and crashes on some tab-separated explicit
- * keys: such input never reaches it. *line and *col (1-based, columns in
- * characters) point at the first bad byte; *why says what it is.
+ * line holding invalid UTF-8, crashes on some tab-separated explicit keys
+ * and leaks the text of a scalar holding four escaped quotes ('') in a
+ * row: such input never reaches it (a configuration has no use for it). *line and *col (1-based,
+ * columns in characters) point at the first bad byte; *why says what it is.
  */
 static bool text_ok(const unsigned char *s, size_t len, int *line, int *col, const char **why)
 {
@@ -894,6 +898,10 @@ static bool text_ok(const unsigned char *s, size_t len, int *line, int *col, con
 			continue;
 		}
 		*why = "not UTF-8 text";
+		if (c == '\'' && i + 6 <= len && !memcmp(s + i, "''''''", 6)) {
+			*why = "six or more quotes (') in a row";
+			return false;
+		}
 		if (c == '\t') {
 			*why = "a tab (YAML indents with spaces; use spaces)";
 			return false;
@@ -1004,10 +1012,11 @@ int ef_config_parse(const char *name, const char *buf, size_t len, struct ef_con
 				 e->msg ? e->msg : "invalid YAML");
 			any = true;
 		}
-		if (!any)
-			add_line(errs, "%s: not a YAML document", name);
-		err = -EINVAL;
-		goto out;
+		if (any) {
+			err = -EINVAL;
+			goto out;
+		}
+		/* no document and no error: nothing but comments */
 	}
 	/* Skip whatever the parse itself reported (warnings). */
 	{

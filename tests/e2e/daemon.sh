@@ -82,8 +82,7 @@ server_pid() {
 	local pid id
 	while read -r pid id; do
 		[[ $(ef_proc_id "$pid" 2>/dev/null) == "$id" ]] || continue
-		grep -q -- "--name $(ef_backend_name "$1") " "/proc/$pid/cmdline" 2>/dev/null ||
-			tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "--name $(ef_backend_name "$1") " ||
+		tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "--name $(ef_backend_name "$1") " ||
 			continue
 		echo "$pid"
 		return 0

@@ -133,7 +133,11 @@ if jq -e '.plan.warnings | length == 2' <<<"$out" >/dev/null &&
 else
 	not_ok "--dry-run --force: the plan in JSON, nothing applied" "$out"
 fi
-[[ $(conf_state) == "$before" ]] && ok "dry run: untouched" || not_ok "dry run: untouched"
+if [[ $(conf_state) == "$before" ]]; then
+	ok "dry run: untouched"
+else
+	not_ok "dry run: untouched"
+fi
 
 check "with --force the seed configuration is applied" ef_lb apply "$DIR/seed.yaml" --force
 share=$(ef_lb -j vip show "$VIP" | jq -r '.vip.backends[] | select(.addr == "10.200.3.2") | .share')

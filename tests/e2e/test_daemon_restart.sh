@@ -37,7 +37,7 @@ ok "daemon started"
 before=$(conf_state)
 
 ip netns exec "$EF_NS_CLIENT" "$(ef_python)" "$SCRIPTS/streamload.py" http://10.0.0.10/stream \
-	-n "$STREAMS" --seconds "$SECONDS_UNDER_LOAD" --interval 0.1 >"$EF_RUN/streams.json" 2>&1 &
+	-n "$STREAMS" --seconds "$SECONDS_UNDER_LOAD" --interval 0.25 >"$EF_RUN/streams.json" 2>&1 &
 streams=$!
 ip netns exec "$EF_NS_CLIENT" "$(ef_python)" "$SCRIPTS/httpload.py" http://10.0.0.10/ \
 	-n $((SECONDS_UNDER_LOAD * 100)) --rate 100 -c 16 --timeout 5 \
