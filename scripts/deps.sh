@@ -12,6 +12,7 @@ PACKAGES=(
 	# harness, tests and demo
 	iproute2 iputils-ping ethtool xdp-tools python3 curl jq tmux procps util-linux
 	prometheus # promtool: the metrics test checks the exposition with it
+	gnuplot-nox # make bench draws its chart
 	# benchmarks (make bench): the end-to-end baselines and the TCP load
 	nftables haproxy wrk nginx-light
 )

@@ -427,7 +427,7 @@ static bool table_unchanged(const struct plan *p, __u32 vid, __u32 size)
 /* A new inner map holding a table (slot 0 = size). */
 static int table_create(const __u32 *slots, __u32 size)
 {
-	LIBBPF_OPTS(bpf_map_create_opts, mo, .map_flags = BPF_F_INNER_MAP);
+	LIBBPF_OPTS(bpf_map_create_opts, mo, .map_flags = BPF_F_INNER_MAP | BPF_F_MMAPABLE);
 	__u32 *vals = malloc(((size_t)size + 1) * sizeof(*vals));
 	int fd, err;
 
@@ -600,6 +600,16 @@ static void plan_free(struct plan *p)
 	free(p->ct_ref);
 }
 
+/* Does slot key of the map-in-map outer already hold the map fd? */
+static bool same_map(int outer, __u32 key, int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), id;
+
+	return !bpf_map_lookup_elem(outer, &key, &id) && !bpf_obj_get_info_by_fd(fd, &info, &len) &&
+	       info.id == id;
+}
+
 /* The inactive generation, whole. */
 static int write_generation(struct ef_dp *dp, struct plan *p, __u32 gen)
 {
@@ -613,6 +623,13 @@ static int write_generation(struct ef_dp *dp, struct plan *p, __u32 gen)
 	for (__u32 id = 0; !err && id < EF_MAX_VIPS; id++) {
 		__u32 key = gen * EF_MAX_VIPS + id;
 
+		/* a generation has tables only for its own VIPs */
+		if (!p->nw.vips[id].key.family && !p->other.vips[id].key.family)
+			continue;
+		/* replacing an inner map waits for an RCU grace period (~10 ms):
+		 * skip the slots that already hold this table */
+		if (p->table_fd[id] >= 0 && same_map(dp->maglev, key, p->table_fd[id]))
+			continue;
 		if (p->table_fd[id] >= 0) {
 			if (bpf_map_update_elem(dp->maglev, &key, &p->table_fd[id], BPF_ANY))
 				err = -errno;

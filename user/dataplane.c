@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -797,11 +798,38 @@ int ef_dp_gen(const struct ef_dp *dp, __u32 *gen)
 	return 0;
 }
 
+/* The values of a BPF_F_MMAPABLE array map, mapped (NULL if it is not one);
+ * each value takes its size rounded up to 8 bytes. */
+static void *array_map(int fd, size_t *len, size_t *stride)
+{
+	struct bpf_map_info info = {};
+	__u32 ilen = sizeof(info);
+	long page = sysconf(_SC_PAGESIZE);
+	void *mem;
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &ilen) || !(info.map_flags & BPF_F_MMAPABLE))
+		return NULL;
+	*stride = (info.value_size + 7) & ~7U;
+	*len = ((size_t)*stride * info.max_entries + page - 1) & ~(size_t)(page - 1);
+	mem = mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	return mem == MAP_FAILED ? NULL : mem;
+}
+
 int ef_array_read(int fd, __u32 start, __u32 n, size_t value_size, void *vals)
 {
-	__u32 *keys = calloc(n ? n : 1, sizeof(*keys)), prev = start - 1, out = 0, count = n, i;
+	__u32 *keys, prev = start - 1, out = 0, count = n, i;
+	size_t len, stride;
+	char *mem = array_map(fd, &len, &stride);
 	int err = 0;
 
+	if (mem) {
+		for (i = 0; i < n; i++)
+			memcpy((char *)vals + (size_t)i * value_size,
+			       mem + (size_t)(start + i) * stride, value_size);
+		munmap(mem, len);
+		return 0;
+	}
+	keys = calloc(n ? n : 1, sizeof(*keys));
 	if (!keys)
 		return -ENOMEM;
 	/* a batch starts after the key it is given */
@@ -827,9 +855,19 @@ int ef_array_read(int fd, __u32 start, __u32 n, size_t value_size, void *vals)
 
 int ef_array_write(int fd, __u32 start, __u32 n, size_t value_size, const void *vals)
 {
-	__u32 *keys = calloc(n ? n : 1, sizeof(*keys)), count = n, i;
+	__u32 *keys, count = n, i;
+	size_t len, stride;
+	char *mem = array_map(fd, &len, &stride);
 	int err = 0;
 
+	if (mem) {
+		for (i = 0; i < n; i++)
+			memcpy(mem + (size_t)(start + i) * stride,
+			       (const char *)vals + (size_t)i * value_size, value_size);
+		munmap(mem, len);
+		return 0;
+	}
+	keys = calloc(n ? n : 1, sizeof(*keys));
 	if (!keys)
 		return -ENOMEM;
 	for (i = 0; i < n; i++)

@@ -101,7 +101,9 @@ int ef_tx_ports_sync(struct ef_dp *dp);
 int ef_dp_gen(const struct ef_dp *dp, __u32 *gen);
 
 /* Entries [start, start + n) of an array map, read into / written from
- * vals (n values of value_size bytes), in batches where the kernel can. */
+ * vals (n values of value_size bytes): through a mapping for a
+ * BPF_F_MMAPABLE array, else in batches where the kernel can. A mapped write
+ * is plain memory stores: for data the data plane is not reading. */
 int ef_array_read(int fd, __u32 start, __u32 n, size_t value_size, void *vals);
 int ef_array_write(int fd, __u32 start, __u32 n, size_t value_size, const void *vals);
 

@@ -95,8 +95,8 @@ __u32 ef_vip_table_size(const struct ef_vip *vip, size_t n_backends)
 
 int ef_table_read(struct ef_dp *dp, __u32 vip_id, __u32 **table, __u32 *m)
 {
-	__u32 inner_id, key, gen, size, *vals = NULL, *keys = NULL, count, i;
-	int fd, err = 0;
+	__u32 inner_id, key, gen, size;
+	int fd, err;
 
 	*table = NULL;
 	*m = 0;
@@ -116,35 +116,20 @@ int ef_table_read(struct ef_dp *dp, __u32 vip_id, __u32 **table, __u32 *m)
 		err = ef_err(-EIO, "Maglev table %u has no size", inner_id);
 		goto out;
 	}
-	vals = malloc(((size_t)size + 1) * sizeof(*vals));
-	keys = malloc(((size_t)size + 1) * sizeof(*keys));
-	if (!vals || !keys) {
-		err = ef_err(-ENOMEM, "out of memory");
-		goto out;
-	}
-	count = size + 1;
-	if (bpf_map_lookup_batch(fd, NULL, &key, keys, vals, &count, NULL) && errno != ENOENT) {
-		err = ef_err(-errno, "cannot read Maglev table %u: %s", inner_id, strerror(errno));
-		goto out;
-	}
-	if (count != size + 1) {
-		/* fall back to one lookup per slot */
-		for (i = 0; i <= size; i++)
-			if (bpf_map_lookup_elem(fd, &i, &vals[i])) {
-				err = ef_err(-errno, "cannot read Maglev table %u", inner_id);
-				goto out;
-			}
-	}
 	*table = malloc((size_t)size * sizeof(**table));
 	if (!*table) {
 		err = ef_err(-ENOMEM, "out of memory");
 		goto out;
 	}
-	memcpy(*table, vals + 1, (size_t)size * sizeof(**table));
+	err = ef_array_read(fd, 1, size, sizeof(**table), *table);
+	if (err) {
+		free(*table);
+		*table = NULL;
+		ef_err(err, "cannot read Maglev table %u: %s", inner_id, strerror(-err));
+		goto out;
+	}
 	*m = size;
 out:
-	free(keys);
-	free(vals);
 	close(fd);
 	return err;
 }

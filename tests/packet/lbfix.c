@@ -149,7 +149,7 @@ void lbfix_write_backend(uint32_t id)
 void lbfix_write_table(uint32_t vip_id, const uint32_t *ids)
 {
 	uint32_t size = lbfix_vips[vip_id].table_size, n = 0;
-	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_INNER_MAP);
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_INNER_MAP | BPF_F_MMAPABLE);
 	uint32_t *slots;
 	int fd;
 
