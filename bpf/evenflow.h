@@ -103,6 +103,7 @@ struct ef_vip {
 	__u8 flags;   /* EF_VIP_F_* */
 	__u16 pad;
 	__u32 table_size;    /* requested table size, 0 = default for its backends */
+	__u32 table_slots;   /* slots of its table in this generation, 0 = no table */
 	__u32 src4;	     /* outer IPv4 source if EF_VIP_F_SRC4 */
 	struct ef_addr src6; /* outer IPv6 source if EF_VIP_F_SRC6 */
 };
@@ -177,12 +178,21 @@ struct ef_ct_bucket {
 
 /* ---- Next-hop cache ---- */
 
+/* Bytes of the cached frame head: Ethernet and an outer IPv6 header. */
+#define EF_HEAD_MAX 56
+
 /* Value of evenflow_nexthop (per CPU, indexed by backend id): the FIB's
  * answer for the backend, reused until `expires` (jiffies) for packets that
- * arrive on the same device (the FIB checks the ingress device too). */
+ * arrive on the same device (the FIB checks the ingress device too), and
+ * the head of the frames toward it, built from that answer. */
 struct ef_nexthop {
-	__u8 dmac[6];
-	__u8 smac[6];
+	/* Ethernet (next hop's MAC, egress MAC, EtherType), then for ipip the
+	 * outer IPv4/IPv6 header with every field that is the same for each
+	 * packet (per-packet fields zero) */
+	__u8 head[EF_HEAD_MAX];
+	__u32 head_csum; /* IPv4: one's-complement sum of the outer header as built */
+	__u8 outer_len;	 /* 0 (l2), 20 (IPv4 outer) or 40 (IPv6 outer) */
+	__u8 pad[3];
 	__u32 ifindex;	   /* egress device */
 	__u32 mtu;	   /* route MTU toward the backend */
 	__u32 backend_gen; /* the backend this answer is for */

@@ -69,6 +69,26 @@ static __always_inline struct ef_vip *ef_find_vip(const struct ef_pkt *p, __u32 
 	return ef_index_lookup(&key, gen);
 }
 
+/* The VIP of an established flow's backend, if the packet is still for it
+ * (its address, protocol and port, or any port for a port-0 VIP), else NULL.
+ * An established flow thus skips the VIP index, and stays with its VIP even
+ * if a VIP for its exact port appears later. */
+static __always_inline struct ef_vip *ef_vip_of_flow(const struct ef_pkt *p, __u32 gen,
+						     const struct ef_backend *backend)
+{
+	__u32 key = ef_gen_vip(gen, backend->vip_id);
+	struct ef_vip_info *info = bpf_map_lookup_elem(&evenflow_vip_info, &key);
+
+	if (!info || info->key.family != p->key.family || info->key.proto != p->key.proto ||
+	    (info->key.port && info->key.port != p->key.dport) ||
+	    info->key.addr.a32[0] != p->key.dst.a32[0] ||
+	    info->key.addr.a32[1] != p->key.dst.a32[1] ||
+	    info->key.addr.a32[2] != p->key.dst.a32[2] ||
+	    info->key.addr.a32[3] != p->key.dst.a32[3])
+		return NULL;
+	return &info->vip;
+}
+
 /* Is the destination address one of a VIP's, whatever port and protocol? */
 static __always_inline int ef_is_vip_addr(const struct ef_pkt *p)
 {
@@ -83,8 +103,11 @@ int evenflow_lb(struct xdp_md *ctx)
 	void *data = (void *)(long)ctx->data;
 	struct ef_cursor c = {.pos = data, .end = (void *)(long)ctx->data_end};
 	struct ef_pkt p = {};
+	struct ef_ct_slot ct = {.way = -1};
+	struct ef_backend *found;
 	struct ef_choice choice;
 	struct ef_vip *vip;
+	__u32 found_id = 0;
 	__u64 bytes = c.end - c.pos;
 	int proto, action;
 	__u32 gen;
@@ -117,10 +140,15 @@ int evenflow_lb(struct xdp_md *ctx)
 					  : ef_verdict(EF_V_PASS_NOT_VIP, XDP_PASS);
 
 	gen = ef_active_gen();
-	vip = ef_find_vip(&p, gen);
+	ef_flow_hash2(&p.key, &choice.hash, &ct.fp);
+	ct.bucket = ef_ct_bucket_of(choice.hash);
+	found = ef_ct_find(gen, &ct, &found_id);
+	vip = found ? ef_vip_of_flow(&p, gen, found) : NULL;
+	if (!vip)
+		vip = ef_find_vip(&p, gen);
 	if (!vip)
 		return ef_verdict(EF_V_PASS_NOT_VIP, XDP_PASS);
-	if (ef_select(vip, gen, &p, &choice) < 0)
+	if (ef_select(vip, gen, &p, &ct, found, found_id, &choice) < 0)
 		return ef_verdict(EF_V_DROP_NO_BACKEND, XDP_DROP);
 
 	if (vip->forward == EF_FWD_L2)

@@ -500,6 +500,7 @@ static int build_table(struct ef_dp *dp, struct plan *p, __u32 vid, const char *
 	}
 	if (!nup)
 		goto out;
+	p->nw.vips[vid].vip.table_slots = size;
 	if (table_unchanged(p, vid, size) && !ef_dp_gen(dp, &gen)) {
 		key = gen * EF_MAX_VIPS + vid;
 		if (!bpf_map_lookup_elem(dp->maglev, &key, &inner)) {
@@ -573,6 +574,7 @@ static int plan_build(struct ef_dp *dp, const struct ef_conf *want, __u32 gen, s
 		vi->key = want->vips[i].key;
 		vi->vip = want->vips[i].vip;
 		vi->vip.id = p->vip_id[i];
+		vi->vip.table_slots = 0; /* set with its table */
 	}
 	if (!err)
 		err = assign_backends(dp, want, p);

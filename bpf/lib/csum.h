@@ -13,8 +13,8 @@ static __always_inline __u16 ef_csum_fold(__u32 sum)
 	return (__u16)~sum;
 }
 
-/* Checksum of an option-less IPv4 header whose check field is zero. */
-static __always_inline __u16 ef_ipv4_csum(const struct iphdr *ip)
+/* One's-complement sum (not folded) of an option-less IPv4 header. */
+static __always_inline __u32 ef_ipv4_sum(const struct iphdr *ip)
 {
 	const __u16 *w = (const __u16 *)ip;
 	__u32 sum = 0;
@@ -22,7 +22,7 @@ static __always_inline __u16 ef_ipv4_csum(const struct iphdr *ip)
 #pragma unroll
 	for (int i = 0; i < (int)(sizeof(*ip) / 2); i++)
 		sum += w[i];
-	return ef_csum_fold(sum);
+	return sum;
 }
 
 #endif /* EF_CSUM_H */

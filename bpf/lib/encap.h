@@ -17,69 +17,86 @@
 #define EF_IPV4_LEN ((int)sizeof(struct iphdr))
 #define EF_IPV6_LEN ((int)sizeof(struct ipv6hdr))
 
-/* What the outer header needs to know. */
-struct ef_outer {
-	struct ef_addr src;
-	struct ef_addr dst;
-	__u8 family;	 /* of the outer header: the backend's */
-	__u32 flow_hash; /* IPv6 flow label entropy */
-};
-
-/* Grow the frame and write Ethernet + outer IP in front of the inner packet,
- * which starts at p->l3_off. MACs are left for the caller. Returns 0 or -1. */
-static __always_inline int ef_encap(struct xdp_md *ctx, const struct ef_pkt *p,
-				    const struct ef_outer *o)
+/* Build a backend's frame head in its next-hop cache entry: Ethernet from
+ * the FIB's answer and, for ipip, the outer header toward the backend from
+ * src (inner_family says what it carries) with the per-packet fields zero. */
+static __always_inline void ef_head_build(struct ef_nexthop *nh, const __u8 *dmac, const __u8 *smac,
+					  const struct ef_backend *be, const struct ef_addr *src,
+					  __u8 inner_family, int ipip)
 {
-	int outer_len = o->family == EF_FAMILY_V4 ? EF_IPV4_LEN : EF_IPV6_LEN;
-	__u8 inner_proto = p->key.family == EF_FAMILY_V4 ? IPPROTO_IPIP : IPPROTO_IPV6;
+	struct ethhdr *eth = (void *)nh->head;
+	__u8 inner_proto = inner_family == EF_FAMILY_V4 ? IPPROTO_IPIP : IPPROTO_IPV6;
+
+	__builtin_memset(nh->head, 0, sizeof(nh->head));
+	__builtin_memcpy(eth->h_dest, dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, smac, ETH_ALEN);
+	nh->outer_len = 0;
+	nh->head_csum = 0;
+	if (!ipip)
+		return;
+	if (be->family == EF_FAMILY_V4) {
+		struct iphdr *ip = (void *)(nh->head + EF_ETH_LEN);
+
+		eth->h_proto = bpf_htons(ETH_P_IP);
+		ip->version = 4;
+		ip->ihl = 5;
+		ip->ttl = EF_ENCAP_TTL;
+		ip->protocol = inner_proto;
+		ip->saddr = src->a32[0];
+		ip->daddr = be->addr.a32[0];
+		nh->head_csum = ef_ipv4_sum(ip);
+		nh->outer_len = EF_IPV4_LEN;
+	} else {
+		struct ipv6hdr *ip6 = (void *)(nh->head + EF_ETH_LEN);
+
+		eth->h_proto = bpf_htons(ETH_P_IPV6);
+		ip6->version = 6;
+		ip6->nexthdr = inner_proto;
+		ip6->hop_limit = EF_ENCAP_TTL;
+		__builtin_memcpy(&ip6->saddr, src, sizeof(*src));
+		__builtin_memcpy(&ip6->daddr, &be->addr, sizeof(be->addr));
+		nh->outer_len = EF_IPV6_LEN;
+	}
+}
+
+/* Grow the frame and write the cached head (Ethernet + outer IP) in front of
+ * the inner packet, which starts at p->l3_off, then the per-packet fields:
+ * IPv4 TOS, DF, length and checksum (from the cached sum); IPv6 traffic
+ * class, flow label (flow_hash) and payload length. Returns 0 or -1. */
+static __always_inline int ef_encap(struct xdp_md *ctx, const struct ef_pkt *p,
+				    const struct ef_nexthop *nh, __u32 flow_hash)
+{
+	int grow, v4 = nh->outer_len == EF_IPV4_LEN;
 	void *data, *end;
-	struct ethhdr *eth;
-	int grow;
 
 	/* The IP header follows Ethernet and at most two VLAN tags. */
 	if (p->l3_off > EF_ETH_LEN + 2 * (int)sizeof(struct ef_vlan_hdr))
 		return -1;
-	grow = EF_ETH_LEN + outer_len - p->l3_off;
+	grow = EF_ETH_LEN + (v4 ? EF_IPV4_LEN : EF_IPV6_LEN) - p->l3_off;
 	if (bpf_xdp_adjust_head(ctx, -grow))
 		return -1;
 	data = (void *)(long)ctx->data;
 	end = (void *)(long)ctx->data_end;
-	eth = data;
 
-	if (o->family == EF_FAMILY_V4) {
+	if (v4) {
 		struct iphdr *ip = data + EF_ETH_LEN;
 
 		if ((void *)(ip + 1) > end)
 			return -1;
-		eth->h_proto = bpf_htons(ETH_P_IP);
-		ip->version = 4;
-		ip->ihl = 5;
+		__builtin_memcpy(data, nh->head, EF_ETH_LEN + EF_IPV4_LEN);
 		ip->tos = p->tos;
 		ip->tot_len = bpf_htons(p->l3_len + EF_IPV4_LEN);
-		ip->id = 0;
 		ip->frag_off = p->df;
-		ip->ttl = EF_ENCAP_TTL;
-		ip->protocol = inner_proto;
-		ip->check = 0;
-		ip->saddr = o->src.a32[0];
-		ip->daddr = o->dst.a32[0];
-		ip->check = ef_ipv4_csum(ip);
+		ip->check = ef_csum_fold(nh->head_csum + bpf_htons(p->tos) + ip->tot_len + p->df);
 	} else {
 		struct ipv6hdr *ip6 = data + EF_ETH_LEN;
+		__be32 first = bpf_htonl(0x60000000U | (__u32)p->tos << 20 | (flow_hash & 0xfffff));
 
 		if ((void *)(ip6 + 1) > end)
 			return -1;
-		eth->h_proto = bpf_htons(ETH_P_IPV6);
-		ip6->version = 6;
-		ip6->priority = p->tos >> 4;
-		ip6->flow_lbl[0] = (p->tos << 4) | ((o->flow_hash >> 16) & 0x0f);
-		ip6->flow_lbl[1] = o->flow_hash >> 8;
-		ip6->flow_lbl[2] = o->flow_hash;
+		__builtin_memcpy(data, nh->head, EF_ETH_LEN + EF_IPV6_LEN);
+		__builtin_memcpy(ip6, &first, sizeof(first));
 		ip6->payload_len = bpf_htons(p->l3_len);
-		ip6->nexthdr = inner_proto;
-		ip6->hop_limit = EF_ENCAP_TTL;
-		__builtin_memcpy(&ip6->saddr, &o->src, sizeof(o->src));
-		__builtin_memcpy(&ip6->daddr, &o->dst, sizeof(o->dst));
 	}
 	return 0;
 }

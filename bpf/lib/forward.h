@@ -44,15 +44,17 @@ static __always_inline int ef_fib(struct xdp_md *ctx, struct bpf_fib_lookup *fib
 #define EF_FIB_NOT_ONLINK 100
 
 /*
- * The next hop toward backend `id`: this CPU's cached FIB answer while it is
- * less than a second old, for this backend's gen and this ingress device,
- * else a fresh one (asked
+ * The next hop toward backend `id`, and the head of the frames toward it:
+ * this CPU's cached FIB answer while it is less than a second old, for this
+ * backend's gen and this ingress device, else a fresh one (asked
  * twice: once with an impossible length to learn the route MTU, once for the
  * next hop). Returns BPF_FIB_LKUP_RET_SUCCESS with *out set, or why not.
  * Only successes are cached, so a failing route is asked again every packet.
+ * An l2 backend must be on-link (ipip = 0 checks it). A VIP's outer source
+ * set anew reaches the cached heads within that second.
  */
 static __always_inline int ef_nexthop(struct xdp_md *ctx, __u32 id, const struct ef_backend *be,
-				      const struct ef_addr *src, int onlink,
+				      const struct ef_addr *src, __u8 inner_family, int ipip,
 				      struct ef_nexthop **out)
 {
 	struct ef_nexthop *nh = bpf_map_lookup_elem(&evenflow_nexthop, &id);
@@ -63,8 +65,9 @@ static __always_inline int ef_nexthop(struct xdp_md *ctx, __u32 id, const struct
 
 	if (!nh)
 		return BPF_FIB_LKUP_RET_NOT_FWDED;
+	/* (the head's kind follows the VIP's mode, which a commit may change) */
 	if (nh->backend_gen == be->gen && nh->rx_ifindex == ctx->ingress_ifindex &&
-	    now < nh->expires && nh->ifindex) {
+	    now < nh->expires && nh->ifindex && !nh->outer_len == !ipip) {
 		*out = nh;
 		return BPF_FIB_LKUP_RET_SUCCESS;
 	}
@@ -79,11 +82,10 @@ static __always_inline int ef_nexthop(struct xdp_md *ctx, __u32 id, const struct
 		return rc;
 	/* The FIB replaces the destination with the gateway, if there is one
 	 * (ipv4_dst shares its first word with ipv6_dst; the rest stays zero). */
-	if (onlink && (fib.ipv6_dst[0] != be->addr.a32[0] || fib.ipv6_dst[1] != be->addr.a32[1] ||
-		       fib.ipv6_dst[2] != be->addr.a32[2] || fib.ipv6_dst[3] != be->addr.a32[3]))
+	if (!ipip && (fib.ipv6_dst[0] != be->addr.a32[0] || fib.ipv6_dst[1] != be->addr.a32[1] ||
+		      fib.ipv6_dst[2] != be->addr.a32[2] || fib.ipv6_dst[3] != be->addr.a32[3]))
 		return EF_FIB_NOT_ONLINK;
-	__builtin_memcpy(nh->dmac, fib.dmac, ETH_ALEN);
-	__builtin_memcpy(nh->smac, fib.smac, ETH_ALEN);
+	ef_head_build(nh, fib.dmac, fib.smac, be, src, inner_family, ipip);
 	nh->ifindex = fib.ifindex;
 	nh->mtu = mtu;
 	nh->backend_gen = be->gen;
@@ -133,12 +135,12 @@ static __always_inline int ef_forward_l2(struct xdp_md *ctx, const struct ef_pkt
 
 	if (be->family != p->key.family)
 		return ef_verdict(EF_V_DROP_BAD_BACKEND, XDP_DROP);
-	rc = ef_nexthop(ctx, id, be, &p->key.src, 1, &nh);
+	rc = ef_nexthop(ctx, id, be, &p->key.src, p->key.family, 0, &nh);
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
 		return ef_verdict(ef_fib_reason(rc), XDP_DROP);
 	if (p->l3_len > nh->mtu)
 		return ef_verdict(EF_V_DROP_TOO_BIG, XDP_DROP);
-	if (ef_set_macs(ctx, nh->dmac, nh->smac))
+	if (ef_set_macs(ctx, nh->head, nh->head + ETH_ALEN))
 		return ef_verdict(EF_V_DROP_MALFORMED, XDP_DROP);
 	return ef_xmit(ctx, nh);
 }
@@ -153,29 +155,26 @@ static __always_inline int ef_forward_ipip(struct xdp_md *ctx, const struct ef_p
 					   const struct ef_backend *be, __u32 flow_hash)
 {
 	int outer_len = be->family == EF_FAMILY_V4 ? EF_IPV4_LEN : EF_IPV6_LEN;
+	const struct ef_addr *src = &be->src;
+	struct ef_addr src4 = {};
 	struct ef_nexthop *nh;
-	struct ef_outer o;
 	int rc;
 
 	if (be->family == EF_FAMILY_V4 && p->key.family == EF_FAMILY_V6)
 		return ef_verdict(EF_V_DROP_BAD_BACKEND, XDP_DROP);
-	o.family = be->family;
-	o.dst = be->addr;
-	o.src = be->src;
-	o.flow_hash = flow_hash;
-	if (be->family == EF_FAMILY_V4 && (vip->flags & EF_VIP_F_SRC4))
-		o.src.a32[0] = vip->src4;
+	if (be->family == EF_FAMILY_V4 && (vip->flags & EF_VIP_F_SRC4)) {
+		src4.a32[0] = vip->src4;
+		src = &src4;
+	}
 	if (be->family == EF_FAMILY_V6 && (vip->flags & EF_VIP_F_SRC6))
-		o.src = vip->src6;
+		src = &vip->src6;
 
-	rc = ef_nexthop(ctx, id, be, &o.src, 0, &nh);
+	rc = ef_nexthop(ctx, id, be, src, p->key.family, 1, &nh);
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
 		return ef_verdict(ef_fib_reason(rc), XDP_DROP);
 	if ((__u32)(p->l3_len + outer_len) > nh->mtu)
 		return ef_verdict(EF_V_DROP_TOO_BIG, XDP_DROP);
-	if (ef_encap(ctx, p, &o))
-		return ef_verdict(EF_V_DROP_ENCAP_FAIL, XDP_DROP);
-	if (ef_set_macs(ctx, nh->dmac, nh->smac))
+	if (ef_encap(ctx, p, nh, flow_hash))
 		return ef_verdict(EF_V_DROP_ENCAP_FAIL, XDP_DROP);
 	return ef_xmit(ctx, nh);
 }

@@ -127,7 +127,8 @@ static __always_inline __u32 ef_flow_hash(const struct ef_flow_key *k)
 /* Hash of a VIP key, for the VIP index. */
 static __always_inline __u32 ef_vip_hash(const struct ef_vip_key *k)
 {
-	__u64 x = ef_pair(k->addr.a32[0], ((__u32)k->port << 16) | ((__u32)k->family << 8) | k->proto);
+	__u64 x =
+	    ef_pair(k->addr.a32[0], ((__u32)k->port << 16) | ((__u32)k->family << 8) | k->proto);
 
 	if (k->family == EF_FAMILY_V6)
 		x ^= ef_mix64(ef_pair(k->addr.a32[1], k->addr.a32[2]) ^ ef_le32(k->addr.a32[3]));

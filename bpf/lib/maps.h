@@ -29,7 +29,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(max_entries, EF_GENS * EF_MAX_VIPS);
+	__uint(max_entries, EF_GENS *EF_MAX_VIPS);
 	__type(key, __u32);
 	__type(value, struct ef_vip_info);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
@@ -40,7 +40,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(max_entries, EF_GENS * EF_VIP_INDEX_BUCKETS);
+	__uint(max_entries, EF_GENS *EF_VIP_INDEX_BUCKETS);
 	__type(key, __u32);
 	__type(value, struct ef_vip_bucket);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
@@ -75,14 +75,16 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(max_entries, EF_GENS * EF_MAX_BACKENDS);
+	__uint(max_entries, EF_GENS *EF_MAX_BACKENDS);
 	__type(key, __u32);
 	__type(value, struct ef_backend);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } evenflow_backends SEC(".maps");
 
-/* Template of a Maglev table: slot 0 holds the table size M, slots 1..M the
- * backend ids. BPF_F_INNER_MAP lets each VIP's table have its own size. */
+/* Template of a Maglev table: slots 1..M hold backend ids; slot 0 holds M
+ * for readers in user space (the data plane takes M from the VIP's entry of
+ * the same generation). BPF_F_INNER_MAP lets each VIP's table have its own
+ * size. */
 struct ef_maglev_table {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_INNER_MAP | BPF_F_MMAPABLE);
@@ -95,7 +97,7 @@ struct ef_maglev_table {
  * (an unchanged table is shared by both). Written by the CLI. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
-	__uint(max_entries, EF_GENS * EF_MAX_VIPS);
+	__uint(max_entries, EF_GENS *EF_MAX_VIPS);
 	__type(key, __u32);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 	__array(values, struct ef_maglev_table);

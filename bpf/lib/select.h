@@ -6,7 +6,8 @@
  * backend is up or draining and is still the one the entry was made for
  * (same gen, same VIP). Otherwise (new flow, TCP SYN, backend down or
  * removed, UDP flow idle too long) the VIP's Maglev table decides and the
- * entry is (re)written.
+ * entry is (re)written. The connection table is consulted first: a packet of
+ * an established flow finds its VIP through its backend (lb.bpf.c).
  */
 #ifndef EF_SELECT_H
 #define EF_SELECT_H
@@ -36,17 +37,17 @@ struct ef_choice {
 static __always_inline struct ef_backend *ef_table_pick(const struct ef_vip *vip, __u32 gen,
 							__u32 hash, __u32 *id_out)
 {
-	__u32 zero = 0, slot, *size, *id, key = ef_gen_vip(gen, vip->id);
+	__u32 slot, *id, key = ef_gen_vip(gen, vip->id);
 	struct ef_backend *backend;
 	void *table;
 
+	/* the VIP's entry holds its table's size, in the same generation */
+	if (!vip->table_slots)
+		return NULL;
 	table = bpf_map_lookup_elem(&evenflow_maglev, &key);
 	if (!table)
 		return NULL;
-	size = bpf_map_lookup_elem(table, &zero);
-	if (!size || *size == 0)
-		return NULL;
-	slot = 1 + hash % *size;
+	slot = 1 + hash % vip->table_slots;
 	id = bpf_map_lookup_elem(table, &slot);
 	if (!id || *id >= EF_MAX_BACKENDS)
 		return NULL;
@@ -62,7 +63,8 @@ static __always_inline struct ef_backend *ef_table_pick(const struct ef_vip *vip
 struct ef_ct_slot {
 	struct ef_ct_bucket *bucket;
 	__u32 fp;
-	int way; /* the flow's way, or -1 */
+	int way;     /* the flow's way, or -1 */
+	__u64 entry; /* what the way held when found */
 };
 
 static __always_inline struct ef_ct_bucket *ef_ct_bucket_of(__u32 hash)
@@ -72,15 +74,14 @@ static __always_inline struct ef_ct_bucket *ef_ct_bucket_of(__u32 hash)
 	return bpf_map_lookup_elem(&evenflow_conntrack, &index);
 }
 
-/* The flow's backend from the connection table if it may stay there, else
- * NULL. Marks the entry used; refreshes a UDP entry's last-seen time. */
-static __always_inline struct ef_backend *ef_ct_pick(const struct ef_vip *vip, __u32 gen,
-						    const struct ef_pkt *p, struct ef_ct_slot *s,
-						    __u32 *id_out)
+/* Find the flow's entry (s->way, s->entry). Returns the backend it names if
+ * that backend may still carry the flow (same gen, up or draining), else
+ * NULL. */
+static __always_inline struct ef_backend *ef_ct_find(__u32 gen, struct ef_ct_slot *s, __u32 *id_out)
 {
 	struct ef_backend *backend;
-	__u64 e = 0;
 	__u32 id, key;
+	__u64 e;
 
 	if (!s->bucket)
 		return NULL;
@@ -88,30 +89,42 @@ static __always_inline struct ef_backend *ef_ct_pick(const struct ef_vip *vip, _
 	for (int i = 0; i < EF_CT_WAYS; i++) {
 		if (ef_ct_is(s->bucket->way[i], s->fp)) {
 			s->way = i;
-			e = s->bucket->way[i];
+			s->entry = s->bucket->way[i];
 			break;
 		}
 	}
 	if (s->way < 0)
 		return NULL;
+	e = s->entry;
 	id = ef_ct_id(e);
 	key = ef_gen_backend(gen, id);
 	backend = bpf_map_lookup_elem(&evenflow_backends, &key);
-	if (!backend || !ef_ct_gen_ok(e, backend->gen) || backend->vip_id != vip->id ||
+	if (!backend || !ef_ct_gen_ok(e, backend->gen) ||
 	    (backend->state != EF_BE_UP && backend->state != EF_BE_DRAIN))
 		return NULL;
+	*id_out = id;
+	return backend;
+}
+
+/* The flow stays on its entry's backend: marks the entry used and refreshes
+ * a UDP entry's last-seen time. Returns 0 if a UDP flow idled out. */
+static __always_inline int ef_ct_keep(const struct ef_pkt *p, struct ef_ct_slot *s)
+{
+	__u64 e = s->entry;
+
+	if (s->way < 0 || s->way >= EF_CT_WAYS)
+		return 0;
 	if (p->key.proto == IPPROTO_UDP) {
 		__u32 now = ef_seen_now();
 
 		if (((now - ef_ct_seen(e)) & EF_CT_SEEN_MASK) > ef_seen_units(ef_udp_idle_s))
-			return NULL;
+			return 0;
 		if (ef_ct_seen(e) != now || !(e & EF_CT_REF))
 			s->bucket->way[s->way] = (e & ~EF_CT_SEEN_MASK) | EF_CT_REF | now;
 	} else if (!(e & EF_CT_REF)) {
 		s->bucket->way[s->way] = e | EF_CT_REF;
 	}
-	*id_out = id;
-	return backend;
+	return 1;
 }
 
 /*
@@ -152,38 +165,36 @@ static __always_inline void ef_ct_insert(struct ef_ct_slot *s, __u32 id, __u32 g
 }
 
 /* Choose the backend for a packet of `vip` (of configuration generation
- * `gen`). Returns 0, or -1 if none. */
+ * `gen`), given what ef_ct_find found for it (`found`: its entry's backend,
+ * or NULL). Returns 0, or -1 if none. */
 static __always_inline int ef_select(const struct ef_vip *vip, __u32 gen, const struct ef_pkt *p,
+				     struct ef_ct_slot *s, struct ef_backend *found, __u32 found_id,
 				     struct ef_choice *c)
 {
 	int syn =
 	    p->key.proto == IPPROTO_TCP && (p->tcp_flags & (EF_TCP_SYN | EF_TCP_ACK)) == EF_TCP_SYN;
-	struct ef_ct_slot s = {.way = -1};
-	__u32 hash;
 
-	ef_flow_hash2(&p->key, &hash, &s.fp);
-	c->hash = hash;
-	s.bucket = ef_ct_bucket_of(hash);
 	/* A SYN starts a new connection: it always takes the current table. */
-	c->backend = ef_ct_pick(vip, gen, p, &s, &c->backend_id);
-	if (c->backend && !syn) {
+	if (found && found->vip_id == vip->id && !syn && ef_ct_keep(p, s)) {
+		c->backend = found;
+		c->backend_id = found_id;
 		c->new_flow = 0;
 		goto rst;
 	}
-	c->backend = ef_table_pick(vip, gen, hash, &c->backend_id);
+	c->backend = ef_table_pick(vip, gen, c->hash, &c->backend_id);
 	if (!c->backend)
 		return -1;
 	/* A RST ends the flow: nothing to remember, and no new flow to count. */
 	c->new_flow = !(p->tcp_flags & EF_TCP_RST);
 	if (c->new_flow)
-		ef_ct_insert(&s, c->backend_id, c->backend->gen);
+		ef_ct_insert(s, c->backend_id, c->backend->gen);
 rst:
 	/* A RST ends the flow: forget it (the packet still goes through). */
-	if ((p->tcp_flags & EF_TCP_RST) && s.way >= 0 && s.way < EF_CT_WAYS && s.bucket) {
-		__u64 e = s.bucket->way[s.way];
+	if ((p->tcp_flags & EF_TCP_RST) && s->way >= 0 && s->way < EF_CT_WAYS && s->bucket) {
+		__u64 e = s->bucket->way[s->way];
 
-		if (ef_ct_is(e, s.fp))
-			__sync_val_compare_and_swap(&s.bucket->way[s.way], e, 0);
+		if (ef_ct_is(e, s->fp))
+			__sync_val_compare_and_swap(&s->bucket->way[s->way], e, 0);
 	}
 	return 0;
 }

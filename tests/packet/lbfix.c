@@ -92,7 +92,10 @@ static int write_vip(uint32_t id)
 {
 	const struct lbfix_vip *v = &lbfix_vips[id];
 	struct ef_vip_key key;
-	struct ef_vip vip = {.id = id, .forward = v->forward, .table_size = v->table_size};
+	struct ef_vip vip = {.id = id,
+			     .forward = v->forward,
+			     .table_size = v->table_size,
+			     .table_slots = v->table_size};
 	__u32 count = 0, word, bit;
 	__u64 bits = 0;
 	struct ef_addr src;
