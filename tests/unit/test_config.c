@@ -140,7 +140,8 @@ static const struct bad bads[] = {
     {"vips: []\n# caf\xc3\xa9 \xc0\xaf\n", "t.yaml:2:8: not UTF-8 text"},
     {"vips: [\x01]\n", "t.yaml:1:8: a control character"},
     {"vips:\n\t- a\n", "t.yaml:2:1: a tab (YAML indents with spaces; use spaces)"},
-    {"'a''''''''b': 1\n", "t.yaml:1:3: six or more quotes (') in a row"},
+    {"'a''''''''b': 1\n", "t.yaml:1:3: four or more quotes (') in a row"},
+    {"'x''''x''''x': 1\n", "t.yaml:1:3: four or more quotes (') in a row"},
     {"- 1\n", "t.yaml:1:1: configuration: expected a mapping (key: value lines)"},
     {"vip: []\n", "t.yaml:1:1: configuration: unknown key 'vip' (known: vips, health, metrics, "
 		  "imbalance, apply)"},
