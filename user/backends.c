@@ -194,38 +194,51 @@ int ef_backend_add(struct ef_dp *dp, const struct ef_vip_key *key, const struct 
 		goto out;
 	}
 	vip->backends = nb;
-	nb[vip->n_backends++] =
-	    (struct ef_conf_backend){.addr = *addr, .family = family, .state = EF_BE_UP, .weight = weight};
+	nb[vip->n_backends++] = (struct ef_conf_backend){
+	    .addr = *addr, .family = family, .state = EF_BE_UP, .weight = weight};
 	err = ef_conf_commit(dp, &c);
 out:
 	ef_conf_free(&c);
 	return err;
 }
 
+/* The configuration read whole into c (freed again on failure) and the
+ * backend in it: its VIP's entry and its index; -ENOENT recorded if the VIP
+ * or the backend is not there. */
+static int read_backend(struct ef_dp *dp, const struct ef_vip_key *key, const struct ef_addr *addr,
+			__u8 family, struct ef_conf *c, struct ef_conf_vip **vip, int *j)
+{
+	char a[EF_ADDR_STRLEN], v[EF_VIP_STRLEN];
+	int err;
+
+	err = ef_conf_read(dp, c);
+	if (err)
+		return err;
+	err = find_in_conf(c, key, addr, family, vip, j);
+	if (!err && *j < 0)
+		err =
+		    ef_err(-ENOENT, "backend %s: not a backend of %s",
+			   ef_addr_str(addr, family, a, sizeof(a)), ef_vip_str(key, v, sizeof(v)));
+	if (err)
+		ef_conf_free(c);
+	return err;
+}
+
 int ef_backend_set(struct ef_dp *dp, const struct ef_vip_key *key, const struct ef_addr *addr,
 		   __u8 family, __u16 weight, __u8 state)
 {
-	char a[EF_ADDR_STRLEN], v[EF_VIP_STRLEN];
 	struct ef_conf_vip *vip;
 	struct ef_conf c;
 	int j, err;
 
-	ef_addr_str(addr, family, a, sizeof(a));
-	ef_vip_str(key, v, sizeof(v));
-	err = ef_conf_read(dp, &c);
+	err = read_backend(dp, key, addr, family, &c, &vip, &j);
 	if (err)
 		return err;
-	err = find_in_conf(&c, key, addr, family, &vip, &j);
-	if (!err && j < 0)
-		err = ef_err(-ENOENT, "backend %s: not a backend of %s", a, v);
-	if (err)
-		goto out;
 	if (weight)
 		vip->backends[j].weight = weight;
 	if (state != EF_BE_FREE)
 		vip->backends[j].state = state;
 	err = ef_conf_commit(dp, &c);
-out:
 	ef_conf_free(&c);
 	return err;
 }
@@ -233,26 +246,17 @@ out:
 int ef_backend_del(struct ef_dp *dp, const struct ef_vip_key *key, const struct ef_addr *addr,
 		   __u8 family)
 {
-	char a[EF_ADDR_STRLEN], v[EF_VIP_STRLEN];
 	struct ef_conf_vip *vip;
 	struct ef_conf c;
 	int j, err;
 
-	ef_addr_str(addr, family, a, sizeof(a));
-	ef_vip_str(key, v, sizeof(v));
-	err = ef_conf_read(dp, &c);
+	err = read_backend(dp, key, addr, family, &c, &vip, &j);
 	if (err)
 		return err;
-	err = find_in_conf(&c, key, addr, family, &vip, &j);
-	if (!err && j < 0)
-		err = ef_err(-ENOENT, "backend %s: not a backend of %s", a, v);
-	if (err)
-		goto out;
 	/* like down: its flows are hashed again; its id is given out again
 	 * only when no connection entry names it (and with a new gen) */
 	vip->backends[j] = vip->backends[--vip->n_backends];
 	err = ef_conf_commit(dp, &c);
-out:
 	ef_conf_free(&c);
 	return err;
 }

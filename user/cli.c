@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* cli.c: command-table helpers: name matching, usage, per-command getopt. */
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -100,6 +101,20 @@ int ef_getopt(const struct ef_cmd *cmd, int argc, char **argv)
 	return c;
 }
 
+int ef_getopt_none(const struct ef_cmd *cmd, int argc, char **argv, const char *prefix)
+{
+	int c;
+
+	ef_getopt_reset();
+	c = ef_getopt(cmd, argc, argv);
+	if (c == -1)
+		return 0;
+	if (c != 'h')
+		return -EINVAL;
+	ef_cmd_usage(cmd, prefix);
+	return 1;
+}
+
 int ef_nargs(const struct ef_cmd *cmd, int argc, char **argv, int min, int max)
 {
 	int n = argc - optind;
@@ -127,6 +142,16 @@ int ef_arg_addr(const char *what, const char *s, struct ef_addr *addr, unsigned 
 
 	if (ef_addr_parse(s, addr, family, &why))
 		return ef_usage("%s %s: %s", what, s, why);
+	return 0;
+}
+
+int ef_arg_dev(const struct ef_cmd *cmd, int argc, char **argv, const char **dev)
+{
+	if (ef_nargs(cmd, argc, argv, 1, 1))
+		return -EINVAL;
+	*dev = argv[optind];
+	if (!if_nametoindex(*dev))
+		return ef_err(-ENODEV, "device %s: no such device", *dev);
 	return 0;
 }
 

@@ -74,6 +74,11 @@ void ef_cmd_usage(const struct ef_cmd *cmd, const char *prefix);
 void ef_getopt_reset(void);
 int ef_getopt(const struct ef_cmd *cmd, int argc, char **argv);
 
+/* The option loop of a command with no option but --help (usage printed
+ * with prefix): 0 with optind at the positionals, 1 after printing the
+ * usage (the caller returns 0), -EINVAL after recording a usage error. */
+int ef_getopt_none(const struct ef_cmd *cmd, int argc, char **argv, const char *prefix);
+
 /* Checks that exactly min..max positional arguments remain after options. */
 int ef_nargs(const struct ef_cmd *cmd, int argc, char **argv, int min, int max);
 
@@ -83,6 +88,8 @@ struct ef_vip_key;
 struct ef_addr;
 int ef_arg_vip(const char *s, struct ef_vip_key *key);
 int ef_arg_addr(const char *what, const char *s, struct ef_addr *addr, unsigned char *family);
+/* The one positional DEV of attach commands: a device of this netns. */
+int ef_arg_dev(const struct ef_cmd *cmd, int argc, char **argv, const char **dev);
 int ef_arg_u32(const char *what, const char *s, unsigned min, unsigned max, unsigned *out);
 
 #endif /* EF_CLI_H */

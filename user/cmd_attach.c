@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* cmd_attach.c: evenflow attach|detach|status. */
 #include <errno.h>
-#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,37 +38,17 @@ static void check_forwarding(const char *dev)
 	}
 }
 
-static int parse_mode(const char *s, enum xdp_attach_mode *mode)
-{
-	if (!strcmp(s, "native"))
-		*mode = XDP_MODE_NATIVE;
-	else if (!strcmp(s, "generic"))
-		*mode = XDP_MODE_SKB;
-	else
-		return ef_usage("--mode %s: must be native or generic", s);
-	return 0;
-}
-
-static int find_dev(const struct ef_attached *devs, size_t n, const char *dev)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!strcmp(devs[i].name, dev))
-			return (int)i;
-	return -1;
-}
-
 int cmd_attach(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char **argv)
 {
 	enum xdp_attach_mode mode = XDP_MODE_NATIVE;
 	struct ef_dp_cfg cfg = {};
 	struct ef_attached *devs = NULL;
+	const struct ef_attached *found;
 	size_t ndevs = 0;
 	struct ef_dp dp;
 	const char *dev;
 	unsigned v;
-	int c, i, err;
+	int c, err;
 
 	ef_getopt_reset();
 	while ((c = ef_getopt(cmd, argc, argv)) != -1) {
@@ -78,7 +57,7 @@ int cmd_attach(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, cha
 			ef_cmd_usage(cmd, NULL);
 			return 0;
 		case 'm':
-			if (parse_mode(optarg, &mode))
+			if (ef_mode_parse(optarg, &mode))
 				return -EINVAL;
 			break;
 		case 'c':
@@ -98,24 +77,21 @@ int cmd_attach(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, cha
 			return -EINVAL;
 		}
 	}
-	if (ef_nargs(cmd, argc, argv, 1, 1))
-		return -EINVAL;
-	dev = argv[optind];
-	if (!if_nametoindex(dev))
-		return ef_err(-ENODEV, "device %s: no such device", dev);
-
+	err = ef_arg_dev(cmd, argc, argv, &dev);
+	if (err)
+		return err;
 	err = ef_dp_open(ef_pin_dir(ctx->pin_dir), &cfg, &dp);
 	if (err)
 		return err;
 	err = ef_prog_devices(dp.prog_id, &devs, &ndevs);
 	if (err)
 		goto out;
-	i = find_dev(devs, ndevs, dev);
-	if (i >= 0) {
-		if (devs[i].mode != mode)
+	found = ef_attached_find(devs, ndevs, dev);
+	if (found) {
+		if (found->mode != mode)
 			err =
 			    ef_err(-EBUSY, "device %s: already attached in %s mode (detach first)",
-				   dev, ef_mode_str(devs[i].mode));
+				   dev, ef_mode_str(found->mode));
 		else
 			pr_info("device %s: already attached", dev);
 		goto out;
@@ -137,15 +113,11 @@ int cmd_detach(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, cha
 	const char *pin_dir = ef_pin_dir(ctx->pin_dir);
 	size_t ndevs = 0;
 	struct ef_dp dp;
-	int c, err;
+	int err;
 
-	ef_getopt_reset();
-	while ((c = ef_getopt(cmd, argc, argv)) != -1) {
-		if (c != 'h')
-			return -EINVAL;
-		ef_cmd_usage(cmd, NULL);
-		return 0;
-	}
+	err = ef_getopt_none(cmd, argc, argv, NULL);
+	if (err)
+		return err < 0 ? err : 0;
 	if (ef_nargs(cmd, argc, argv, 1, 1))
 		return -EINVAL;
 	err = ef_dp_open_existing(pin_dir, &dp);
@@ -177,15 +149,11 @@ int cmd_status(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, cha
 	size_t ndevs = 0, i, nbe = 0, nvips = 0;
 	struct ef_vip_entry *vips = NULL;
 	struct ef_dp dp;
-	int c, err;
+	int err;
 
-	ef_getopt_reset();
-	while ((c = ef_getopt(cmd, argc, argv)) != -1) {
-		if (c != 'h')
-			return -EINVAL;
-		ef_cmd_usage(cmd, NULL);
-		return 0;
-	}
+	err = ef_getopt_none(cmd, argc, argv, NULL);
+	if (err)
+		return err < 0 ? err : 0;
 	if (ef_nargs(cmd, argc, argv, 0, 0))
 		return -EINVAL;
 	out_str("pin_dir", "pin dir:     %s\n", pin_dir);

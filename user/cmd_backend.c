@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* cmd_backend.c: evenflow backend add|set|del|list. */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "addr.h"
@@ -12,143 +11,114 @@
 #include "output.h"
 #include "vips.h"
 
-/* VIP ADDR positionals of add/set/del. */
-static int vip_and_addr(const struct ef_cmd *cmd, int argc, char **argv, struct ef_vip_key *key,
-			struct ef_addr *addr, __u8 *family)
-{
-	if (ef_nargs(cmd, argc, argv, 2, 2) || ef_arg_vip(argv[optind], key) ||
-	    ef_arg_addr("backend", argv[optind + 1], addr, family))
-		return -EINVAL;
-	return 0;
-}
+/* What add, set and del take (each the options of its table). */
+struct backend_args {
+	struct ef_vip_key key;
+	struct ef_addr addr;
+	__u8 family;
+	__u16 weight;
+	int state; /* EF_BE_FREE: not given */
+};
 
-static int parse_weight(const char *s, __u16 *w)
+/* The options, then VIP ADDR: 0, 1 after printing the usage (the caller
+ * returns 0), or -EINVAL (usage error recorded). */
+static int backend_args(const struct ef_cmd *cmd, int argc, char **argv, struct backend_args *a)
 {
 	unsigned v;
-
-	if (ef_arg_u32("--weight", s, 1, 65535, &v))
-		return -EINVAL;
-	*w = (__u16)v;
-	return 0;
-}
-
-static int backend_add(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char **argv)
-{
-	__u16 weight = EF_WEIGHT_DEFAULT;
-	struct ef_vip_key key;
-	struct ef_addr addr;
-	struct ef_dp dp;
-	__u8 fam;
-	int c, err;
+	int c;
 
 	ef_getopt_reset();
 	while ((c = ef_getopt(cmd, argc, argv)) != -1) {
 		switch (c) {
 		case 'h':
 			ef_cmd_usage(cmd, "backend");
-			return 0;
+			return 1;
 		case 'w':
-			if (parse_weight(optarg, &weight))
+			if (ef_arg_u32("--weight", optarg, 1, 65535, &v))
 				return -EINVAL;
-			break;
-		default:
-			return -EINVAL;
-		}
-	}
-	if (vip_and_addr(cmd, argc, argv, &key, &addr, &fam))
-		return -EINVAL;
-	err = ef_dp_open(ef_pin_dir(ctx->pin_dir), NULL, &dp);
-	if (err)
-		return err;
-	err = ef_tx_ports_sync(&dp);
-	if (!err)
-		err = ef_backend_add(&dp, &key, &addr, fam, weight);
-	ef_dp_close(&dp);
-	return err;
-}
-
-static int backend_set(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char **argv)
-{
-	struct ef_vip_key key;
-	struct ef_addr addr;
-	__u16 weight = 0;
-	int c, err, state = EF_BE_FREE;
-	struct ef_dp dp;
-	__u8 fam;
-
-	ef_getopt_reset();
-	while ((c = ef_getopt(cmd, argc, argv)) != -1) {
-		switch (c) {
-		case 'h':
-			ef_cmd_usage(cmd, "backend");
-			return 0;
-		case 'w':
-			if (parse_weight(optarg, &weight))
-				return -EINVAL;
+			a->weight = (__u16)v;
 			break;
 		case 's':
-			state = ef_state_parse(optarg);
-			if (state < 0)
+			a->state = ef_state_parse(optarg);
+			if (a->state < 0)
 				return ef_usage("--state %s: must be up, down or drain", optarg);
 			break;
 		default:
 			return -EINVAL;
 		}
 	}
-	if (vip_and_addr(cmd, argc, argv, &key, &addr, &fam))
+	if (ef_nargs(cmd, argc, argv, 2, 2) || ef_arg_vip(argv[optind], &a->key) ||
+	    ef_arg_addr("backend", argv[optind + 1], &a->addr, &a->family))
 		return -EINVAL;
-	if (!weight && state == EF_BE_FREE)
+	return 0;
+}
+
+static int backend_add(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char **argv)
+{
+	struct backend_args a = {.weight = EF_WEIGHT_DEFAULT};
+	struct ef_dp dp;
+	int err;
+
+	err = backend_args(cmd, argc, argv, &a);
+	if (err)
+		return err < 0 ? err : 0;
+	err = ef_dp_open(ef_pin_dir(ctx->pin_dir), NULL, &dp);
+	if (err)
+		return err;
+	err = ef_tx_ports_sync(&dp);
+	if (!err)
+		err = ef_backend_add(&dp, &a.key, &a.addr, a.family, a.weight);
+	ef_dp_close(&dp);
+	return err;
+}
+
+static int backend_set(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char **argv)
+{
+	struct backend_args a = {.state = EF_BE_FREE};
+	struct ef_dp dp;
+	int err;
+
+	err = backend_args(cmd, argc, argv, &a);
+	if (err)
+		return err < 0 ? err : 0;
+	if (!a.weight && a.state == EF_BE_FREE)
 		return ef_usage("set: nothing to set (--weight W and/or --state up|down|drain)");
 	err = ef_dp_open(ef_pin_dir(ctx->pin_dir), NULL, &dp);
 	if (err)
 		return err;
-	err = ef_backend_set(&dp, &key, &addr, fam, weight, (__u8)state);
+	err = ef_backend_set(&dp, &a.key, &a.addr, a.family, a.weight, (__u8)a.state);
 	ef_dp_close(&dp);
 	return err;
 }
 
 static int backend_del(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char **argv)
 {
-	struct ef_vip_key key;
-	struct ef_addr addr;
+	struct backend_args a = {};
 	struct ef_dp dp;
-	__u8 fam;
-	int c, err;
+	int err;
 
-	ef_getopt_reset();
-	while ((c = ef_getopt(cmd, argc, argv)) != -1) {
-		if (c != 'h')
-			return -EINVAL;
-		ef_cmd_usage(cmd, "backend");
-		return 0;
-	}
-	if (vip_and_addr(cmd, argc, argv, &key, &addr, &fam))
-		return -EINVAL;
+	err = backend_args(cmd, argc, argv, &a);
+	if (err)
+		return err < 0 ? err : 0;
 	err = ef_dp_open(ef_pin_dir(ctx->pin_dir), NULL, &dp);
 	if (err)
 		return err;
-	err = ef_backend_del(&dp, &key, &addr, fam);
+	err = ef_backend_del(&dp, &a.key, &a.addr, a.family);
 	ef_dp_close(&dp);
 	return err;
 }
 
 static int backend_list(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char **argv)
 {
-	struct ef_backend *all = NULL;
-	struct ef_vip_entry *v = NULL;
 	struct ef_vip_key key;
+	struct ef_listing l;
 	bool one = false;
-	struct ef_dp dp;
-	size_t n = 0, i;
-	int c, err;
+	size_t i;
+	int err;
 
-	ef_getopt_reset();
-	while ((c = ef_getopt(cmd, argc, argv)) != -1) {
-		if (c != 'h')
-			return -EINVAL;
-		ef_cmd_usage(cmd, "backend");
-		return 0;
-	}
+	err = ef_getopt_none(cmd, argc, argv, "backend");
+	if (err)
+		return err < 0 ? err : 0;
 	if (ef_nargs(cmd, argc, argv, 0, 1))
 		return -EINVAL;
 	if (optind < argc) {
@@ -156,43 +126,22 @@ static int backend_list(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int 
 			return -EINVAL;
 		one = true;
 	}
-	err = ef_dp_open(ef_pin_dir(ctx->pin_dir), NULL, &dp);
+	err = ef_listing_open(ef_pin_dir(ctx->pin_dir), one ? &key : NULL, &l);
 	if (err)
 		return err;
-	if (one) {
-		struct ef_vip vip;
-
-		err = ef_vip_get(&dp, &key, &vip);
-		if (!err) {
-			v = malloc(sizeof(*v));
-			if (!v)
-				err = ef_err(-ENOMEM, "out of memory");
-			else {
-				v->key = key;
-				v->vip = vip;
-				n = 1;
-			}
-		}
-	} else {
-		err = ef_vip_list(&dp, &v, &n);
-	}
-	if (!err)
-		err = ef_backends_read(&dp, &all);
-	if (err)
-		goto out;
 	out_text("%-28s %-6s %-40s %6s %-7s %s\n", "vip", "id", "backend", "weight", "state",
 		 "src");
 	out_arr_open("backends");
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < l.n_vips; i++) {
 		char vs[EF_VIP_STRLEN];
 		__u32 id;
 
-		ef_vip_str(&v[i].key, vs, sizeof(vs));
+		ef_vip_str(&l.vips[i].key, vs, sizeof(vs));
 		for (id = 0; id < EF_MAX_BACKENDS; id++) {
-			const struct ef_backend *b = &all[id];
+			const struct ef_backend *b = &l.backends[id];
 			char a[EF_ADDR_STRLEN], s[EF_ADDR_STRLEN];
 
-			if (b->vip_id != v[i].vip.id || b->state == EF_BE_FREE)
+			if (b->vip_id != l.vips[i].vip.id || b->state == EF_BE_FREE)
 				continue;
 			out_obj_open(NULL);
 			out_str("vip", "%-28s", vs);
@@ -207,11 +156,8 @@ static int backend_list(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int 
 		}
 	}
 	out_arr_close();
-out:
-	free(all);
-	free(v);
-	ef_dp_close(&dp);
-	return err;
+	ef_listing_close(&l);
+	return 0;
 }
 
 static const struct option add_opts[] = {

@@ -32,8 +32,6 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include <microhttpd.h>
-
 #include "addr.h"
 #include "backends.h"
 #include "cli.h"
@@ -42,11 +40,12 @@
 #include "dataplane.h"
 #include "dlog.h"
 #include "health.h"
+#include "http.h"
 #include "imbalance.h"
 #include "log.h"
-#include "metrics.h"
 #include "plan.h"
 #include "snapshot.h"
+#include "watch.h"
 
 #define SAMPLE_MS 1000 /* imbalance detector's sampling period */
 #define RETRY_MS  1000 /* a failed commit of health changes is retried */
@@ -63,6 +62,7 @@ struct daemon {
 	struct ef_ev sig_ev, mhd_ev;
 	struct ef_config cfg;
 	struct ef_health *health;
+	struct ef_http http;
 	struct MHD_Daemon *mhd;
 	struct ef_imb *imb;
 	struct vip_flag *flags;
@@ -413,9 +413,7 @@ static void sample(struct daemon *d)
 
 	if (!d->imb)
 		return;
-	err = ef_snap_read_dir(d->pin_dir, &s);
-	if (!err)
-		err = ef_snap_imb_add(&s, d->imb);
+	err = ef_watch_sample(d->pin_dir, &s, d->imb);
 	if (err) {
 		if (err != -ENOENT)
 			log_lib_error("imbalance sample", err);
@@ -450,64 +448,18 @@ out:
 
 /* ---- Metrics (libmicrohttpd, driven from our epoll loop) ---- */
 
-static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const char *type,
-			     char *body, size_t len)
+/* GET /metrics: a fresh reading with the verdicts of the sampled window. */
+static unsigned scrape(void *arg, FILE *f)
 {
-	struct MHD_Response *resp;
-	enum MHD_Result ret;
-
-	resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-	if (!resp) {
-		free(body);
-		return MHD_NO;
-	}
-	MHD_add_response_header(resp, "Content-Type", type);
-	ret = MHD_queue_response(conn, status, resp);
-	MHD_destroy_response(resp);
-	return ret;
-}
-
-static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
-			      const char *method, const char *version, const char *upload_data,
-			      size_t *upload_data_size, void **con_cls)
-{
-	struct daemon *d = cls;
+	struct daemon *d = arg;
 	struct ef_snap s = {};
-	unsigned status = MHD_HTTP_OK;
-	char *body = NULL;
-	size_t len = 0;
-	FILE *f;
-	int err;
+	unsigned status;
 
-	(void)version;
-	(void)upload_data;
-	(void)upload_data_size;
-	(void)con_cls;
-	if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
-		body = strdup("only GET\n");
-		return reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", body,
-			     body ? strlen(body) : 0);
-	}
-	if (strcmp(url, "/metrics")) {
-		body = strdup("not found: metrics are at /metrics\n");
-		return reply(conn, MHD_HTTP_NOT_FOUND, "text/plain", body, body ? strlen(body) : 0);
-	}
-	f = open_memstream(&body, &len);
-	if (!f)
-		return MHD_NO;
-	err = ef_snap_read_dir(d->pin_dir, &s);
-	if (!err || err == -ENOENT) {
-		if (ef_metrics_write(f, err ? NULL : &s, d->imb, d->cfg.imbalance.window_s))
-			status = MHD_HTTP_INTERNAL_SERVER_ERROR;
-	} else {
-		fprintf(f, "evenflow: %s\n", ef_err_msg() ? ef_err_msg() : strerror(-err));
-		status = MHD_HTTP_SERVICE_UNAVAILABLE;
-	}
+	status = ef_http_exposition(f, ef_snap_read_dir(d->pin_dir, &s), &s, d->imb,
+				    d->cfg.imbalance.window_s);
 	ef_err_clear();
 	ef_snap_free(&s);
-	if (fclose(f))
-		status = MHD_HTTP_INTERNAL_SERVER_ERROR;
-	return reply(conn, status, "text/plain; version=0.0.4; charset=utf-8", body, len);
+	return status;
 }
 
 static void mhd_io(struct ef_ev *ev, uint32_t events)
@@ -521,37 +473,18 @@ static void mhd_io(struct ef_ev *ev, uint32_t events)
 static int metrics_start(struct daemon *d)
 {
 	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &d->mhd_ev};
-	unsigned flags = MHD_USE_EPOLL;
-	struct sockaddr_storage ss = {};
 	const union MHD_DaemonInfo *info;
 	const char *why;
-	struct ef_addr addr;
-	__u16 port;
-	__u8 fam;
+	int err;
 
 	if (!d->cfg.metrics_listen[0])
 		return 0;
-	if (ef_endpoint_parse(d->cfg.metrics_listen, &addr, &fam, &port, &why))
-		return ef_err(-EINVAL, "metrics listen %s: %s", d->cfg.metrics_listen, why);
-	if (fam == EF_FAMILY_V4) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		sin->sin_addr.s_addr = addr.a32[0];
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(port);
-		memcpy(&sin6->sin6_addr, addr.a8, 16);
-		flags |= MHD_USE_IPv6;
-	}
-	d->mhd = MHD_start_daemon(flags, port, NULL, NULL, handle, d, MHD_OPTION_SOCK_ADDR, &ss,
-				  MHD_OPTION_CONNECTION_TIMEOUT, 10U, MHD_OPTION_END);
-	if (!d->mhd)
-		return ef_err(-EADDRNOTAVAIL, "metrics: cannot listen on %s",
-			      d->cfg.metrics_listen);
+	d->http = (struct ef_http){.scrape = scrape, .arg = d};
+	err = ef_http_start(d->cfg.metrics_listen, MHD_USE_EPOLL, &d->http, &d->mhd, &why);
+	if (err == -EINVAL)
+		return ef_err(err, "metrics listen %s: %s", d->cfg.metrics_listen, why);
+	if (err)
+		return ef_err(err, "metrics: cannot listen on %s", d->cfg.metrics_listen);
 	info = MHD_get_daemon_info(d->mhd, MHD_DAEMON_INFO_EPOLL_FD);
 	if (!info)
 		return ef_err(-EIO, "metrics: no epoll descriptor");

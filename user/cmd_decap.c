@@ -2,7 +2,6 @@
 /* cmd_decap.c: evenflow decap attach|detach|status (backend side). */
 #include <errno.h>
 #include <ifaddrs.h>
-#include <net/if.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,8 +81,9 @@ static int decap_attach(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int 
 {
 	enum xdp_attach_mode mode = XDP_MODE_NATIVE;
 	struct ef_attached *devs = NULL;
+	const struct ef_attached *found;
 	struct ef_decap dc;
-	size_t ndevs = 0, naddrs = 0, i;
+	size_t ndevs = 0, naddrs = 0;
 	const char *dev;
 	int c, err;
 
@@ -94,22 +94,16 @@ static int decap_attach(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int 
 			ef_cmd_usage(cmd, "decap");
 			return 0;
 		case 'm':
-			if (!strcmp(optarg, "native"))
-				mode = XDP_MODE_NATIVE;
-			else if (!strcmp(optarg, "generic"))
-				mode = XDP_MODE_SKB;
-			else
-				return ef_usage("--mode %s: must be native or generic", optarg);
+			if (ef_mode_parse(optarg, &mode))
+				return -EINVAL;
 			break;
 		default:
 			return -EINVAL;
 		}
 	}
-	if (ef_nargs(cmd, argc, argv, 1, 1))
-		return -EINVAL;
-	dev = argv[optind];
-	if (!if_nametoindex(dev))
-		return ef_err(-ENODEV, "device %s: no such device", dev);
+	err = ef_arg_dev(cmd, argc, argv, &dev);
+	if (err)
+		return err;
 	err = ef_decap_open(ef_pin_dir(ctx->pin_dir), true, &dc);
 	if (err)
 		return err;
@@ -119,13 +113,11 @@ static int decap_attach(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int 
 	if (err)
 		goto out;
 	pr_info("decap: %zu local addresses", naddrs);
-	for (i = 0; i < ndevs; i++)
-		if (!strcmp(devs[i].name, dev))
-			break;
-	if (i < ndevs) {
-		if (devs[i].mode != mode)
+	found = ef_attached_find(devs, ndevs, dev);
+	if (found) {
+		if (found->mode != mode)
 			err = ef_err(-EBUSY, "device %s: decap already attached in %s mode", dev,
-				     ef_mode_str(devs[i].mode));
+				     ef_mode_str(found->mode));
 		goto out; /* re-running refreshes the addresses */
 	}
 	err = ef_xdp_attach(dc.prog_fd, dev, mode);
@@ -141,15 +133,11 @@ static int decap_detach(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int 
 	struct ef_attached *devs = NULL;
 	struct ef_decap dc;
 	size_t ndevs = 0;
-	int c, err;
+	int err;
 
-	ef_getopt_reset();
-	while ((c = ef_getopt(cmd, argc, argv)) != -1) {
-		if (c != 'h')
-			return -EINVAL;
-		ef_cmd_usage(cmd, "decap");
-		return 0;
-	}
+	err = ef_getopt_none(cmd, argc, argv, "decap");
+	if (err)
+		return err < 0 ? err : 0;
 	if (ef_nargs(cmd, argc, argv, 1, 1))
 		return -EINVAL;
 	err = ef_decap_open(pin_dir, false, &dc);
@@ -177,15 +165,11 @@ static int decap_status(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int 
 	size_t ndevs = 0, i;
 	void *prev = NULL;
 	__u32 k;
-	int c, err;
+	int err;
 
-	ef_getopt_reset();
-	while ((c = ef_getopt(cmd, argc, argv)) != -1) {
-		if (c != 'h')
-			return -EINVAL;
-		ef_cmd_usage(cmd, "decap");
-		return 0;
-	}
+	err = ef_getopt_none(cmd, argc, argv, "decap");
+	if (err)
+		return err < 0 ? err : 0;
 	if (ef_nargs(cmd, argc, argv, 0, 0))
 		return -EINVAL;
 	out_str("pin_dir", "pin dir:     %s\n", pin_dir);

@@ -2,7 +2,6 @@
 /* cmd_stats.c: evenflow stats|lookup. */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -32,14 +31,6 @@ static void print_traffic(const __u64 t[3])
 	out_u64("new_flows", " %12llu", t[2]);
 }
 
-static volatile int stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
 /*
  * stats --interval: a reading every interval (the data plane reopened each
  * time, so the pin dir's lock is held only while reading); per VIP and
@@ -49,9 +40,9 @@ static void on_signal(int sig)
 static int stats_watch(const struct ef_ctx *ctx, double interval, unsigned long count,
 		       const struct ef_imb_cfg *cfg)
 {
-	struct sigaction sa = {.sa_handler = on_signal};
 	const char *pin_dir = ef_pin_dir(ctx->pin_dir);
 	struct ef_imb *imb = ef_imb_new(cfg);
+	volatile int *stop;
 	struct ef_snap s;
 	unsigned long done = 0;
 	double next;
@@ -59,26 +50,17 @@ static int stats_watch(const struct ef_ctx *ctx, double interval, unsigned long 
 
 	if (!imb)
 		return ef_err(-ENOMEM, "out of memory");
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	err = ef_snap_read_dir(pin_dir, &s);
-	if (err == -ENOENT)
-		err = ef_err(err, "pin dir %s: no data plane loaded", pin_dir);
-	if (!err)
-		err = ef_snap_imb_add(&s, imb);
+	stop = ef_watch_stop_on_signals();
+	err = ef_watch_sample_needed(pin_dir, &s, imb, true);
 	next = s.t;
 	ef_snap_free(&s);
 	while (!err && (!count || done < count)) {
 		struct timespec now;
 
 		next += interval;
-		if (!ef_watch_sleep_until(next, &stop))
+		if (!ef_watch_sleep_until(next, stop))
 			break;
-		err = ef_snap_read_dir(pin_dir, &s);
-		if (err == -ENOENT)
-			err = ef_err(err, "pin dir %s: the data plane is gone", pin_dir);
-		if (!err)
-			err = ef_snap_imb_add(&s, imb);
+		err = ef_watch_sample_needed(pin_dir, &s, imb, false);
 		if (err) {
 			ef_snap_free(&s);
 			break;
@@ -98,62 +80,31 @@ static int stats_watch(const struct ef_ctx *ctx, double interval, unsigned long 
 
 int cmd_stats(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char **argv)
 {
-	struct ef_imb_cfg cfg;
-	struct ef_backend *all = NULL;
-	struct ef_vip_entry *v = NULL;
+	struct ef_watch_args opts = {};
+	struct ef_listing l;
 	__u64 t[3];
-	size_t n = 0, i;
-	struct ef_dp dp;
-	double interval = 0;
-	unsigned count = 0;
+	size_t i;
 	__u32 k;
-	int c, err;
+	int err;
 
-	ef_imb_cfg_default(&cfg);
-	ef_getopt_reset();
-	while ((c = ef_getopt(cmd, argc, argv)) != -1) {
-		switch (c) {
-		case 'h':
-			ef_cmd_usage(cmd, NULL);
-			return 0;
-		case 'i':
-			if (ef_watch_seconds("--interval", optarg, &interval))
-				return -EINVAL;
-			break;
-		case 'n':
-			if (ef_arg_u32("--count", optarg, 1, 1000000000, &count))
-				return -EINVAL;
-			break;
-		case 'w':
-			if (ef_watch_seconds("--window", optarg, &cfg.window_s))
-				return -EINVAL;
-			break;
-		default:
-			if (ef_watch_opt(c, optarg, &cfg) != 1)
-				return -EINVAL;
-		}
-	}
-	if (ef_nargs(cmd, argc, argv, 0, 0))
-		return -EINVAL;
-	if (count && !interval)
+	ef_imb_cfg_default(&opts.imb);
+	err = ef_watch_args(cmd, argc, argv, &opts);
+	if (err)
+		return err < 0 ? err : 0;
+	if (opts.count && !opts.interval_s)
 		return ef_usage("--count needs --interval");
-	if (interval)
-		return stats_watch(ctx, interval, count, &cfg);
-	err = ef_dp_open(ef_pin_dir(ctx->pin_dir), NULL, &dp);
+	if (opts.interval_s)
+		return stats_watch(ctx, opts.interval_s, opts.count, &opts.imb);
+	err = ef_listing_open(ef_pin_dir(ctx->pin_dir), NULL, &l);
 	if (err)
 		return err;
-	err = ef_vip_list(&dp, &v, &n);
-	if (!err)
-		err = ef_backends_read(&dp, &all);
-	if (err)
-		goto out;
 
 	out_text("verdicts:\n");
 	out_obj_open("verdicts");
 	for (k = 0; k < EF_V_MAX; k++) {
 		__u64 cnt = 0;
 
-		ef_percpu_sum(dp.verdicts, k, dp.ncpus, 1, &cnt);
+		ef_percpu_sum(l.dp.verdicts, k, l.dp.ncpus, 1, &cnt);
 		out_text("  %-20s", verdict_names[k]);
 		out_u64(verdict_names[k], " %14llu\n", cnt);
 	}
@@ -161,13 +112,13 @@ int cmd_stats(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char
 
 	out_text("%-30s %14s %16s %12s\n", "vip", "packets", "bytes", "new flows");
 	out_arr_open("vips");
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < l.n_vips; i++) {
 		char s[EF_VIP_STRLEN];
 
-		if (ef_percpu_sum(dp.vip_stats, v[i].vip.id, dp.ncpus, 3, t))
+		if (ef_percpu_sum(l.dp.vip_stats, l.vips[i].vip.id, l.dp.ncpus, 3, t))
 			continue;
 		out_obj_open(NULL);
-		out_str("vip", "%-30s", ef_vip_str(&v[i].key, s, sizeof(s)));
+		out_str("vip", "%-30s", ef_vip_str(&l.vips[i].key, s, sizeof(s)));
 		print_traffic(t);
 		out_obj_close();
 		out_text("\n");
@@ -177,16 +128,16 @@ int cmd_stats(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char
 	out_text("%-30s %-24s %-7s %14s %16s %12s\n", "vip", "backend", "state", "packets", "bytes",
 		 "new flows");
 	out_arr_open("backends");
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < l.n_vips; i++) {
 		char s[EF_VIP_STRLEN], a[EF_ADDR_STRLEN];
 
-		ef_vip_str(&v[i].key, s, sizeof(s));
+		ef_vip_str(&l.vips[i].key, s, sizeof(s));
 		for (k = 0; k < EF_MAX_BACKENDS; k++) {
-			const struct ef_backend *b = &all[k];
+			const struct ef_backend *b = &l.backends[k];
 
-			if (b->vip_id != v[i].vip.id || b->state == EF_BE_FREE)
+			if (b->vip_id != l.vips[i].vip.id || b->state == EF_BE_FREE)
 				continue;
-			if (ef_percpu_sum(dp.backend_stats, k, dp.ncpus, 3, t))
+			if (ef_percpu_sum(l.dp.backend_stats, k, l.dp.ncpus, 3, t))
 				continue;
 			out_obj_open(NULL);
 			out_str("vip", "%-30s", s);
@@ -199,11 +150,8 @@ int cmd_stats(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char
 		}
 	}
 	out_arr_close();
-out:
-	free(all);
-	free(v);
-	ef_dp_close(&dp);
-	return err;
+	ef_listing_close(&l);
+	return 0;
 }
 
 /* One backend's address, id and state (lookup). */
@@ -369,9 +317,8 @@ out:
 }
 
 const struct option ef_stats_opts[] = {
-    {"interval", required_argument, NULL, 'i'},
-    {"count", required_argument, NULL, 'n'},
-    {"window", required_argument, NULL, 'w'},
+    EF_WATCH_OPT_INTERVAL,
+    EF_WATCH_OPT_COUNT,
     EF_IMB_OPTS,
     {NULL, 0, NULL, 0},
 };

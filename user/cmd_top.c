@@ -9,7 +9,6 @@
  */
 #include <errno.h>
 #include <locale.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,14 +22,6 @@
 
 enum sort_key { SORT_ID, SORT_SHARE, SORT_RATE, SORT_ADDR, SORT_WEIGHT, SORT_MAX };
 static const char *const sort_names[SORT_MAX] = {"id", "share", "new/s", "address", "weight"};
-
-static volatile int stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
 
 struct row {
 	const struct ef_snap_backend *b;
@@ -180,48 +171,29 @@ static void draw(const struct ef_snap *s, const struct ef_imb *imb, size_t sel, 
 int cmd_top(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char **argv)
 {
 	const char *pin_dir = ef_pin_dir(ctx->pin_dir);
-	struct sigaction sa = {.sa_handler = on_signal};
-	struct ef_imb_cfg cfg;
+	struct ef_watch_args a = {};
 	struct ef_imb *imb;
 	struct ef_snap s = {};
-	double interval = 1.0, next;
+	volatile int *stop;
+	double next;
 	char msg[256] = "";
 	size_t sel = 0;
-	int c, err;
+	int err;
 
-	ef_imb_cfg_default(&cfg);
-	ef_getopt_reset();
-	while ((c = ef_getopt(cmd, argc, argv)) != -1) {
-		switch (c) {
-		case 'h':
-			ef_cmd_usage(cmd, NULL);
-			return 0;
-		case 'i':
-			if (ef_watch_seconds("--interval", optarg, &interval))
-				return -EINVAL;
-			break;
-		case 'w':
-			if (ef_watch_seconds("--window", optarg, &cfg.window_s))
-				return -EINVAL;
-			break;
-		default:
-			if (ef_watch_opt(c, optarg, &cfg) != 1)
-				return -EINVAL;
-		}
-	}
-	if (ef_nargs(cmd, argc, argv, 0, 0))
-		return -EINVAL;
-	/* Fail before taking the screen if there is nothing to show. */
-	err = ef_snap_read_dir(pin_dir, &s);
-	if (err == -ENOENT)
-		return ef_err(err, "pin dir %s: no data plane loaded", pin_dir);
+	ef_imb_cfg_default(&a.imb);
+	a.interval_s = 1.0;
+	err = ef_watch_args(cmd, argc, argv, &a);
 	if (err)
-		return err;
-	imb = ef_imb_new(&cfg);
-	if (!imb || ef_snap_imb_add(&s, imb)) {
+		return err < 0 ? err : 0;
+	imb = ef_imb_new(&a.imb);
+	if (!imb)
+		return ef_err(-ENOMEM, "out of memory");
+	/* Fail before taking the screen if there is nothing to show. */
+	err = ef_watch_sample_needed(pin_dir, &s, imb, true);
+	if (err) {
 		ef_snap_free(&s);
 		ef_imb_free(imb);
-		return ef_err(-ENOMEM, "out of memory");
+		return err;
 	}
 
 	setlocale(LC_ALL, "");
@@ -239,12 +211,11 @@ int cmd_top(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char *
 		use_default_colors();
 		init_pair(1, COLOR_RED, -1);
 	}
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	stop = ef_watch_stop_on_signals();
 
-	next = s.t + interval;
-	draw(&s, imb, sel, cfg.window_s, NULL);
-	while (!stop) {
+	next = s.t + a.interval_s;
+	draw(&s, imb, sel, a.imb.window_s, NULL);
+	while (!*stop) {
 		double left = next - ef_snap_now();
 		int key;
 
@@ -253,7 +224,7 @@ int cmd_top(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char *
 		switch (key) {
 		case 'q':
 		case 'Q':
-			stop = 1;
+			*stop = 1;
 			continue;
 		case '\t':
 		case KEY_RIGHT:
@@ -277,15 +248,13 @@ int cmd_top(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char *
 		case ERR:
 			if (ef_snap_now() < next)
 				continue;
-			next += interval;
+			next += a.interval_s;
 			if (next < ef_snap_now())
-				next = ef_snap_now() + interval;
+				next = ef_snap_now() + a.interval_s;
 			ef_snap_free(&s);
 			ef_err_clear();
 			msg[0] = 0;
-			err = ef_snap_read_dir(pin_dir, &s);
-			if (!err)
-				err = ef_snap_imb_add(&s, imb);
+			err = ef_watch_sample(pin_dir, &s, imb);
 			if (err)
 				snprintf(msg, sizeof(msg), "cannot read the data plane: %s",
 					 ef_err_msg()	  ? ef_err_msg()
@@ -299,7 +268,7 @@ int cmd_top(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char *
 		}
 		if (sel >= s.n_vips)
 			sel = 0;
-		draw(&s, imb, sel, cfg.window_s, msg[0] ? msg : NULL);
+		draw(&s, imb, sel, a.imb.window_s, msg[0] ? msg : NULL);
 	}
 	endwin();
 	ef_snap_free(&s);
@@ -308,8 +277,7 @@ int cmd_top(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char *
 }
 
 const struct option ef_top_opts[] = {
-    {"interval", required_argument, NULL, 'i'},
-    {"window", required_argument, NULL, 'w'},
+    EF_WATCH_OPT_INTERVAL,
     EF_IMB_OPTS,
     {NULL, 0, NULL, 0},
 };

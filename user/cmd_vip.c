@@ -96,15 +96,11 @@ static int vip_del(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc,
 {
 	struct ef_vip_key key;
 	struct ef_dp dp;
-	int c, err;
+	int err;
 
-	ef_getopt_reset();
-	while ((c = ef_getopt(cmd, argc, argv)) != -1) {
-		if (c != 'h')
-			return -EINVAL;
-		ef_cmd_usage(cmd, "vip");
-		return 0;
-	}
+	err = ef_getopt_none(cmd, argc, argv, "vip");
+	if (err)
+		return err < 0 ? err : 0;
 	if (ef_nargs(cmd, argc, argv, 1, 1) || ef_arg_vip(argv[optind], &key))
 		return -EINVAL;
 	err = ef_dp_open(ef_pin_dir(ctx->pin_dir), NULL, &dp);
@@ -143,46 +139,32 @@ static void print_vip(const struct ef_vip_key *key, const struct ef_vip *vip,
 
 static int vip_list(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char **argv)
 {
-	struct ef_backend *all = NULL;
-	struct ef_vip_entry *v = NULL;
-	struct ef_dp dp;
-	size_t n = 0, i;
-	int c, err;
+	struct ef_listing l;
+	size_t i;
+	int err;
 
-	ef_getopt_reset();
-	while ((c = ef_getopt(cmd, argc, argv)) != -1) {
-		if (c != 'h')
-			return -EINVAL;
-		ef_cmd_usage(cmd, "vip");
-		return 0;
-	}
+	err = ef_getopt_none(cmd, argc, argv, "vip");
+	if (err)
+		return err < 0 ? err : 0;
 	if (ef_nargs(cmd, argc, argv, 0, 0))
 		return -EINVAL;
-	err = ef_dp_open(ef_pin_dir(ctx->pin_dir), NULL, &dp);
+	err = ef_listing_open(ef_pin_dir(ctx->pin_dir), NULL, &l);
 	if (err)
 		return err;
-	err = ef_vip_list(&dp, &v, &n);
-	if (!err)
-		err = ef_backends_read(&dp, &all);
-	if (err)
-		goto out;
 	out_arr_open("vips");
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < l.n_vips; i++) {
 		__u32 *table = NULL, m = 0;
 
-		ef_table_read(&dp, v[i].vip.id, &table, &m);
+		ef_table_read(&l.dp, l.vips[i].vip.id, &table, &m);
 		free(table);
 		out_obj_open(NULL);
-		print_vip(&v[i].key, &v[i].vip, all, m);
+		print_vip(&l.vips[i].key, &l.vips[i].vip, l.backends, m);
 		out_obj_close();
 		out_text("\n");
 	}
 	out_arr_close();
-out:
-	free(all);
-	free(v);
-	ef_dp_close(&dp);
-	return err;
+	ef_listing_close(&l);
+	return 0;
 }
 
 /*

@@ -185,9 +185,23 @@ bad:
 		      s, min, max / 1000);
 }
 
-/* A fraction: 0.25 or "25%", within [min, max]. */
-static int get_frac(struct pctx *p, struct fy_node *v, struct fy_node *key, const char *what,
-		    double min, double max, double *out)
+/* An address (what: "vip address"); *pos: where it is written. */
+static int get_addr(struct pctx *p, struct fy_node *v, struct fy_node *key, const char *what,
+		    struct ef_addr *addr, __u8 *family, struct ef_pos *pos)
+{
+	const char *s = scalar(p, v, key, what), *why;
+
+	if (!s)
+		return -EINVAL;
+	if (ef_addr_parse(s, addr, family, &why))
+		return err_at(p, v, key, "%s '%s': %s", what, s, why);
+	*pos = node_pos(p, v);
+	return 0;
+}
+
+/* A number within [min, max]; with pct also a percentage ("25%" = 0.25). */
+static int get_number(struct pctx *p, struct fy_node *v, struct fy_node *key, const char *what,
+		      double min, double max, bool pct, double *out)
 {
 	const char *s = scalar(p, v, key, what);
 	char *end;
@@ -197,69 +211,47 @@ static int get_frac(struct pctx *p, struct fy_node *v, struct fy_node *key, cons
 		return -EINVAL;
 	errno = 0;
 	d = strtod(s, &end);
-	if (end != s && *end == '%' && !end[1]) {
+	if (pct && end != s && *end == '%' && !end[1]) {
 		d /= 100;
 		end++;
 	}
 	if (errno || end == s || *end || !isfinite(d) || d < min || d > max)
-		return err_at(p, v, key, "%s: '%s' is not a number in %g..%g (or a percentage)",
-			      what, s, min, max);
-	*out = d;
-	return 0;
-}
-
-static int get_double(struct pctx *p, struct fy_node *v, struct fy_node *key, const char *what,
-		      double min, double max, double *out)
-{
-	const char *s = scalar(p, v, key, what);
-	char *end;
-	double d;
-
-	if (!s)
-		return -EINVAL;
-	errno = 0;
-	d = strtod(s, &end);
-	if (errno || end == s || *end || !isfinite(d) || d < min || d > max)
-		return err_at(p, v, key, "%s: '%s' is not a number in %g..%g", what, s, min, max);
+		return err_at(p, v, key, "%s: '%s' is not a number in %g..%g%s", what, s, min, max,
+			      pct ? " (or a percentage)" : "");
 	*out = d;
 	return 0;
 }
 
 /* ---- Mappings ---- */
 
-/* Checks that v is a mapping (what names it in the error). */
-static bool is_map(struct pctx *p, struct fy_node *v, struct fy_node *key, const char *what)
+/* Checks that v is a node of type t (what names it in the error, shape
+ * says what one looks like). */
+static bool is_type(struct pctx *p, struct fy_node *v, struct fy_node *key, const char *what,
+		    enum fy_node_type t, const char *shape)
 {
 	if (!v) {
-		err_at(p, key, NULL, "%s: expected a mapping (key: value lines)", what);
+		err_at(p, key, NULL, "%s: expected %s", what, shape);
 		return false;
 	}
 	if (fy_node_is_alias(v)) {
 		err_at(p, v, key, "%s: aliases are not supported", what);
 		return false;
 	}
-	if (fy_node_get_type(v) != FYNT_MAPPING) {
-		err_at(p, v, key, "%s: expected a mapping (key: value lines)", what);
+	if (fy_node_get_type(v) != t) {
+		err_at(p, v, key, "%s: expected %s", what, shape);
 		return false;
 	}
 	return true;
 }
 
+static bool is_map(struct pctx *p, struct fy_node *v, struct fy_node *key, const char *what)
+{
+	return is_type(p, v, key, what, FYNT_MAPPING, "a mapping (key: value lines)");
+}
+
 static bool is_seq(struct pctx *p, struct fy_node *v, struct fy_node *key, const char *what)
 {
-	if (!v) {
-		err_at(p, key, NULL, "%s: expected a list ('- ' items or [])", what);
-		return false;
-	}
-	if (fy_node_is_alias(v)) {
-		err_at(p, v, key, "%s: aliases are not supported", what);
-		return false;
-	}
-	if (fy_node_get_type(v) != FYNT_SEQUENCE) {
-		err_at(p, v, key, "%s: expected a list ('- ' items or [])", what);
-		return false;
-	}
-	return true;
+	return is_type(p, v, key, what, FYNT_SEQUENCE, "a list ('- ' items or [])");
 }
 
 /* The key of a pair as text (NULL + error when it is not a plain scalar). */
@@ -411,7 +403,7 @@ static int parse_backend(struct pctx *p, struct fy_node *v, struct ef_conf_backe
 		return -EINVAL;
 	while ((pr = fy_node_mapping_iterate(v, &it))) {
 		struct fy_node *k = fy_node_pair_key(pr), *val = fy_node_pair_value(pr);
-		const char *name = key_of(p, pr, "backend"), *s, *why;
+		const char *name = key_of(p, pr, "backend"), *s;
 		__u32 u;
 		int st;
 
@@ -423,13 +415,8 @@ static int parse_backend(struct pctx *p, struct fy_node *v, struct ef_conf_backe
 		}
 		if (!strcmp(name, "address")) {
 			addr_node = val;
-			s = scalar(p, val, k, "backend address");
-			if (!s)
+			if (get_addr(p, val, k, "backend address", &be->addr, &be->family, pos))
 				err = -EINVAL;
-			else if (ef_addr_parse(s, &be->addr, &be->family, &why))
-				err = err_at(p, val, k, "backend address '%s': %s", s, why);
-			else
-				*pos = node_pos(p, val);
 		} else if (!strcmp(name, "weight")) {
 			if (get_u32(p, val, k, "backend weight", 1, 65535, &u))
 				err = -EINVAL;
@@ -555,7 +542,7 @@ static int parse_vip(struct pctx *p, struct fy_node *v, struct ef_conf_vip *cv,
 	 * wherever it is written. */
 	while ((pr = fy_node_mapping_iterate(v, &it))) {
 		struct fy_node *k = fy_node_pair_key(pr), *val = fy_node_pair_value(pr);
-		const char *name = key_of(p, pr, "vip"), *s, *why;
+		const char *name = key_of(p, pr, "vip"), *s;
 
 		if (!first)
 			first = k;
@@ -565,13 +552,8 @@ static int parse_vip(struct pctx *p, struct fy_node *v, struct ef_conf_vip *cv,
 		}
 		if (!strcmp(name, "address")) {
 			addr_node = val;
-			s = scalar(p, val, k, "vip address");
-			if (!s)
+			if (get_addr(p, val, k, "vip address", &addr, &family, &x->pos))
 				err = -EINVAL;
-			else if (ef_addr_parse(s, &addr, &family, &why))
-				err = err_at(p, val, k, "vip address '%s': %s", s, why);
-			else
-				x->pos = node_pos(p, val);
 		} else if (!strcmp(name, "port")) {
 			port_node = val;
 			if (get_u32(p, val, k, "vip port", 0, 65535, &port))
@@ -778,12 +760,12 @@ static int parse_top(struct pctx *p, struct fy_node *root)
 				if (!n2)
 					err = -EINVAL;
 				else if (!strcmp(n2, "tolerance")) {
-					if (get_frac(p, v2, k2, "imbalance tolerance", 0, 1,
-						     &im->tolerance))
+					if (get_number(p, v2, k2, "imbalance tolerance", 0, 1, true,
+						       &im->tolerance))
 						err = -EINVAL;
 				} else if (!strcmp(n2, "factor")) {
-					if (get_double(p, v2, k2, "imbalance factor", 1, 1000,
-						       &im->factor))
+					if (get_number(p, v2, k2, "imbalance factor", 1, 1000,
+						       false, &im->factor))
 						err = -EINVAL;
 				} else if (!strcmp(n2, "window")) {
 					if (get_ms(p, v2, k2, "imbalance window", 1000, 3600000,
@@ -813,8 +795,9 @@ static int parse_top(struct pctx *p, struct fy_node *root)
 				if (!n2)
 					err = -EINVAL;
 				else if (!strcmp(n2, "max-move")) {
-					if (get_frac(p, fy_node_pair_value(pr2), k2,
-						     "apply max-move", 0, 1, &cfg->max_move))
+					if (get_number(p, fy_node_pair_value(pr2), k2,
+						       "apply max-move", 0, 1, true,
+						       &cfg->max_move))
 						err = -EINVAL;
 				} else
 					err = unknown_key(p, k2, "apply", n2, "max-move");

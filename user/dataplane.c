@@ -605,6 +605,28 @@ const char *ef_mode_str(enum xdp_attach_mode mode)
 	}
 }
 
+int ef_mode_parse(const char *s, enum xdp_attach_mode *mode)
+{
+	if (!strcmp(s, "native"))
+		*mode = XDP_MODE_NATIVE;
+	else if (!strcmp(s, "generic"))
+		*mode = XDP_MODE_SKB;
+	else
+		return ef_usage("--mode %s: must be native or generic", s);
+	return 0;
+}
+
+const struct ef_attached *ef_attached_find(const struct ef_attached *devs, size_t n,
+					   const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(devs[i].name, name))
+			return &devs[i];
+	return NULL;
+}
+
 /* Whether the XDP setup of ifindex runs prog_id (alone or in a dispatcher). */
 static bool runs_prog(int ifindex, __u32 prog_id, enum xdp_attach_mode *mode, bool *multi)
 {
@@ -874,7 +896,8 @@ int ef_array_write(int fd, __u32 start, __u32 n, size_t value_size, const void *
 		keys[i] = start + i;
 	if (bpf_map_update_batch(fd, keys, vals, &count, NULL) || count != n) {
 		for (i = 0; i < n; i++) {
-			if (bpf_map_update_elem(fd, &keys[i], (const char *)vals + (size_t)i * value_size,
+			if (bpf_map_update_elem(fd, &keys[i],
+						(const char *)vals + (size_t)i * value_size,
 						BPF_ANY)) {
 				err = -errno;
 				break;

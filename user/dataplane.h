@@ -92,6 +92,11 @@ int ef_prog_devices(__u32 prog_id, struct ef_attached **devs, size_t *n);
 int ef_xdp_attach(int prog_fd, const char *dev, enum xdp_attach_mode mode);
 int ef_xdp_detach(int prog_fd, __u32 prog_id, const char *dev);
 const char *ef_mode_str(enum xdp_attach_mode mode);
+/* The inverse for --mode: "native" or "generic", else a usage error. */
+int ef_mode_parse(const char *s, enum xdp_attach_mode *mode);
+/* The entry of devs named name, NULL if none. */
+const struct ef_attached *ef_attached_find(const struct ef_attached *devs, size_t n,
+					   const char *name);
 
 /* Puts every non-loopback device of this netns in evenflow_tx_ports and
  * removes the ones that are gone. */

@@ -46,7 +46,8 @@ static int cmp_entry(const void *a, const void *b)
 		return c;
 	if (x->key.proto != y->key.proto)
 		return x->key.proto < y->key.proto ? -1 : 1;
-	return (ntohs(x->key.port) > ntohs(y->key.port)) - (ntohs(x->key.port) < ntohs(y->key.port));
+	return (ntohs(x->key.port) > ntohs(y->key.port)) -
+	       (ntohs(x->key.port) < ntohs(y->key.port));
 }
 
 int ef_vip_list(struct ef_dp *dp, struct ef_vip_entry **out, size_t *n)
@@ -188,4 +189,49 @@ int ef_vip_del(struct ef_dp *dp, const struct ef_vip_key *key)
 out:
 	ef_conf_free(&c);
 	return err;
+}
+
+/* The one VIP asked for, as a list of one. */
+static int list_one(struct ef_dp *dp, const struct ef_vip_key *key, struct ef_vip_entry **out,
+		    size_t *n)
+{
+	struct ef_vip vip;
+	int err;
+
+	err = ef_vip_get(dp, key, &vip);
+	if (err)
+		return err;
+	*out = malloc(sizeof(**out));
+	if (!*out)
+		return ef_err(-ENOMEM, "out of memory");
+	(*out)->key = *key;
+	(*out)->vip = vip;
+	*n = 1;
+	return 0;
+}
+
+int ef_listing_open(const char *pin_dir, const struct ef_vip_key *only, struct ef_listing *l)
+{
+	int err;
+
+	memset(l, 0, sizeof(*l));
+	err = ef_dp_open(pin_dir, NULL, &l->dp);
+	if (err)
+		return err;
+	if (only)
+		err = list_one(&l->dp, only, &l->vips, &l->n_vips);
+	else
+		err = ef_vip_list(&l->dp, &l->vips, &l->n_vips);
+	if (!err)
+		err = ef_backends_read(&l->dp, &l->backends);
+	if (err)
+		ef_listing_close(l);
+	return err;
+}
+
+void ef_listing_close(struct ef_listing *l)
+{
+	free(l->backends);
+	free(l->vips);
+	ef_dp_close(&l->dp);
 }

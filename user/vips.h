@@ -27,6 +27,20 @@ int ef_vip_get(struct ef_dp *dp, const struct ef_vip_key *key, struct ef_vip *vi
 /* Every VIP, sorted by family, address, protocol, port (malloc'd). */
 int ef_vip_list(struct ef_dp *dp, struct ef_vip_entry **out, size_t *n);
 
+/* What the listing commands show: the data plane open, its VIPs (every one,
+ * or the one asked for) and its backend array (by id). */
+struct ef_listing {
+	struct ef_dp dp;
+	struct ef_vip_entry *vips;
+	size_t n_vips;
+	struct ef_backend *backends; /* EF_MAX_BACKENDS entries */
+};
+
+/* Opens the data plane under pin_dir and reads the VIPs (only: that one,
+ * else all) and the backends; on failure nothing is left open. */
+int ef_listing_open(const char *pin_dir, const struct ef_vip_key *only, struct ef_listing *l);
+void ef_listing_close(struct ef_listing *l);
+
 /* Table size for a VIP with n backends (not removed): its own, else the default. */
 __u32 ef_vip_table_size(const struct ef_vip *vip, size_t n_backends);
 

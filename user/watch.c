@@ -2,11 +2,13 @@
 /* watch.c: shared by stats --interval, check, top and metrics; see watch.h. */
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include "backends.h"
+#include "cli.h"
 #include "log.h"
 #include "output.h"
 #include "watch.h"
@@ -24,28 +26,90 @@ static int parse_double(const char *opt, const char *arg, double min, double max
 	return 0;
 }
 
-int ef_watch_seconds(const char *opt, const char *arg, double *out)
+/* A positive number of seconds (--interval, --window). */
+static int parse_seconds(const char *opt, const char *arg, double *out)
 {
 	return parse_double(opt, arg, 0.1, 86400, out);
 }
 
-int ef_watch_opt(int c, const char *arg, struct ef_imb_cfg *cfg)
+static int parse_opt(int c, const char *arg, struct ef_watch_args *a)
 {
 	double v;
 
 	switch (c) {
+	case 'i':
+		return parse_seconds("--interval", arg, &a->interval_s);
+	case 'n':
+		return ef_arg_u32("--count", arg, 1, 1000000000, &a->count);
+	case 'l':
+		a->listen = arg;
+		return 0;
+	case EF_IMB_OPT_WINDOW:
+		return parse_seconds("--window", arg, &a->imb.window_s);
 	case EF_IMB_OPT_FACTOR:
-		return parse_double("--factor", arg, 1, 1000, &cfg->factor) ? -EINVAL : 1;
+		return parse_double("--factor", arg, 1, 1000, &a->imb.factor);
 	case EF_IMB_OPT_MARGIN:
-		return parse_double("--margin", arg, 0, 1, &cfg->margin) ? -EINVAL : 1;
+		return parse_double("--margin", arg, 0, 1, &a->imb.margin);
 	case EF_IMB_OPT_MIN_FLOWS:
 		if (parse_double("--min-flows", arg, 0, 1e12, &v))
 			return -EINVAL;
-		cfg->min_flows = (uint64_t)v;
-		return 1;
-	default:
+		a->imb.min_flows = (uint64_t)v;
 		return 0;
+	default: /* '?': the usage error is recorded */
+		return -EINVAL;
 	}
+}
+
+int ef_watch_args(const struct ef_cmd *cmd, int argc, char **argv, struct ef_watch_args *a)
+{
+	int c;
+
+	ef_getopt_reset();
+	while ((c = ef_getopt(cmd, argc, argv)) != -1) {
+		if (c == 'h') {
+			ef_cmd_usage(cmd, NULL);
+			return 1;
+		}
+		if (parse_opt(c, optarg, a))
+			return -EINVAL;
+	}
+	return ef_nargs(cmd, argc, argv, 0, 0);
+}
+
+static volatile int stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+volatile int *ef_watch_stop_on_signals(void)
+{
+	struct sigaction sa = {.sa_handler = on_signal};
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	return &stop_flag;
+}
+
+int ef_watch_sample(const char *pin_dir, struct ef_snap *s, struct ef_imb *imb)
+{
+	int err = ef_snap_read_dir(pin_dir, s);
+
+	if (!err)
+		err = ef_snap_imb_add(s, imb);
+	return err;
+}
+
+int ef_watch_sample_needed(const char *pin_dir, struct ef_snap *s, struct ef_imb *imb, bool first)
+{
+	int err = ef_watch_sample(pin_dir, s, imb);
+
+	if (err == -ENOENT)
+		return ef_err(err, "pin dir %s: %s", pin_dir,
+			      first ? "no data plane loaded" : "the data plane is gone");
+	return err;
 }
 
 bool ef_watch_sleep_until(double t, volatile int *stop)
