@@ -224,6 +224,8 @@ struct ef_traffic {
 	X(DROP_NO_NEIGH, "drop_no_neigh", "next hop's neighbour entry unresolved, dropped")        \
 	X(DROP_NOT_ONLINK, "drop_not_onlink", "l2 backend not on a directly connected network")    \
 	X(DROP_TOO_BIG, "drop_too_big", "forwarded packet exceeds the egress MTU, dropped")        \
+	X(ICMP_TOO_BIG, "icmp_too_big",                                                            \
+	  "too big for the tunnel: ICMP 'too big' sent to the client")                             \
 	X(DROP_BAD_BACKEND, "drop_bad_backend",                                                    \
 	  "backend entry unusable (family mismatch), dropped")                                     \
 	X(DROP_ENCAP_FAIL, "drop_encap_fail", "could not grow the frame for encapsulation")        \

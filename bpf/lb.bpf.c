@@ -108,6 +108,7 @@ int evenflow_lb(struct xdp_md *ctx)
 	struct ef_choice choice;
 	struct ef_vip *vip;
 	__u32 found_id = 0;
+	int answered = 0;
 	__u64 bytes = c.end - c.pos;
 	int proto, action;
 	__u32 gen;
@@ -154,9 +155,9 @@ int evenflow_lb(struct xdp_md *ctx)
 	if (vip->forward == EF_FWD_L2)
 		action = ef_forward_l2(ctx, &p, choice.backend_id, choice.backend);
 	else
-		action =
-		    ef_forward_ipip(ctx, &p, vip, choice.backend_id, choice.backend, choice.hash);
-	if (action == XDP_DROP || action == XDP_ABORTED)
+		action = ef_forward_ipip(ctx, &p, vip, choice.backend_id, choice.backend,
+					 choice.hash, &answered);
+	if (action == XDP_DROP || action == XDP_ABORTED || answered)
 		return action;
 	ef_count_traffic(vip->id, choice.backend_id, bytes, choice.new_flow);
 	return action;

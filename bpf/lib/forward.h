@@ -11,6 +11,7 @@
 
 #include <linux/socket.h>
 #include "encap.h"
+#include "icmp.h"
 #include "stats.h"
 #include "time.h"
 
@@ -125,6 +126,18 @@ static __always_inline int ef_xmit(struct xdp_md *ctx, const struct ef_nexthop *
 	return ef_verdict(EF_V_FWD_REDIRECT, action);
 }
 
+/* A packet too big for the tunnel: tell the client the largest that fits
+ * (IPv4 with DF, or IPv6, which routers never fragment); drop the others. */
+static __always_inline int ef_too_big(struct xdp_md *ctx, const struct ef_pkt *p, __u32 fits)
+{
+	if (p->key.family == EF_FAMILY_V4 && p->df && fits >= 68 && !ef_icmp4_too_big(ctx, p, fits))
+		return ef_verdict(EF_V_ICMP_TOO_BIG, XDP_TX);
+	if (p->key.family == EF_FAMILY_V6 && fits >= EF_IPV6_MIN_MTU &&
+	    !ef_icmp6_too_big(ctx, p, fits))
+		return ef_verdict(EF_V_ICMP_TOO_BIG, XDP_TX);
+	return ef_verdict(EF_V_DROP_TOO_BIG, XDP_DROP);
+}
+
 /* l2 mode: same packet, new MACs. The backend must be on-link: if the FIB
  * answers with a gateway, sending the VIP packet there would misroute it. */
 static __always_inline int ef_forward_l2(struct xdp_md *ctx, const struct ef_pkt *p, __u32 id,
@@ -149,10 +162,12 @@ static __always_inline int ef_forward_l2(struct xdp_md *ctx, const struct ef_pkt
  * counted drop, as in l2 mode: the control plane resolves its backends'
  * neighbours ahead of traffic. (Handing the encapsulated packet to the kernel
  * does not work for IPv4: its outer source is the LB's own address, a martian
- * to the LB's kernel.) */
+ * to the LB's kernel.) *answered is set when the packet was not forwarded but
+ * answered (or dropped) as too big. */
 static __always_inline int ef_forward_ipip(struct xdp_md *ctx, const struct ef_pkt *p,
 					   const struct ef_vip *vip, __u32 id,
-					   const struct ef_backend *be, __u32 flow_hash)
+					   const struct ef_backend *be, __u32 flow_hash,
+					   int *answered)
 {
 	int outer_len = be->family == EF_FAMILY_V4 ? EF_IPV4_LEN : EF_IPV6_LEN;
 	const struct ef_addr *src = &be->src;
@@ -172,8 +187,10 @@ static __always_inline int ef_forward_ipip(struct xdp_md *ctx, const struct ef_p
 	rc = ef_nexthop(ctx, id, be, src, p->key.family, 1, &nh);
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
 		return ef_verdict(ef_fib_reason(rc), XDP_DROP);
-	if ((__u32)(p->l3_len + outer_len) > nh->mtu)
-		return ef_verdict(EF_V_DROP_TOO_BIG, XDP_DROP);
+	if ((__u32)(p->l3_len + outer_len) > nh->mtu) {
+		*answered = 1; /* not forwarded: answered, or dropped */
+		return ef_too_big(ctx, p, nh->mtu - outer_len);
+	}
 	if (ef_encap(ctx, p, nh, flow_hash))
 		return ef_verdict(EF_V_DROP_ENCAP_FAIL, XDP_DROP);
 	return ef_xmit(ctx, nh);

@@ -106,6 +106,10 @@ void lb_row_run(const struct lb_row *row)
 	check_counters(&r, lbfix_counters(), row->verdict);
 	if (row->out == OUT_SAME)
 		check_frame(&r, &in);
+	if (row->out == OUT_ICMP) {
+		lbfix_expect_icmp(&want, &in, &row->in, row->mtu);
+		check_frame(&r, &want);
+	}
 	if (!fwd)
 		return;
 	check_frame(&r, &want);

@@ -14,6 +14,7 @@ enum lb_out {
 	OUT_ENCAP, /* encapsulated toward the backend the VIP's table gives */
 	OUT_L2,	   /* MACs rewritten toward that backend */
 	OUT_ANY,   /* forwarded, only action and counter checked (generated cases) */
+	OUT_ICMP,  /* answered: ICMP "too big" back to the client, announcing .mtu */
 };
 
 /* Frame changes applied after building (malformed frames). */
@@ -42,6 +43,7 @@ struct lb_row {
 	const char *via;    /* next hop whose MAC is the destination; NULL: the backend */
 	unsigned int cut;   /* non-zero: frame cut to this many bytes */
 	int cut_fixlen;	    /* and the IP length field made to match the cut */
+	unsigned int mtu;   /* OUT_ICMP: the MTU the answer announces */
 };
 
 /* Build the row's input frame (mutated and cut). */

@@ -319,6 +319,35 @@ void lbfix_expect_encap(struct pkt *out, const struct pkt *rx, const struct fram
 	out->len += rx->len - l3 - inner_len;
 }
 
+void lbfix_expect_icmp(struct pkt *out, const struct pkt *rx, const struct frame *f,
+		       unsigned int mtu)
+{
+	int v4 = f->family == 4, l3 = pb_off(rx, v4 ? PB_IPV4 : PB_IPV6, 0), icmp;
+
+	pb_init(out);
+	pb_eth(out, rx->data + 6, rx->data);
+	if (v4) {
+		struct pb_ip4 ip = {.src = f->dst, .dst = f->src, .tos = 0xc0, .ttl = 64};
+
+		pb_ipv4(out, &ip);
+		pb_icmp(out, 3, 4); /* destination unreachable, fragmentation needed */
+	} else {
+		struct pb_ip6 ip = {.src = f->dst, .dst = f->src, .hop_limit = 64};
+
+		pb_ipv6(out, &ip);
+		pb_icmp(out, 2, 0); /* packet too big */
+	}
+	icmp = pb_off(out, PB_ICMP, 0);
+	/* bytes 4..7: IPv4 unused + 16-bit MTU, IPv6 32-bit MTU (network order) */
+	out->data[icmp + 4] = v4 ? 0 : mtu >> 24;
+	out->data[icmp + 5] = v4 ? 0 : mtu >> 16;
+	out->data[icmp + 6] = mtu >> 8;
+	out->data[icmp + 7] = mtu;
+	/* the longest IPv4 header and 8 bytes; IPv6: its header and 8 bytes */
+	pb_raw(out, rx->data + l3, v4 ? 68 : 48, 0, 0);
+	pb_finish(out);
+}
+
 void lbfix_expect_l2(struct pkt *out, const struct pkt *rx, const uint8_t dmac[6],
 		     const uint8_t smac[6])
 {

@@ -73,6 +73,10 @@ void lbfix_expect_encap(struct pkt *out, const struct pkt *rx, const struct fram
 			uint32_t vip_id, uint32_t backend, const uint8_t dmac[6],
 			const uint8_t smac[6]);
 /* l2: the received frame with new MACs. */
+/* The ICMP (ICMPv6) "too big" answer to frame rx (built from f), announcing
+ * mtu: back to the sender's MAC, from the VIP, quoting the packet's start. */
+void lbfix_expect_icmp(struct pkt *out, const struct pkt *rx, const struct frame *f,
+		       unsigned int mtu);
 void lbfix_expect_l2(struct pkt *out, const struct pkt *rx, const uint8_t dmac[6],
 		     const uint8_t smac[6]);
 

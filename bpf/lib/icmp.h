@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * icmp.h: tell a client that its packet is too big for the tunnel.
+ *
+ * Encapsulation adds 20 or 40 bytes. A packet that then exceeds the route MTU
+ * toward its backend, and may not be fragmented (IPv4 DF, or any IPv6), is
+ * turned in place into an ICMP "fragmentation needed" (ICMPv6 "packet too
+ * big") from the VIP to the client, quoting the start of the packet (at
+ * least its IP header and the 8 bytes after it), and sent back out of the ingress device (XDP_TX)
+ * to the MAC it came from. The client's path-MTU discovery then sends smaller packets, instead of
+ * retrying full-size ones into a black hole.
+ */
+#ifndef EF_ICMP_H
+#define EF_ICMP_H
+
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include "encap.h"
+
+/* Bytes of the packet quoted: the longest IPv4 header and 8 more (a fixed
+ * size keeps the bounds plain for the verifier; a packet too big for the
+ * tunnel is always longer). IPv6: its header and 8 more. */
+#define EF_ICMP4_QUOTE (60 + 8)
+#define EF_ICMP6_QUOTE (40 + 8)
+/* IPv6's minimum link MTU: a smaller one is never announced. */
+#define EF_IPV6_MIN_MTU 1280
+
+/* Make room for a new IP + ICMP header in front of the packet's IP header
+ * (dropping VLAN tags) and cut the frame after the quote. Returns the new
+ * frame's length or -1. quoted: the length of what is quoted. */
+static __always_inline int ef_icmp_frame(struct xdp_md *ctx, const struct ef_pkt *p, int new_hdrs,
+					 int quoted)
+{
+	int grow = EF_ETH_LEN + new_hdrs - p->l3_off;
+	int len = EF_ETH_LEN + new_hdrs + quoted;
+
+	if (p->l3_off > EF_ETH_LEN + 2 * (int)sizeof(struct ef_vlan_hdr))
+		return -1;
+	if (bpf_xdp_adjust_head(ctx, -grow))
+		return -1;
+	if (bpf_xdp_adjust_tail(ctx, len - (int)bpf_xdp_get_buff_len(ctx)))
+		return -1;
+	return len;
+}
+
+/* The Ethernet header back toward where the packet came from. */
+static __always_inline void ef_icmp_eth(struct ethhdr *eth, const __u8 *to, const __u8 *from,
+					__u16 proto)
+{
+	__builtin_memcpy(eth->h_dest, to, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, from, ETH_ALEN);
+	eth->h_proto = bpf_htons(proto);
+}
+
+/* IPv4: "fragmentation needed", announcing mtu. Returns 0 or -1. */
+static __always_inline int ef_icmp4_too_big(struct xdp_md *ctx, const struct ef_pkt *p, __u16 mtu)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	const int hdrs = EF_IPV4_LEN + (int)sizeof(struct icmphdr);
+	__u8 rx_src[ETH_ALEN], rx_dst[ETH_ALEN];
+	struct ethhdr *eth = data;
+	struct icmphdr *icmp;
+	const int quote_len = EF_ICMP4_QUOTE;
+	struct iphdr *ip, *quoted;
+	__u32 sum;
+
+	if ((void *)(eth + 1) > end)
+		return -1;
+	__builtin_memcpy(rx_src, eth->h_source, ETH_ALEN);
+	__builtin_memcpy(rx_dst, eth->h_dest, ETH_ALEN);
+	if (ef_icmp_frame(ctx, p, hdrs, quote_len) < 0)
+		return -1;
+
+	data = (void *)(long)ctx->data;
+	end = (void *)(long)ctx->data_end;
+	eth = data;
+	ip = data + EF_ETH_LEN;
+	icmp = (void *)(ip + 1);
+	quoted = (void *)(icmp + 1);
+	if ((void *)quoted + quote_len > end)
+		return -1;
+	ef_icmp_eth(eth, rx_src, rx_dst, ETH_P_IP);
+	ip->version = 4;
+	ip->ihl = 5;
+	ip->tos = 0xc0; /* internetwork control */
+	ip->tot_len = bpf_htons(hdrs + quote_len);
+	ip->id = 0;
+	ip->frag_off = 0;
+	ip->ttl = EF_ENCAP_TTL;
+	ip->protocol = IPPROTO_ICMP;
+	ip->check = 0;
+	ip->saddr = quoted->daddr; /* the VIP */
+	ip->daddr = quoted->saddr;
+	ip->check = ef_csum_fold(ef_ipv4_sum(ip));
+	icmp->type = ICMP_DEST_UNREACH;
+	icmp->code = ICMP_FRAG_NEEDED;
+	icmp->checksum = 0;
+	icmp->un.frag.__unused = 0;
+	icmp->un.frag.mtu = bpf_htons(mtu);
+	sum = bpf_csum_diff(NULL, 0, (void *)icmp, sizeof(*icmp) + quote_len, 0);
+	icmp->checksum = ef_csum_fold(sum);
+	return 0;
+}
+
+/* IPv6: "packet too big", announcing mtu. Returns 0 or -1. */
+static __always_inline int ef_icmp6_too_big(struct xdp_md *ctx, const struct ef_pkt *p, __u32 mtu)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	const int hdrs = EF_IPV6_LEN + (int)sizeof(struct icmp6hdr);
+	const int quote_len = EF_ICMP6_QUOTE;
+	__u8 rx_src[ETH_ALEN], rx_dst[ETH_ALEN];
+	struct ethhdr *eth = data;
+	struct ipv6hdr *ip6, *quoted;
+	struct icmp6hdr *icmp6;
+	__u64 wide;
+	__u32 sum;
+
+	if ((void *)(eth + 1) > end)
+		return -1;
+	__builtin_memcpy(rx_src, eth->h_source, ETH_ALEN);
+	__builtin_memcpy(rx_dst, eth->h_dest, ETH_ALEN);
+	if (ef_icmp_frame(ctx, p, hdrs, quote_len) < 0)
+		return -1;
+
+	data = (void *)(long)ctx->data;
+	end = (void *)(long)ctx->data_end;
+	eth = data;
+	ip6 = data + EF_ETH_LEN;
+	icmp6 = (void *)(ip6 + 1);
+	quoted = (void *)(icmp6 + 1);
+	if ((void *)quoted + quote_len > end)
+		return -1;
+	ef_icmp_eth(eth, rx_src, rx_dst, ETH_P_IPV6);
+	__builtin_memset(ip6, 0, sizeof(*ip6));
+	ip6->version = 6;
+	ip6->payload_len = bpf_htons(sizeof(*icmp6) + quote_len);
+	ip6->nexthdr = IPPROTO_ICMPV6;
+	ip6->hop_limit = EF_ENCAP_TTL;
+	ip6->saddr = quoted->daddr; /* the VIP */
+	ip6->daddr = quoted->saddr;
+	__builtin_memset(icmp6, 0, sizeof(*icmp6));
+	icmp6->icmp6_type = ICMPV6_PKT_TOOBIG;
+	icmp6->icmp6_mtu = bpf_htonl(mtu);
+	/* pseudo-header (addresses, length, next header), then the message */
+	sum = bpf_csum_diff(NULL, 0, (void *)&ip6->saddr, 2 * sizeof(ip6->saddr), 0);
+	sum = bpf_csum_diff(NULL, 0, (void *)icmp6, sizeof(*icmp6) + quote_len, sum);
+	wide = (__u64)sum + bpf_htons(sizeof(*icmp6) + quote_len) + bpf_htons(IPPROTO_ICMPV6);
+	wide = (wide & 0xffffffff) + (wide >> 32);
+	icmp6->icmp6_cksum = ef_csum_fold((__u32)wide + (__u32)(wide >> 32));
+	return 0;
+}
+
+#endif /* EF_ICMP_H */
