@@ -108,15 +108,14 @@ int evenflow_lb(struct xdp_md *ctx)
 	struct ef_choice choice;
 	struct ef_vip *vip;
 	__u32 found_id = 0;
-	int answered = 0;
-	__u64 bytes = c.end - c.pos;
-	int proto, action;
+	int proto;
 	__u32 gen;
 
 	proto = ef_parse_eth(&c);
 	if (proto < 0)
 		return ef_verdict(EF_V_DROP_MALFORMED, XDP_DROP);
 	p.l3_off = c.pos - data;
+	p.frame_len = c.end - data;
 	if (proto == bpf_htons(ETH_P_IP))
 		proto = ef_parse_ipv4(&c, &p);
 	else if (proto == bpf_htons(ETH_P_IPV6))
@@ -153,14 +152,8 @@ int evenflow_lb(struct xdp_md *ctx)
 		return ef_verdict(EF_V_DROP_NO_BACKEND, XDP_DROP);
 
 	if (vip->forward == EF_FWD_L2)
-		action = ef_forward_l2(ctx, &p, choice.backend_id, choice.backend);
-	else
-		action = ef_forward_ipip(ctx, &p, vip, choice.backend_id, choice.backend,
-					 choice.hash, &answered);
-	if (action == XDP_DROP || action == XDP_ABORTED || answered)
-		return action;
-	ef_count_traffic(vip->id, choice.backend_id, bytes, choice.new_flow);
-	return action;
+		return ef_forward_l2(ctx, &p, vip, &choice);
+	return ef_forward_ipip(ctx, &p, vip, &choice);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

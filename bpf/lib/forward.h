@@ -12,6 +12,7 @@
 #include <linux/socket.h>
 #include "encap.h"
 #include "icmp.h"
+#include "select.h"
 #include "stats.h"
 #include "time.h"
 
@@ -102,8 +103,6 @@ static __always_inline enum ef_verdict ef_fib_reason(int rc)
 	switch (rc) {
 	case BPF_FIB_LKUP_RET_FWD_DISABLED:
 		return EF_V_DROP_FWD_DISABLED;
-	case BPF_FIB_LKUP_RET_FRAG_NEEDED:
-		return EF_V_DROP_TOO_BIG;
 	case BPF_FIB_LKUP_RET_NO_NEIGH:
 		return EF_V_DROP_NO_NEIGH;
 	case EF_FIB_NOT_ONLINK:
@@ -113,11 +112,15 @@ static __always_inline enum ef_verdict ef_fib_reason(int rc)
 	}
 }
 
-/* Send the finished frame out of nh->ifindex. */
-static __always_inline int ef_xmit(struct xdp_md *ctx, const struct ef_nexthop *nh)
+/* Account the packet to its VIP and backend, and send the finished frame out
+ * of nh->ifindex. */
+static __always_inline int ef_xmit(struct xdp_md *ctx, const struct ef_pkt *p,
+				   const struct ef_vip *vip, const struct ef_choice *c,
+				   const struct ef_nexthop *nh)
 {
 	int action;
 
+	ef_count_traffic(vip->id, c->backend_id, p->frame_len, c->new_flow);
 	if (nh->ifindex == ctx->ingress_ifindex)
 		return ef_verdict(EF_V_FWD_TX, XDP_TX);
 	action = bpf_redirect_map(&evenflow_tx_ports, nh->ifindex, 0);
@@ -140,35 +143,34 @@ static __always_inline int ef_too_big(struct xdp_md *ctx, const struct ef_pkt *p
 
 /* l2 mode: same packet, new MACs. The backend must be on-link: if the FIB
  * answers with a gateway, sending the VIP packet there would misroute it. */
-static __always_inline int ef_forward_l2(struct xdp_md *ctx, const struct ef_pkt *p, __u32 id,
-					 const struct ef_backend *be)
+static __always_inline int ef_forward_l2(struct xdp_md *ctx, const struct ef_pkt *p,
+					 const struct ef_vip *vip, const struct ef_choice *c)
 {
+	const struct ef_backend *be = c->backend;
 	struct ef_nexthop *nh;
 	int rc;
 
 	if (be->family != p->key.family)
 		return ef_verdict(EF_V_DROP_BAD_BACKEND, XDP_DROP);
-	rc = ef_nexthop(ctx, id, be, &p->key.src, p->key.family, 0, &nh);
+	rc = ef_nexthop(ctx, c->backend_id, be, &p->key.src, p->key.family, 0, &nh);
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
 		return ef_verdict(ef_fib_reason(rc), XDP_DROP);
 	if (p->l3_len > nh->mtu)
 		return ef_verdict(EF_V_DROP_TOO_BIG, XDP_DROP);
 	if (ef_set_macs(ctx, nh->head, nh->head + ETH_ALEN))
 		return ef_verdict(EF_V_DROP_MALFORMED, XDP_DROP);
-	return ef_xmit(ctx, nh);
+	return ef_xmit(ctx, p, vip, c, nh);
 }
 
 /* ipip mode: encapsulate toward the backend. An unresolved neighbour is a
  * counted drop, as in l2 mode: the control plane resolves its backends'
  * neighbours ahead of traffic. (Handing the encapsulated packet to the kernel
  * does not work for IPv4: its outer source is the LB's own address, a martian
- * to the LB's kernel.) *answered is set when the packet was not forwarded but
- * answered (or dropped) as too big. */
+ * to the LB's kernel.) */
 static __always_inline int ef_forward_ipip(struct xdp_md *ctx, const struct ef_pkt *p,
-					   const struct ef_vip *vip, __u32 id,
-					   const struct ef_backend *be, __u32 flow_hash,
-					   int *answered)
+					   const struct ef_vip *vip, const struct ef_choice *c)
 {
+	const struct ef_backend *be = c->backend;
 	int outer_len = be->family == EF_FAMILY_V4 ? EF_IPV4_LEN : EF_IPV6_LEN;
 	const struct ef_addr *src = &be->src;
 	struct ef_addr src4 = {};
@@ -184,16 +186,14 @@ static __always_inline int ef_forward_ipip(struct xdp_md *ctx, const struct ef_p
 	if (be->family == EF_FAMILY_V6 && (vip->flags & EF_VIP_F_SRC6))
 		src = &vip->src6;
 
-	rc = ef_nexthop(ctx, id, be, src, p->key.family, 1, &nh);
+	rc = ef_nexthop(ctx, c->backend_id, be, src, p->key.family, 1, &nh);
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
 		return ef_verdict(ef_fib_reason(rc), XDP_DROP);
-	if ((__u32)(p->l3_len + outer_len) > nh->mtu) {
-		*answered = 1; /* not forwarded: answered, or dropped */
+	if ((__u32)(p->l3_len + outer_len) > nh->mtu)
 		return ef_too_big(ctx, p, nh->mtu - outer_len);
-	}
-	if (ef_encap(ctx, p, nh, flow_hash))
+	if (ef_encap(ctx, p, nh, c->hash))
 		return ef_verdict(EF_V_DROP_ENCAP_FAIL, XDP_DROP);
-	return ef_xmit(ctx, nh);
+	return ef_xmit(ctx, p, vip, c, nh);
 }
 
 #endif /* EF_FORWARD_H */

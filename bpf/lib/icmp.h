@@ -25,61 +25,53 @@
 /* IPv6's minimum link MTU: a smaller one is never announced. */
 #define EF_IPV6_MIN_MTU 1280
 
-/* Make room for a new IP + ICMP header in front of the packet's IP header
- * (dropping VLAN tags) and cut the frame after the quote. Returns the new
- * frame's length or -1. quoted: the length of what is quoted. */
-static __always_inline int ef_icmp_frame(struct xdp_md *ctx, const struct ef_pkt *p, int new_hdrs,
-					 int quoted)
+/* Turn the frame into the start of an answer to its sender: a new Ethernet
+ * header back to the MAC it came from (VLAN tags dropped), room for new_hdrs
+ * bytes of IP + ICMP header, then the first `quoted` bytes of the packet's IP
+ * packet; the rest is cut. Returns where the new IP header goes (the whole
+ * answer checked to lie in the frame), or NULL. */
+static __always_inline void *ef_icmp_frame(struct xdp_md *ctx, const struct ef_pkt *p, int new_hdrs,
+					   int quoted, __u16 eth_proto)
 {
 	int grow = EF_ETH_LEN + new_hdrs - p->l3_off;
 	int len = EF_ETH_LEN + new_hdrs + quoted;
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	__u8 rx_src[ETH_ALEN], rx_dst[ETH_ALEN];
+	struct ethhdr *eth = data;
 
-	if (p->l3_off > EF_ETH_LEN + 2 * (int)sizeof(struct ef_vlan_hdr))
-		return -1;
+	if ((void *)(eth + 1) > end || p->l3_off > EF_ETH_LEN + 2 * (int)sizeof(struct ef_vlan_hdr))
+		return NULL;
+	__builtin_memcpy(rx_src, eth->h_source, ETH_ALEN);
+	__builtin_memcpy(rx_dst, eth->h_dest, ETH_ALEN);
 	if (bpf_xdp_adjust_head(ctx, -grow))
-		return -1;
+		return NULL;
 	if (bpf_xdp_adjust_tail(ctx, len - (int)bpf_xdp_get_buff_len(ctx)))
-		return -1;
-	return len;
-}
-
-/* The Ethernet header back toward where the packet came from. */
-static __always_inline void ef_icmp_eth(struct ethhdr *eth, const __u8 *to, const __u8 *from,
-					__u16 proto)
-{
-	__builtin_memcpy(eth->h_dest, to, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, from, ETH_ALEN);
-	eth->h_proto = bpf_htons(proto);
+		return NULL;
+	data = (void *)(long)ctx->data;
+	end = (void *)(long)ctx->data_end;
+	eth = data;
+	if (data + len > end)
+		return NULL;
+	__builtin_memcpy(eth->h_dest, rx_src, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, rx_dst, ETH_ALEN);
+	eth->h_proto = bpf_htons(eth_proto);
+	return eth + 1;
 }
 
 /* IPv4: "fragmentation needed", announcing mtu. Returns 0 or -1. */
 static __always_inline int ef_icmp4_too_big(struct xdp_md *ctx, const struct ef_pkt *p, __u16 mtu)
 {
-	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
 	const int hdrs = EF_IPV4_LEN + (int)sizeof(struct icmphdr);
-	__u8 rx_src[ETH_ALEN], rx_dst[ETH_ALEN];
-	struct ethhdr *eth = data;
-	struct icmphdr *icmp;
 	const int quote_len = EF_ICMP4_QUOTE;
 	struct iphdr *ip, *quoted;
+	struct icmphdr *icmp;
 	__u32 sum;
 
-	if ((void *)(eth + 1) > end)
+	ip = ef_icmp_frame(ctx, p, hdrs, quote_len, ETH_P_IP);
+	if (!ip)
 		return -1;
-	__builtin_memcpy(rx_src, eth->h_source, ETH_ALEN);
-	__builtin_memcpy(rx_dst, eth->h_dest, ETH_ALEN);
-	if (ef_icmp_frame(ctx, p, hdrs, quote_len) < 0)
-		return -1;
-
-	data = (void *)(long)ctx->data;
-	end = (void *)(long)ctx->data_end;
-	eth = data;
-	ip = data + EF_ETH_LEN;
 	icmp = (void *)(ip + 1);
 	quoted = (void *)(icmp + 1);
-	if ((void *)quoted + quote_len > end)
-		return -1;
-	ef_icmp_eth(eth, rx_src, rx_dst, ETH_P_IP);
 	ip->version = 4;
 	ip->ihl = 5;
 	ip->tos = 0xc0; /* internetwork control */
@@ -105,32 +97,18 @@ static __always_inline int ef_icmp4_too_big(struct xdp_md *ctx, const struct ef_
 /* IPv6: "packet too big", announcing mtu. Returns 0 or -1. */
 static __always_inline int ef_icmp6_too_big(struct xdp_md *ctx, const struct ef_pkt *p, __u32 mtu)
 {
-	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
 	const int hdrs = EF_IPV6_LEN + (int)sizeof(struct icmp6hdr);
 	const int quote_len = EF_ICMP6_QUOTE;
-	__u8 rx_src[ETH_ALEN], rx_dst[ETH_ALEN];
-	struct ethhdr *eth = data;
 	struct ipv6hdr *ip6, *quoted;
 	struct icmp6hdr *icmp6;
 	__u64 wide;
 	__u32 sum;
 
-	if ((void *)(eth + 1) > end)
+	ip6 = ef_icmp_frame(ctx, p, hdrs, quote_len, ETH_P_IPV6);
+	if (!ip6)
 		return -1;
-	__builtin_memcpy(rx_src, eth->h_source, ETH_ALEN);
-	__builtin_memcpy(rx_dst, eth->h_dest, ETH_ALEN);
-	if (ef_icmp_frame(ctx, p, hdrs, quote_len) < 0)
-		return -1;
-
-	data = (void *)(long)ctx->data;
-	end = (void *)(long)ctx->data_end;
-	eth = data;
-	ip6 = data + EF_ETH_LEN;
 	icmp6 = (void *)(ip6 + 1);
 	quoted = (void *)(icmp6 + 1);
-	if ((void *)quoted + quote_len > end)
-		return -1;
-	ef_icmp_eth(eth, rx_src, rx_dst, ETH_P_IPV6);
 	__builtin_memset(ip6, 0, sizeof(*ip6));
 	ip6->version = 6;
 	ip6->payload_len = bpf_htons(sizeof(*icmp6) + quote_len);

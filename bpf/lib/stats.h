@@ -16,7 +16,7 @@ static __always_inline int ef_verdict(enum ef_verdict reason, int action)
 	return action;
 }
 
-/* Account a forwarded packet to its VIP and backend. */
+/* Account a packet sent to a backend to its VIP and that backend. */
 static __always_inline void ef_count_traffic(__u32 vip_id, __u32 backend_id, __u64 bytes,
 					     int new_flow)
 {
