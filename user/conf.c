@@ -211,6 +211,7 @@ static int validate(const struct ef_conf *c)
 
 /* What a commit builds before its first write. */
 struct plan {
+	__u32 gen;			 /* the active generation */
 	struct gen_image old, other, nw; /* active, inactive (as it is), to write */
 	__u32 *vip_id;			 /* per want->vips[i] */
 	bool vip_kept[EF_MAX_VIPS];	 /* id carries over from the active generation */
@@ -398,32 +399,6 @@ static int assign_backends(struct ef_dp *dp, const struct ef_conf *want, struct 
 	return 0;
 }
 
-/* Does the VIP's table stay the same (same id, size and UP backends with the
- * same weights; staying backends keep their ids, so the slots are equal)? */
-static bool table_unchanged(const struct plan *p, __u32 vid, __u32 size)
-{
-	size_t n_old = 0, n_new = 0;
-
-	if (!p->vip_kept[vid] || p->old.vips[vid].vip.table_size != p->nw.vips[vid].vip.table_size)
-		return false;
-	for (__u32 id = 0; id < EF_MAX_BACKENDS; id++) {
-		const struct ef_backend *o = &p->old.bes[id], *n = &p->nw.bes[id];
-		bool o_in = o->state != EF_BE_FREE && o->vip_id == vid;
-		bool n_in = n->state != EF_BE_FREE && n->vip_id == vid;
-
-		n_old += o_in;
-		n_new += n_in;
-		if ((o_in && o->state == EF_BE_UP) != (n_in && n->state == EF_BE_UP))
-			return false;
-		if (n_in && n->state == EF_BE_UP &&
-		    (o->weight != n->weight || memcmp(&o->addr, &n->addr, sizeof(o->addr))))
-			return false;
-	}
-	/* the default size follows the number of backends */
-	return ef_vip_table_size(&p->old.vips[vid].vip, n_old) == size &&
-	       ef_vip_table_size(&p->nw.vips[vid].vip, n_new) == size;
-}
-
 /* A new inner map holding a table (slot 0 = size). */
 static int table_create(const __u32 *slots, __u32 size)
 {
@@ -466,14 +441,13 @@ static bool table_equals(int fd, const __u32 *slots, __u32 size)
 	return same;
 }
 
-/* The new generation's table of VIP vid: the active one when its settings
- * and UP backends are unchanged and its slots still hold exactly what they
- * should (so a commit also repairs a table written behind the CLI's back),
- * else a fresh one; none if no backend is up. */
+/* The new generation's table of VIP vid: the active one when it holds
+ * exactly the slots it should (so a commit also repairs a table written
+ * behind the CLI's back), else a fresh one; none if no backend is up. */
 static int build_table(struct ef_dp *dp, struct plan *p, __u32 vid, const char *vs)
 {
 	struct ef_mg_backend *bes = calloc(EF_MAX_BACKENDS, sizeof(*bes));
-	__u32 *slots = NULL, size, key, inner, gen;
+	__u32 *slots = NULL, size, key, inner;
 	size_t n = 0;
 	int err = 0, nup, fd;
 
@@ -501,17 +475,17 @@ static int build_table(struct ef_dp *dp, struct plan *p, __u32 vid, const char *
 	if (!nup)
 		goto out;
 	p->nw.vips[vid].vip.table_slots = size;
-	if (table_unchanged(p, vid, size) && !ef_dp_gen(dp, &gen)) {
-		key = gen * EF_MAX_VIPS + vid;
-		if (!bpf_map_lookup_elem(dp->maglev, &key, &inner)) {
-			fd = bpf_map_get_fd_by_id(inner);
-			if (fd >= 0 && table_equals(fd, slots, size)) {
-				p->table_fd[vid] = fd;
-				goto out;
-			}
-			if (fd >= 0)
-				close(fd);
+	/* the VIP id's active table, if it already holds exactly these slots
+	 * (staying backends keep their ids, so an unchanged VIP's table does) */
+	key = p->gen * EF_MAX_VIPS + vid;
+	if (!bpf_map_lookup_elem(dp->maglev, &key, &inner)) {
+		fd = bpf_map_get_fd_by_id(inner);
+		if (fd >= 0 && table_equals(fd, slots, size)) {
+			p->table_fd[vid] = fd;
+			goto out;
 		}
+		if (fd >= 0)
+			close(fd);
 	}
 	p->table_fd[vid] = table_create(slots, size);
 	if (p->table_fd[vid] < 0)
@@ -556,6 +530,7 @@ static int plan_build(struct ef_dp *dp, const struct ef_conf *want, __u32 gen, s
 {
 	int err;
 
+	p->gen = gen;
 	for (int i = 0; i < EF_MAX_VIPS; i++)
 		p->table_fd[i] = -1;
 	p->vip_id = calloc(want->n_vips ? want->n_vips : 1, sizeof(*p->vip_id));

@@ -820,16 +820,18 @@ int ef_dp_gen(const struct ef_dp *dp, __u32 *gen)
 	return 0;
 }
 
-/* The values of a BPF_F_MMAPABLE array map, mapped (NULL if it is not one);
- * each value takes its size rounded up to 8 bytes. */
-static void *array_map(int fd, size_t *len, size_t *stride)
+/* The values of a BPF_F_MMAPABLE array map, mapped (NULL if it is not one,
+ * or has fewer than `upto` entries: the caller then goes by syscalls, which
+ * refuse keys past the end); each value takes its size rounded up to 8 bytes. */
+static void *array_map(int fd, __u32 upto, size_t *len, size_t *stride)
 {
 	struct bpf_map_info info = {};
 	__u32 ilen = sizeof(info);
 	long page = sysconf(_SC_PAGESIZE);
 	void *mem;
 
-	if (bpf_obj_get_info_by_fd(fd, &info, &ilen) || !(info.map_flags & BPF_F_MMAPABLE))
+	if (bpf_obj_get_info_by_fd(fd, &info, &ilen) || !(info.map_flags & BPF_F_MMAPABLE) ||
+	    upto > info.max_entries)
 		return NULL;
 	*stride = (info.value_size + 7) & ~7U;
 	*len = ((size_t)*stride * info.max_entries + page - 1) & ~(size_t)(page - 1);
@@ -841,7 +843,7 @@ int ef_array_read(int fd, __u32 start, __u32 n, size_t value_size, void *vals)
 {
 	__u32 *keys, prev = start - 1, out = 0, count = n, i;
 	size_t len, stride;
-	char *mem = array_map(fd, &len, &stride);
+	char *mem = array_map(fd, start + n, &len, &stride);
 	int err = 0;
 
 	if (mem) {
@@ -879,7 +881,7 @@ int ef_array_write(int fd, __u32 start, __u32 n, size_t value_size, const void *
 {
 	__u32 *keys, count = n, i;
 	size_t len, stride;
-	char *mem = array_map(fd, &len, &stride);
+	char *mem = array_map(fd, start + n, &len, &stride);
 	int err = 0;
 
 	if (mem) {

@@ -100,6 +100,20 @@ e2e_vip() {
 	done
 }
 
+# each_backend_served HTTPLOAD-JSON [N]: one assertion per backend 1..N (3):
+# it answered some of the requests.
+each_backend_served() {
+	local res=$1 i count
+	for ((i = 1; i <= ${2:-3}; i++)); do
+		count=$(jq -r --arg b "$(ef_backend_name "$i")" '.by_body[$b] // 0' <<<"$res")
+		if ((count > 0)); then
+			ok "backend$i served some ($count)"
+		else
+			not_ok "backend$i served some" "$res"
+		fi
+	done
+}
+
 # drops_zero STATS-JSON: every drop_* verdict counter is zero.
 drops_zero() {
 	jq -e '[.verdicts | to_entries[] | select(.key | startswith("drop_")) | .value] | add == 0' \

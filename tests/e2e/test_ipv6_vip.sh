@@ -19,14 +19,7 @@ if jq -e --argjson n "$N" '.ok == $n and .failed == 0' <<<"$res" >/dev/null; the
 else
 	not_ok "$N TCP connections to the IPv6 VIP all succeed" "$res"
 fi
-for i in 1 2 3; do
-	n=$(jq -r --arg b "$(ef_backend_name "$i")" '.by_body[$b] // 0' <<<"$res")
-	if ((n > 0)); then
-		ok "backend$i served some ($n)"
-	else
-		not_ok "backend$i served some" "$res"
-	fi
-done
+each_backend_served "$res"
 
 stats=$(ef_lb -j stats)
 if jq -e --argjson n "$N" '[.backends[].new_flows] | add == $n' <<<"$stats" >/dev/null; then
