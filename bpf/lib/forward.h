@@ -157,7 +157,7 @@ static __always_inline int ef_forward_l2(struct xdp_md *ctx, const struct ef_pkt
 		return ef_verdict(ef_fib_reason(rc), XDP_DROP);
 	if (p->l3_len > nh->mtu)
 		return ef_verdict(EF_V_DROP_TOO_BIG, XDP_DROP);
-	if (ef_set_macs(ctx, nh->head, nh->head + ETH_ALEN))
+	if (ef_set_macs(ctx, nh->head))
 		return ef_verdict(EF_V_DROP_MALFORMED, XDP_DROP);
 	return ef_xmit(ctx, p, vip, c, nh);
 }
