@@ -20,8 +20,8 @@
  * behind the wrapper it costs what the wrapper costs for the case (restoring
  * the frame included), run alone it costs the test loop and one
  * bpf_xdp_adjust_head(). So every figure includes the test loop's own
- * per-run cost, like the baselines it is divided by. Each case's verdict and output are checked once
- * outside the timed loop.
+ * per-run cost, like the baselines it is divided by. Each case's verdict and
+ * output are checked once outside the timed loop.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
