@@ -45,34 +45,31 @@ static __always_inline int ef_fib(struct xdp_md *ctx, struct bpf_fib_lookup *fib
 /* Not a FIB code: the FIB routes an l2 backend through a gateway. */
 #define EF_FIB_NOT_ONLINK 100
 
-/*
- * The next hop toward backend `id`, and the head of the frames toward it:
- * this CPU's cached FIB answer while it is less than a second old, for this
- * backend's gen and this ingress device, else a fresh one (asked
- * twice: once with an impossible length to learn the route MTU, once for the
- * next hop). Returns BPF_FIB_LKUP_RET_SUCCESS with *out set, or why not.
- * Only successes are cached, so a failing route is asked again every packet.
- * An l2 backend must be on-link (ipip = 0 checks it). A VIP's outer source
- * set anew reaches the cached heads within that second.
- */
-static __always_inline int ef_nexthop(struct xdp_md *ctx, __u32 id, const struct ef_backend *be,
-				      const struct ef_addr *src, __u8 inner_family, int ipip,
-				      struct ef_nexthop **out)
+/* Ask the FIB about backend `be` for this CPU's next-hop cache entry `nh`
+ * (twice: once with an impossible length to learn the route MTU, once for the
+ * next hop) and rebuild the entry. Returns BPF_FIB_LKUP_RET_SUCCESS or why
+ * not; only successes are cached, so a failing route is asked again every
+ * packet. An l2 backend must be on-link (ipip = 0 checks it). The route is
+ * asked from the outer source: the VIP's for the backend's family if it has
+ * one, else the backend's (chosen by routing when it was added); in l2 mode,
+ * from the client's address, as for the packet itself. */
+static __always_inline int ef_nexthop_refresh(struct xdp_md *ctx, struct ef_nexthop *nh,
+					      const struct ef_pkt *p, const struct ef_vip *vip,
+					      const struct ef_backend *be, int ipip, __u64 now)
 {
-	struct ef_nexthop *nh = bpf_map_lookup_elem(&evenflow_nexthop, &id);
+	const struct ef_addr *src = ipip ? &be->src : &p->key.src;
 	struct bpf_fib_lookup fib = {};
-	__u64 now = bpf_jiffies64();
+	struct ef_addr src4 = {};
 	__u32 mtu = 0xffff;
 	int rc;
 
-	if (!nh)
-		return BPF_FIB_LKUP_RET_NOT_FWDED;
-	/* (the head's kind follows the VIP's mode, which a commit may change) */
-	if (nh->backend_gen == be->gen && nh->rx_ifindex == ctx->ingress_ifindex &&
-	    now < nh->expires && nh->ifindex && !nh->outer_len == !ipip) {
-		*out = nh;
-		return BPF_FIB_LKUP_RET_SUCCESS;
+	if (ipip && be->family == EF_FAMILY_V4 && (vip->flags & EF_VIP_F_SRC4)) {
+		src4.a32[0] = vip->src4;
+		src = &src4;
 	}
+	if (ipip && be->family == EF_FAMILY_V6 && (vip->flags & EF_VIP_F_SRC6))
+		src = &vip->src6;
+
 	rc = ef_fib(ctx, &fib, be->family, src, &be->addr, 0xffff);
 	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED)
 		mtu = fib.mtu_result;
@@ -87,12 +84,40 @@ static __always_inline int ef_nexthop(struct xdp_md *ctx, __u32 id, const struct
 	if (!ipip && (fib.ipv6_dst[0] != be->addr.a32[0] || fib.ipv6_dst[1] != be->addr.a32[1] ||
 		      fib.ipv6_dst[2] != be->addr.a32[2] || fib.ipv6_dst[3] != be->addr.a32[3]))
 		return EF_FIB_NOT_ONLINK;
-	ef_head_build(nh, fib.dmac, fib.smac, be, src, inner_family, ipip);
+	ef_head_build(nh, fib.dmac, fib.smac, be, src, p->key.family, ipip);
 	nh->ifindex = fib.ifindex;
 	nh->mtu = mtu;
 	nh->backend_gen = be->gen;
 	nh->rx_ifindex = ctx->ingress_ifindex;
 	nh->expires = now + ef_hz();
+	return BPF_FIB_LKUP_RET_SUCCESS;
+}
+
+/*
+ * The next hop toward backend `id`, and the head of the frames toward it:
+ * this CPU's cached FIB answer while it is less than a second old, for this
+ * backend's gen and this ingress device, else a fresh one. Returns
+ * BPF_FIB_LKUP_RET_SUCCESS with *out set, or why not. A VIP's outer source
+ * set anew reaches the cached heads within that second.
+ */
+static __always_inline int ef_nexthop(struct xdp_md *ctx, const struct ef_pkt *p,
+				      const struct ef_vip *vip, const struct ef_choice *c, int ipip,
+				      struct ef_nexthop **out)
+{
+	const struct ef_backend *be = c->backend;
+	struct ef_nexthop *nh = bpf_map_lookup_elem(&evenflow_nexthop, &c->backend_id);
+	__u64 now = bpf_jiffies64();
+	int rc;
+
+	if (!nh)
+		return BPF_FIB_LKUP_RET_NOT_FWDED;
+	/* (the head's kind follows the VIP's mode, which a commit may change) */
+	if (nh->backend_gen != be->gen || nh->rx_ifindex != ctx->ingress_ifindex ||
+	    now >= nh->expires || !nh->ifindex || !nh->outer_len != !ipip) {
+		rc = ef_nexthop_refresh(ctx, nh, p, vip, be, ipip, now);
+		if (rc != BPF_FIB_LKUP_RET_SUCCESS)
+			return rc;
+	}
 	*out = nh;
 	return BPF_FIB_LKUP_RET_SUCCESS;
 }
@@ -152,7 +177,7 @@ static __always_inline int ef_forward_l2(struct xdp_md *ctx, const struct ef_pkt
 
 	if (be->family != p->key.family)
 		return ef_verdict(EF_V_DROP_BAD_BACKEND, XDP_DROP);
-	rc = ef_nexthop(ctx, c->backend_id, be, &p->key.src, p->key.family, 0, &nh);
+	rc = ef_nexthop(ctx, p, vip, c, 0, &nh);
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
 		return ef_verdict(ef_fib_reason(rc), XDP_DROP);
 	if (p->l3_len > nh->mtu)
@@ -172,21 +197,12 @@ static __always_inline int ef_forward_ipip(struct xdp_md *ctx, const struct ef_p
 {
 	const struct ef_backend *be = c->backend;
 	int outer_len = be->family == EF_FAMILY_V4 ? EF_IPV4_LEN : EF_IPV6_LEN;
-	const struct ef_addr *src = &be->src;
-	struct ef_addr src4 = {};
 	struct ef_nexthop *nh;
 	int rc;
 
 	if (be->family == EF_FAMILY_V4 && p->key.family == EF_FAMILY_V6)
 		return ef_verdict(EF_V_DROP_BAD_BACKEND, XDP_DROP);
-	if (be->family == EF_FAMILY_V4 && (vip->flags & EF_VIP_F_SRC4)) {
-		src4.a32[0] = vip->src4;
-		src = &src4;
-	}
-	if (be->family == EF_FAMILY_V6 && (vip->flags & EF_VIP_F_SRC6))
-		src = &vip->src6;
-
-	rc = ef_nexthop(ctx, c->backend_id, be, src, p->key.family, 1, &nh);
+	rc = ef_nexthop(ctx, p, vip, c, 1, &nh);
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
 		return ef_verdict(ef_fib_reason(rc), XDP_DROP);
 	if ((__u32)(p->l3_len + outer_len) > nh->mtu)
