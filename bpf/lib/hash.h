@@ -24,6 +24,7 @@
 #define EF_SEED_SKIP   0x85ebca77U
 #define EF_SEED_FLOW64 0x9e3779b97f4a7c15ULL
 #define EF_SEED_VIP64  0xd3a2646c165667b1ULL
+#define EF_SEED_PORTS64 0xc2b2ae3d27d4eb4fULL
 
 static __always_inline __u32 ef_le32(__u32 x)
 {
@@ -92,6 +93,23 @@ static __always_inline __u64 ef_pair(__u32 a, __u32 b)
 	return (__u64)ef_le32(a) | (__u64)ef_le32(b) << 32;
 }
 
+/* The flow hash's first and last steps: the first address words, then the
+ * ports (sport and dport as one word, in wire order, like the addresses),
+ * family and protocol. The last step's multiplication does not depend on
+ * the addresses, so the CPU overlaps it with the steps before: for IPv4 the
+ * whole hash is one mix after it. */
+static __always_inline __u64 ef_flow_first(__u32 src0, __u32 dst0)
+{
+	return ef_pair(src0, dst0) ^ EF_SEED_FLOW64;
+}
+
+static __always_inline __u64 ef_flow_last(__u64 x, __u32 ports, __u8 family, __u8 proto)
+{
+	__u64 rest = (__u64)ef_le32(ports) | (__u64)((family << 8) | proto) << 32;
+
+	return ef_mix64(x ^ rest * EF_SEED_PORTS64);
+}
+
 /* A 64-bit hash of a flow's 5-tuple, split in two: `h` (the low half)
  * indexes the Maglev table (modulo its size) and the connection table's
  * buckets; `fp` (the high half) tells the flow apart within its bucket. */
@@ -100,16 +118,16 @@ static __always_inline void ef_flow_hash2(const struct ef_flow_key *k, __u32 *h,
 	__u32 ports;
 	__u64 x;
 
-	/* sport and dport as one word, in wire order, like the addresses;
-	 * memcpy, not a __u32 load: user space compiles this with strict aliasing */
+	/* memcpy, not a __u32 load: user space compiles this with strict aliasing */
 	__builtin_memcpy(&ports, &k->sport, sizeof(ports));
-	x = ef_mix64(ef_pair(k->src.a32[0], k->dst.a32[0]) ^ EF_SEED_FLOW64);
+	x = ef_flow_first(k->src.a32[0], k->dst.a32[0]);
 	if (k->family == EF_FAMILY_V6) {
+		x = ef_mix64(x);
 		x = ef_mix64(x ^ ef_pair(k->src.a32[1], k->dst.a32[1]));
 		x = ef_mix64(x ^ ef_pair(k->src.a32[2], k->dst.a32[2]));
 		x = ef_mix64(x ^ ef_pair(k->src.a32[3], k->dst.a32[3]));
 	}
-	x = ef_mix64(x ^ ((__u64)ef_le32(ports) | (__u64)((k->family << 8) | k->proto) << 32));
+	x = ef_flow_last(x, ports, k->family, k->proto);
 	*h = (__u32)x;
 	*fp = (__u32)(x >> 32);
 }
@@ -138,6 +156,11 @@ static __always_inline __u32 ef_vip_hash(const struct ef_vip_key *k)
  * hash of the address (folded to one word for IPv6), cheap enough to run on
  * every packet that is not for a VIP. EF_VIP_FILTER_WORDS * 64 must be 2^18. */
 #define EF_FILTER_BITS_LOG2 18
+static __always_inline __u32 ef_filter_bit_of(__u32 x)
+{
+	return (x * 0x9e3779b1U) >> (32 - EF_FILTER_BITS_LOG2);
+}
+
 static __always_inline __u32 ef_filter_bit(const struct ef_addr *a, __u8 family)
 {
 	__u32 x = ef_le32(a->a32[0]);
@@ -145,7 +168,7 @@ static __always_inline __u32 ef_filter_bit(const struct ef_addr *a, __u8 family)
 	if (family == EF_FAMILY_V6)
 		x ^= ef_rotl32(ef_le32(a->a32[1]), 8) ^ ef_rotl32(ef_le32(a->a32[2]), 16) ^
 		     ef_rotl32(ef_le32(a->a32[3]), 24);
-	return (x * 0x9e3779b1U) >> (32 - EF_FILTER_BITS_LOG2);
+	return ef_filter_bit_of(x);
 }
 
 #endif /* EF_HASH_H */
