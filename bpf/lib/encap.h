@@ -79,6 +79,18 @@ static __always_inline void ef_head_build(struct ef_nexthop *nh, const __u8 *dma
 	}
 }
 
+/* The per-packet fields of an outer IPv4 header written from a cached head:
+ * the inner packet's TOS, DF and length (l3_len), and the checksum from the
+ * head's cached sum. */
+static __always_inline void ef_outer4_fill(struct iphdr *ip, const struct ef_nexthop *nh, __u8 tos,
+					   __u16 l3_len, __be16 df)
+{
+	ip->tos = tos;
+	ip->tot_len = bpf_htons(l3_len + EF_IPV4_LEN);
+	ip->frag_off = df;
+	ip->check = ef_csum_fold(nh->head_csum + bpf_htons(tos) + ip->tot_len + df);
+}
+
 /* Grow the frame and write the cached head (Ethernet + outer IP) in front of
  * the inner packet, which starts at p->l3_off, then the per-packet fields:
  * IPv4 TOS, DF, length and checksum (from the cached sum); IPv6 traffic
@@ -104,10 +116,7 @@ static __always_inline int ef_encap(struct xdp_md *ctx, const struct ef_pkt *p,
 		if ((void *)(ip + 1) > end)
 			return -1;
 		ef_copy_head(data, nh->head, EF_ETH_LEN + EF_IPV4_LEN);
-		ip->tos = p->tos;
-		ip->tot_len = bpf_htons(p->l3_len + EF_IPV4_LEN);
-		ip->frag_off = p->df;
-		ip->check = ef_csum_fold(nh->head_csum + bpf_htons(p->tos) + ip->tot_len + p->df);
+		ef_outer4_fill(ip, nh, p->tos, p->l3_len, p->df);
 	} else {
 		struct ipv6hdr *ip6 = data + EF_ETH_LEN;
 		__be32 first = bpf_htonl(0x60000000U | (__u32)p->tos << 20 | (flow_hash & 0xfffff));

@@ -93,6 +93,16 @@ static __always_inline int ef_nexthop_refresh(struct xdp_md *ctx, struct ef_next
 	return BPF_FIB_LKUP_RET_SUCCESS;
 }
 
+/* Is this CPU's cached answer for backend `be` still good: less than a
+ * second old, for this backend's gen and this ingress device, and of the
+ * VIP's mode (ipip or l2, which a commit may change)? */
+static __always_inline int ef_nexthop_fresh(const struct xdp_md *ctx, const struct ef_nexthop *nh,
+					    const struct ef_backend *be, int ipip, __u64 now)
+{
+	return nh->backend_gen == be->gen && nh->rx_ifindex == ctx->ingress_ifindex &&
+	       now < nh->expires && nh->ifindex && !nh->outer_len == !ipip;
+}
+
 /*
  * The next hop toward backend `id`, and the head of the frames toward it:
  * this CPU's cached FIB answer while it is less than a second old, for this
@@ -111,9 +121,7 @@ static __always_inline int ef_nexthop(struct xdp_md *ctx, const struct ef_pkt *p
 
 	if (!nh)
 		return BPF_FIB_LKUP_RET_NOT_FWDED;
-	/* (the head's kind follows the VIP's mode, which a commit may change) */
-	if (nh->backend_gen != be->gen || nh->rx_ifindex != ctx->ingress_ifindex ||
-	    now >= nh->expires || !nh->ifindex || !nh->outer_len != !ipip) {
+	if (!ef_nexthop_fresh(ctx, nh, be, ipip, now)) {
 		rc = ef_nexthop_refresh(ctx, nh, p, vip, be, ipip, now);
 		if (rc != BPF_FIB_LKUP_RET_SUCCESS)
 			return rc;
@@ -137,15 +145,14 @@ static __always_inline enum ef_verdict ef_fib_reason(int rc)
 	}
 }
 
-/* Account the packet to its VIP and backend, and send the finished frame out
- * of nh->ifindex. */
-static __always_inline int ef_xmit(struct xdp_md *ctx, const struct ef_pkt *p,
-				   const struct ef_vip *vip, const struct ef_choice *c,
-				   const struct ef_nexthop *nh)
+/* Account the packet (frame_len bytes as received) to its VIP and backend,
+ * and send the finished frame out of nh->ifindex. */
+static __always_inline int ef_xmit(struct xdp_md *ctx, __u32 vip_id, __u32 backend_id,
+				   __u32 frame_len, int new_flow, const struct ef_nexthop *nh)
 {
 	int action;
 
-	ef_count_traffic(vip->id, c->backend_id, p->frame_len, c->new_flow);
+	ef_count_traffic(vip_id, backend_id, frame_len, new_flow);
 	if (nh->ifindex == ctx->ingress_ifindex)
 		return ef_verdict(EF_V_FWD_TX, XDP_TX);
 	action = bpf_redirect_map(&evenflow_tx_ports, nh->ifindex, 0);
@@ -184,7 +191,7 @@ static __always_inline int ef_forward_l2(struct xdp_md *ctx, const struct ef_pkt
 		return ef_verdict(EF_V_DROP_TOO_BIG, XDP_DROP);
 	if (ef_set_macs(ctx, nh->head))
 		return ef_verdict(EF_V_DROP_MALFORMED, XDP_DROP);
-	return ef_xmit(ctx, p, vip, c, nh);
+	return ef_xmit(ctx, vip->id, c->backend_id, p->frame_len, c->new_flow, nh);
 }
 
 /* ipip mode: encapsulate toward the backend. An unresolved neighbour is a
@@ -209,7 +216,7 @@ static __always_inline int ef_forward_ipip(struct xdp_md *ctx, const struct ef_p
 		return ef_too_big(ctx, p, nh->mtu - outer_len);
 	if (ef_encap(ctx, p, nh, c->hash))
 		return ef_verdict(EF_V_DROP_ENCAP_FAIL, XDP_DROP);
-	return ef_xmit(ctx, p, vip, c, nh);
+	return ef_xmit(ctx, vip->id, c->backend_id, p->frame_len, c->new_flow, nh);
 }
 
 #endif /* EF_FORWARD_H */

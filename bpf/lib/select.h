@@ -106,24 +106,34 @@ static __always_inline struct ef_backend *ef_ct_find(__u32 gen, struct ef_ct_slo
 	return backend;
 }
 
-/* The flow stays on its entry's backend: marks the entry used and refreshes
- * a UDP entry's last-seen time. Returns 0 if a UDP flow idled out. */
-static __always_inline int ef_ct_keep(const struct ef_pkt *p, struct ef_ct_slot *s)
+/* Has entry e of a flow of this protocol idled out (UDP only)? */
+static __always_inline int ef_ct_idle(__u64 e, __u8 proto)
 {
-	__u64 e = s->entry;
+	return proto == IPPROTO_UDP &&
+	       ((ef_seen_now() - ef_ct_seen(e)) & EF_CT_SEEN_MASK) > ef_seen_units(ef_udp_idle_s);
+}
 
-	if (s->way < 0 || s->way >= EF_CT_WAYS)
-		return 0;
-	if (p->key.proto == IPPROTO_UDP) {
+/* The flow stays on entry e, held in *way: mark it used and refresh a UDP
+ * entry's last-seen time. */
+static __always_inline void ef_ct_touch(__u64 *way, __u64 e, __u8 proto)
+{
+	if (proto == IPPROTO_UDP) {
 		__u32 now = ef_seen_now();
 
-		if (((now - ef_ct_seen(e)) & EF_CT_SEEN_MASK) > ef_seen_units(ef_udp_idle_s))
-			return 0;
 		if (ef_ct_seen(e) != now || !(e & EF_CT_REF))
-			s->bucket->way[s->way] = (e & ~EF_CT_SEEN_MASK) | EF_CT_REF | now;
+			*way = (e & ~EF_CT_SEEN_MASK) | EF_CT_REF | now;
 	} else if (!(e & EF_CT_REF)) {
-		s->bucket->way[s->way] = e | EF_CT_REF;
+		*way = e | EF_CT_REF;
 	}
+}
+
+/* The flow stays on its entry's backend unless a UDP flow idled out (then
+ * returns 0). */
+static __always_inline int ef_ct_keep(const struct ef_pkt *p, struct ef_ct_slot *s)
+{
+	if (s->way < 0 || s->way >= EF_CT_WAYS || ef_ct_idle(s->entry, p->key.proto))
+		return 0;
+	ef_ct_touch(&s->bucket->way[s->way], s->entry, p->key.proto);
 	return 1;
 }
 
