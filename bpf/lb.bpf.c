@@ -78,7 +78,7 @@ static __always_inline int ef_general_path(struct xdp_md *ctx)
 SEC("xdp")
 int evenflow_lb(struct xdp_md *ctx)
 {
-	int action = ef_fast_path(ctx);
+	int action = ef_fast_path_on ? ef_fast_path(ctx) : EF_FAST_MISS;
 
 	return action != EF_FAST_MISS ? action : ef_general_path(ctx);
 }

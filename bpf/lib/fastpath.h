@@ -26,6 +26,10 @@
 
 #define EF_FAST_MISS -1
 
+/* Zero turns the fast path off (set at load: the packet tests run every case
+ * with it on and off and expect the same). */
+const volatile __u8 ef_fast_path_on = 1;
+
 /* The backend of the IPv4 flow with this hash, if the flow is in the
  * connection table, its backend (an IPv4 one, in ipip mode) may still carry
  * it, and its VIP (whose key the backend's entry holds) is the packet's
@@ -53,10 +57,11 @@ found:
 	*id = ef_ct_id(e);
 	key = ef_gen_backend(gen, *id);
 	be = bpf_map_lookup_elem(&evenflow_backends, &key);
-	if (!be || !ef_ct_gen_ok(e, be->gen) || (be->state != EF_BE_UP && be->state != EF_BE_DRAIN) ||
-	    be->family != EF_FAMILY_V4 || be->forward != EF_FWD_IPIP ||
-	    be->vip.family != EF_FAMILY_V4 || be->vip.proto != proto ||
-	    (be->vip.port && be->vip.port != dport) || be->vip.addr.a32[0] != daddr ||
+	if (!be || !ef_ct_gen_ok(e, be->gen) ||
+	    (be->state != EF_BE_UP && be->state != EF_BE_DRAIN) || be->family != EF_FAMILY_V4 ||
+	    be->forward != EF_FWD_IPIP || be->vip.family != EF_FAMILY_V4 ||
+	    be->vip.proto != proto || (be->vip.port && be->vip.port != dport) ||
+	    be->vip.addr.a32[0] != daddr ||
 	    (be->vip.addr.a32[1] | be->vip.addr.a32[2] | be->vip.addr.a32[3]))
 		return NULL;
 	*way = &bucket->way[i];
@@ -113,8 +118,8 @@ static __always_inline int ef_fast_path(struct xdp_md *ctx)
 	}
 
 	{
-		__u64 x = ef_flow_last(ef_flow_first(ip->saddr, ip->daddr), ports, EF_FAMILY_V4,
-				       proto);
+		__u64 x =
+		    ef_flow_last(ef_flow_first(ip->saddr, ip->daddr), ports, EF_FAMILY_V4, proto);
 
 		hash = (__u32)x;
 		fp = (__u32)(x >> 32);
@@ -143,7 +148,8 @@ static __always_inline int ef_fast_path(struct xdp_md *ctx)
 
 		if ((void *)(inner + 1) > end)
 			return ef_verdict(EF_V_DROP_ENCAP_FAIL, XDP_DROP);
-		ef_outer4_fill(outer, nh, inner->tos, tot_len, inner->frag_off & bpf_htons(EF_IP_DF));
+		ef_outer4_fill(outer, nh, inner->tos, tot_len,
+			       inner->frag_off & bpf_htons(EF_IP_DF));
 	}
 	return ef_xmit(ctx, be->vip_id, id, frame_len, 0, nh);
 }

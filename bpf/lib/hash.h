@@ -20,10 +20,10 @@
 #endif
 
 /* Seeds: one per use, so the flow, VIP-key and permutation hashes differ. */
-#define EF_SEED_OFFSET 0x9e3779b9U
-#define EF_SEED_SKIP   0x85ebca77U
-#define EF_SEED_FLOW64 0x9e3779b97f4a7c15ULL
-#define EF_SEED_VIP64  0xd3a2646c165667b1ULL
+#define EF_SEED_OFFSET	0x9e3779b9U
+#define EF_SEED_SKIP	0x85ebca77U
+#define EF_SEED_FLOW64	0x9e3779b97f4a7c15ULL
+#define EF_SEED_VIP64	0xd3a2646c165667b1ULL
 #define EF_SEED_PORTS64 0xc2b2ae3d27d4eb4fULL
 
 static __always_inline __u32 ef_le32(__u32 x)

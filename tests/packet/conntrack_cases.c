@@ -202,6 +202,45 @@ static void rst_deletes_the_entry(void **state)
 	assert_int_equal(lbfix_conntrack(&key, &id, &gen), -1);
 }
 
+/* Send frame f, whose flow's entry names backend `id`, and check the
+ * action and verdict. */
+static void send_planted(const struct frame *f, uint32_t id, int action, enum ef_verdict v)
+{
+	static struct run r;
+	static struct pkt in;
+	struct ef_flow_key key;
+
+	frame_key(&key, f);
+	lbfix_plant_conntrack(&key, id);
+	frame_build(&in, f, topo_dev_mac("in0"));
+	run_xdp(lbfix_prog_fd(), lbfix_counters(), &in, "in0", &r);
+	check_action(&r, action);
+	check_counters(&r, lbfix_counters(), v);
+	if (action == XDP_PASS)
+		check_frame(&r, &in);
+}
+
+/* An entry naming another VIP's backend (as a fingerprint collision would
+ * leave) does not capture a packet that is not for that VIP, also while the
+ * next hop toward that backend is cached (the fast path's case): a packet to
+ * the VIP's address on a port no VIP serves passes untouched; one for another
+ * VIP (one without a table) gets that VIP's outcome. */
+static void foreign_entry_does_not_capture(void **state)
+{
+	const struct frame other_port = {TCP4S(40100, "10.0.0.10", 8080, TCP_ACK)};
+	const struct frame other_vip = {TCP4S(40100, "10.0.0.17", 80, TCP_ACK)};
+	struct frame warm = flow;
+
+	(void)state;
+	for (warm.sport = 41000; warm.sport < 41100; warm.sport++)
+		if (send_ack(&warm) == BE_TCP4_A)
+			break;
+	assert_int_not_equal(warm.sport, 41100);
+	send_planted(&other_port, BE_TCP4_A, XDP_PASS, EF_V_PASS_NOT_VIP);
+	assert_int_equal(send_ack(&warm), BE_TCP4_A);
+	send_planted(&other_vip, BE_TCP4_A, XDP_DROP, EF_V_DROP_NO_BACKEND);
+}
+
 /* Is the flow of this frame in the connection table? */
 static bool tracked(const struct frame *f)
 {
@@ -289,15 +328,27 @@ static int restore_udp(void **state)
 static void udp_flow_idles_out(void **state)
 {
 	const struct frame udp = {UDP4("10.0.0.10", 53)};
+	struct frame busy = udp;
 	uint32_t first, second;
 
 	(void)state;
 	first = send_to(&udp, udp_backends);
 	second = first == BE_UDP4_A ? BE_UDP4_B : BE_UDP4_A;
+	/* A second flow on the same backend stays busy while the first idles,
+	 * so the next hop toward that backend stays cached and the idle flow's
+	 * packet meets the fast path's idle check, not only the general path's
+	 * (the cache lasts 1 s, less than the idle timeout). */
+	for (busy.sport = 50000; busy.sport < 50100; busy.sport++)
+		if (send_to(&busy, udp_backends) == first)
+			break;
+	assert_int_not_equal(busy.sport, 50100);
 	set_udp_table(second);
 	assert_int_equal(send_to(&udp, udp_backends), first);
 	/* `seen` counts 256-jiffy units: two units pass within 2.1 s at HZ >= 250 */
-	usleep(2200 * 1000);
+	for (int i = 0; i < 11; i++) {
+		usleep(200 * 1000);
+		assert_int_equal(send_to(&busy, udp_backends), first);
+	}
 	assert_int_equal(send_to(&udp, udp_backends), second);
 	assert_int_equal(send_to(&udp, udp_backends), second);
 }
@@ -313,8 +364,9 @@ int conntrack_cases_run(void)
 	    cmocka_unit_test_setup_teardown(syn_takes_the_table, restore, restore),
 	    cmocka_unit_test_setup_teardown(rst_deletes_the_entry, restore, restore),
 	    cmocka_unit_test_setup_teardown(full_bucket_evicts_the_unused, restore, restore),
+	    cmocka_unit_test_setup_teardown(foreign_entry_does_not_capture, restore, restore),
 	    cmocka_unit_test_setup_teardown(udp_flow_idles_out, restore_udp, restore_udp),
 	};
 
-	return cmocka_run_group_tests_name("conntrack", tests, NULL, NULL);
+	return cmocka_run_group_tests_name(lbfix_group("conntrack"), tests, NULL, NULL);
 }

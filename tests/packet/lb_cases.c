@@ -13,6 +13,7 @@
 #include "cases.h"
 #include "lb_config.h"
 #include "lb_row.h"
+#include "lbfix.h"
 
 /* Forwarded out of out0 (redirect) / back out of in0 (XDP_TX). */
 #define REDIRECT(v)  .action = XDP_REDIRECT, .verdict = EF_V_FWD_REDIRECT, .vip = v, .egress = "out0"
@@ -323,7 +324,7 @@ int lb_cases_run(void)
 		tests[i].test_func = lb_row_test;
 		tests[i].initial_state = (void *)&rows[i];
 	}
-	failed = _cmocka_run_group_tests("lb", tests, n, NULL, NULL);
+	failed = _cmocka_run_group_tests(lbfix_group("lb"), tests, n, NULL, NULL);
 	free(tests);
 	return failed;
 }

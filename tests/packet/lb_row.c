@@ -85,38 +85,50 @@ static uint32_t expected(const struct lb_row *row, const struct pkt *in, struct 
 	return backend;
 }
 
-void lb_row_run(const struct lb_row *row)
+/* One packet of the row's flow through the program, checked. */
+static void run_once(const struct lb_row *row, const struct pkt *in, struct pkt *want)
 {
-	static struct pkt in, want;
 	static struct run r;
 	uint64_t vip_before = 0, be_before = 0;
 	uint32_t backend = 0;
 	int fwd = row->out == OUT_ENCAP || row->out == OUT_L2;
 
-	lbfix_clear_conntrack();
-	lb_row_frame(row, &in);
 	if (fwd) {
-		backend = expected(row, &in, &want);
+		backend = expected(row, in, want);
 		vip_before = lbfix_vip_packets(row->vip);
 		be_before = lbfix_backend_packets(backend);
 	}
-	run_xdp(lbfix_prog_fd(), lbfix_counters(), &in, row->ingress, &r);
+	run_xdp(lbfix_prog_fd(), lbfix_counters(), in, row->ingress, &r);
 
 	check_action(&r, row->action);
 	check_counters(&r, lbfix_counters(), row->verdict);
 	if (row->out == OUT_SAME)
-		check_frame(&r, &in);
+		check_frame(&r, in);
 	if (row->out == OUT_ICMP) {
-		lbfix_expect_icmp(&want, &in, &row->in, row->mtu);
-		check_frame(&r, &want);
+		lbfix_expect_icmp(want, in, &row->in, row->mtu);
+		check_frame(&r, want);
 	}
 	if (!fwd)
 		return;
-	check_frame(&r, &want);
+	check_frame(&r, want);
 	if (lbfix_vip_packets(row->vip) != vip_before + 1)
 		fail_msg("VIP %u packets did not go up by one", row->vip);
 	if (lbfix_backend_packets(backend) != be_before + 1)
 		fail_msg("backend %u packets did not go up by one", backend);
+}
+
+/* The row's packet as the first of its flow; a forwarded one then again, as
+ * the flow's next packet: its entry now made, that one takes the fast path
+ * where it applies (lib/fastpath.h) and must leave exactly the same way. */
+void lb_row_run(const struct lb_row *row)
+{
+	static struct pkt in, want;
+
+	lbfix_clear_conntrack();
+	lb_row_frame(row, &in);
+	run_once(row, &in, &want);
+	if (row->out == OUT_ENCAP || row->out == OUT_L2)
+		run_once(row, &in, &want);
 }
 
 void lb_row_test(void **state)

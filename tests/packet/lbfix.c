@@ -221,6 +221,19 @@ int lbfix_conntrack(const struct ef_flow_key *k, uint32_t *backend, uint32_t *ge
 	return -1;
 }
 
+void lbfix_plant_conntrack(const struct ef_flow_key *k, uint32_t backend)
+{
+	const struct bpf_map *m = skel->maps.evenflow_conntrack;
+	struct ef_ct_bucket b;
+	__u32 h, fp, index;
+
+	ef_flow_hash2(k, &h, &fp);
+	index = h & (bpf_map__max_entries(m) - 1);
+	assert_int_equal(bpf_map_lookup_elem(map_fd(m), &index, &b), 0);
+	b.way[0] = ef_ct_entry(fp, backend, lbfix_backends[backend].gen, 0);
+	assert_int_equal(update(map_fd(m), &index, &b), 0);
+}
+
 static uint64_t traffic_packets(const struct bpf_map *m, uint32_t id)
 {
 	int ncpu = libbpf_num_possible_cpus();
@@ -246,7 +259,17 @@ uint64_t lbfix_backend_packets(uint32_t id)
 /* Buckets of the fixture's connection table. */
 #define LBFIX_CT_BUCKETS 1024
 
-int lbfix_load(void)
+static int fast_path_on;
+
+const char *lbfix_group(const char *base)
+{
+	static char name[64];
+
+	snprintf(name, sizeof(name), "%s%s", base, fast_path_on ? "" : " (fast path off)");
+	return name;
+}
+
+int lbfix_load(int fast_path)
 {
 	char pin_root[128];
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_root);
@@ -258,6 +281,7 @@ int lbfix_load(void)
 		/* a small table (as --conntrack-size sizes it), so that flows
 		 * sharing a bucket are easy to find */
 		skel->rodata->ef_ct_mask = LBFIX_CT_BUCKETS - 1;
+		skel->rodata->ef_fast_path_on = fast_path_on = fast_path;
 		bpf_map__set_max_entries(skel->maps.evenflow_conntrack, LBFIX_CT_BUCKETS);
 	}
 	if (!skel || lb_bpf__load(skel)) {
@@ -281,6 +305,8 @@ void lbfix_unload(void)
 		free(tables[i]);
 		tables[i] = NULL;
 	}
+	/* the next load starts from fresh maps */
+	bpf_object__unpin_maps(skel->obj, NULL);
 	lb_bpf__destroy(skel);
 	skel = NULL;
 }

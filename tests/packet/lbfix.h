@@ -44,7 +44,9 @@ extern struct lbfix_vip lbfix_vips[LBFIX_MAX_VIPS];
 
 /* Load lb.bpf.o (pinning its maps in the topology's bpffs) and write the
  * configuration. Returns 0 or -1. */
-int lbfix_load(void);
+int lbfix_load(int fast_path);
+/* `base`, marked when the loaded program runs without its fast path. */
+const char *lbfix_group(const char *base);
 void lbfix_unload(void);
 
 int lbfix_prog_fd(void);
@@ -58,6 +60,9 @@ void lbfix_write_table(uint32_t vip_id, const uint32_t *ids);
 void lbfix_clear_conntrack(void);
 /* The connection entry of a flow; returns 0, or -1 if there is none. */
 int lbfix_conntrack(const struct ef_flow_key *k, uint32_t *backend, uint32_t *gen);
+/* Write an entry for this flow naming `backend` (of its current gen) in the
+ * first way of the flow's bucket, as a fingerprint collision would leave. */
+void lbfix_plant_conntrack(const struct ef_flow_key *k, uint32_t backend);
 /* Buckets of the connection table. */
 uint32_t lbfix_ct_buckets(void);
 /* Packets counted for a VIP / a backend (summed over CPUs). */

@@ -24,6 +24,7 @@
 #include "cases.h"
 #include "lb_config.h"
 #include "lb_row.h"
+#include "lbfix.h"
 
 #define MAX_ROWS 256
 
@@ -149,9 +150,10 @@ int malformed_cases_run(void)
 		tests[i].test_func = lb_row_test;
 		tests[i].initial_state = &rows[i];
 	}
-	failed = _cmocka_run_group_tests("truncated", tests, n_rows, NULL, NULL);
+	failed = _cmocka_run_group_tests(lbfix_group("truncated"), tests, n_rows, NULL, NULL);
 	for (size_t i = 0; i < n_rows; i++)
 		free((char *)rows[i].name);
+	n_rows = 0; /* generated anew by the next run */
 	free(tests);
 	return failed;
 }
