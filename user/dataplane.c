@@ -39,6 +39,17 @@ static const char *const lb_maps[] = {
 };
 #define N_LB_MAPS (sizeof(lb_maps) / sizeof(lb_maps[0]))
 
+/* The value size of each of those maps in this build (bpf/lib/maps.h). A pin
+ * dir left by a version whose structs differ is refused: its values would be
+ * read and written at the wrong offsets. */
+static const __u32 lb_map_value_size[N_LB_MAPS] = {
+    sizeof(__u32),		  sizeof(struct ef_vip_info), sizeof(struct ef_vip_bucket),
+    sizeof(__u32),		  sizeof(__u64),	      sizeof(struct ef_backend),
+    sizeof(__u32) /* map fd */,	  sizeof(struct ef_ct_bucket), sizeof(struct ef_nexthop),
+    sizeof(__u32) /* ifindex */, sizeof(__u64),	      sizeof(struct ef_traffic),
+    sizeof(struct ef_traffic),
+};
+
 static const char *const decap_maps[] = {"evenflow_decap_addrs", "evenflow_decap_verdicts"};
 #define N_DECAP_MAPS (sizeof(decap_maps) / sizeof(decap_maps[0]))
 
@@ -258,11 +269,24 @@ static int open_pinned(struct ef_dp *dp)
 		return dp->prog_fd;
 	dp->prog_id = prog_id_of(dp->prog_fd);
 	for (i = 0; i < N_LB_MAPS; i++) {
+		struct bpf_map_info info = {};
+		__u32 len = sizeof(info);
+
 		fd = obj_get(dp->pin_dir, lb_maps[i]);
 		if (fd < 0)
 			return ef_err(fd, "pin dir %s: map %s: %s (remove the pin dir to reset)",
 				      dp->pin_dir, lb_maps[i], strerror(-fd));
 		*lb_map_fd(dp, i) = fd;
+		if (bpf_obj_get_info_by_fd(fd, &info, &len))
+			return ef_err(-errno, "pin dir %s: map %s: %s", dp->pin_dir, lb_maps[i],
+				      strerror(errno));
+		if (info.value_size != lb_map_value_size[i])
+			return ef_err(-EPROTO,
+				      "pin dir %s: map %s holds %u-byte values, this evenflow's "
+				      "%u: the data plane there is another version's (detach it "
+				      "and remove the pin dir, or use that version)",
+				      dp->pin_dir, lb_maps[i], info.value_size,
+				      lb_map_value_size[i]);
 	}
 	dp->ncpus = libbpf_num_possible_cpus();
 	if (dp->ncpus <= 0)
