@@ -3,7 +3,7 @@
  * fastpath.h: a packet of an established IPv4 flow, in one pass.
  *
  * Most packets a load balancer forwards belong to flows it already tracks,
- * and most of the rest are not for it at all. ef_fast_path() takes exactly
+ * and many of the others are not for it at all. ef_fast_path() takes exactly
  * those two kinds, for IPv4 without VLAN tags or options: a packet whose
  * destination the VIP filter rules out is passed; a TCP (not SYN, not RST)
  * or UDP packet whose flow's entry names a backend that may still carry it,

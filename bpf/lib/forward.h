@@ -104,7 +104,7 @@ static __always_inline int ef_nexthop_fresh(const struct xdp_md *ctx, const stru
 }
 
 /*
- * The next hop toward backend `id`, and the head of the frames toward it:
+ * The next hop toward the chosen backend, and the head of the frames toward it:
  * this CPU's cached FIB answer while it is less than a second old, for this
  * backend's gen and this ingress device, else a fresh one. Returns
  * BPF_FIB_LKUP_RET_SUCCESS with *out set, or why not. A VIP's outer source
