@@ -91,6 +91,18 @@ static __always_inline void ef_outer4_fill(struct iphdr *ip, const struct ef_nex
 	ip->check = ef_csum_fold(nh->head_csum + bpf_htons(tos) + ip->tot_len + df);
 }
 
+/* The per-packet fields of an outer IPv6 header written from a cached head:
+ * the inner packet's traffic class, a flow label from the flow hash, and the
+ * payload length (the inner packet's, l3_len). */
+static __always_inline void ef_outer6_fill(struct ipv6hdr *ip6, __u8 tclass, __u16 l3_len,
+					   __u32 flow_hash)
+{
+	__be32 first = bpf_htonl(0x60000000U | (__u32)tclass << 20 | (flow_hash & 0xfffff));
+
+	__builtin_memcpy(ip6, &first, sizeof(first));
+	ip6->payload_len = bpf_htons(l3_len);
+}
+
 /* Grow the frame and write the cached head (Ethernet + outer IP) in front of
  * the inner packet, which starts at p->l3_off, then the per-packet fields:
  * IPv4 TOS, DF, length and checksum (from the cached sum); IPv6 traffic
@@ -119,13 +131,11 @@ static __always_inline int ef_encap(struct xdp_md *ctx, const struct ef_pkt *p,
 		ef_outer4_fill(ip, nh, p->tos, p->l3_len, p->df);
 	} else {
 		struct ipv6hdr *ip6 = data + EF_ETH_LEN;
-		__be32 first = bpf_htonl(0x60000000U | (__u32)p->tos << 20 | (flow_hash & 0xfffff));
 
 		if ((void *)(ip6 + 1) > end)
 			return -1;
 		ef_copy_head(data, nh->head, EF_ETH_LEN + EF_IPV6_LEN);
-		__builtin_memcpy(ip6, &first, sizeof(first));
-		ip6->payload_len = bpf_htons(p->l3_len);
+		ef_outer6_fill(ip6, p->tos, p->l3_len, flow_hash);
 	}
 	return 0;
 }

@@ -224,12 +224,20 @@ static void send_planted(const struct frame *f, uint32_t id, int action, enum ef
  * leave) does not capture a packet that is not for that VIP, also while the
  * next hop toward that backend is cached (the fast path's case): a packet to
  * the VIP's address on a port no VIP serves passes untouched; one for another
- * VIP (one without a table) gets that VIP's outcome. */
+ * VIP (one without a table) gets that VIP's outcome; an IPv6 packet to an
+ * address that differs from the VIP's in its last word only, on the VIP's
+ * port, passes untouched. */
 static void foreign_entry_does_not_capture(void **state)
 {
 	const struct frame other_port = {TCP4S(40100, "10.0.0.10", 8080, TCP_ACK)};
 	const struct frame other_vip = {TCP4S(40100, "10.0.0.17", 80, TCP_ACK)};
+	const struct frame other_addr6 = {TCP6S(40100, "2001:db8::11", 443, TCP_ACK)};
+	const struct frame warm6 = {TCP6S(40100, "2001:db8::10", 443, TCP_ACK)};
 	struct frame warm = flow;
+	struct ef_flow_key key6;
+	uint32_t id6, gen6;
+	static struct run r6;
+	static struct pkt in6;
 
 	(void)state;
 	for (warm.sport = 41000; warm.sport < 41100; warm.sport++)
@@ -239,6 +247,14 @@ static void foreign_entry_does_not_capture(void **state)
 	send_planted(&other_port, BE_TCP4_A, XDP_PASS, EF_V_PASS_NOT_VIP);
 	assert_int_equal(send_ack(&warm), BE_TCP4_A);
 	send_planted(&other_vip, BE_TCP4_A, XDP_DROP, EF_V_DROP_NO_BACKEND);
+	/* an IPv6 flow of VIP [2001:db8::10]:443: the next hop toward its
+	 * backend is cached, and the backend's id is read from its entry */
+	frame_build(&in6, &warm6, topo_dev_mac("in0"));
+	run_xdp(lbfix_prog_fd(), lbfix_counters(), &in6, "in0", &r6);
+	check_action(&r6, XDP_REDIRECT);
+	frame_key(&key6, &warm6);
+	assert_int_equal(lbfix_conntrack(&key6, &id6, &gen6), 0);
+	send_planted(&other_addr6, id6, XDP_PASS, EF_V_PASS_NOT_VIP);
 }
 
 /* Is the flow of this frame in the connection table? */
