@@ -128,12 +128,6 @@ struct ef_backend {
 	__u16 weight;	     /* 1..65535 */
 	__u8 family;	     /* enum ef_family */
 	__u8 state;	     /* enum ef_backend_state */
-	/* its VIP's key and mode (enum ef_forward), as in that VIP's entry of
-	 * the same generation: the fast path checks an established flow's
-	 * packet against them without looking the VIP up (lib/fastpath.h) */
-	struct ef_vip_key vip;
-	__u8 forward;
-	__u8 pad[3];
 };
 
 /* ---- Configuration generations ----

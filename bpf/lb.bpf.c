@@ -62,7 +62,9 @@ static __always_inline int ef_general_path(struct xdp_md *ctx)
 	ef_flow_hash2(&p.key, &choice.hash, &ct.fp);
 	ct.bucket = ef_ct_bucket_of(choice.hash);
 	found = ef_ct_find(gen, &ct, &found_id);
-	vip = found ? ef_vip_of_flow(&p, gen, found) : NULL;
+	vip = found ? ef_vip_of_flow(gen, found, p.key.family, p.key.dst.a32, p.key.proto,
+				     p.key.dport)
+		    : NULL;
 	if (!vip)
 		vip = ef_find_vip(&p, gen);
 	if (!vip)

@@ -394,8 +394,6 @@ static int assign_backends(struct ef_dp *dp, const struct ef_conf *want, struct 
 			e->vip_id = vid;
 			e->weight = b->weight;
 			e->state = b->state;
-			e->vip = v->key;
-			e->forward = v->vip.forward;
 		}
 	}
 	return 0;

@@ -79,44 +79,21 @@ static __always_inline void ef_head_build(struct ef_nexthop *nh, const __u8 *dma
 	}
 }
 
-/* The per-packet fields of an outer IPv4 header written from a cached head:
- * the inner packet's TOS, DF and length (l3_len), and the checksum from the
- * head's cached sum. */
-static __always_inline void ef_outer4_fill(struct iphdr *ip, const struct ef_nexthop *nh, __u8 tos,
-					   __u16 l3_len, __be16 df)
-{
-	ip->tos = tos;
-	ip->tot_len = bpf_htons(l3_len + EF_IPV4_LEN);
-	ip->frag_off = df;
-	ip->check = ef_csum_fold(nh->head_csum + bpf_htons(tos) + ip->tot_len + df);
-}
-
-/* The per-packet fields of an outer IPv6 header written from a cached head:
- * the inner packet's traffic class, a flow label from the flow hash, and the
- * payload length (the inner packet's, l3_len). */
-static __always_inline void ef_outer6_fill(struct ipv6hdr *ip6, __u8 tclass, __u16 l3_len,
-					   __u32 flow_hash)
-{
-	__be32 first = bpf_htonl(0x60000000U | (__u32)tclass << 20 | (flow_hash & 0xfffff));
-
-	__builtin_memcpy(ip6, &first, sizeof(first));
-	ip6->payload_len = bpf_htons(l3_len);
-}
-
 /* Grow the frame and write the cached head (Ethernet + outer IP) in front of
- * the inner packet, which starts at p->l3_off, then the per-packet fields:
- * IPv4 TOS, DF, length and checksum (from the cached sum); IPv6 traffic
- * class, flow label (flow_hash) and payload length. Returns 0 or -1. */
-static __always_inline int ef_encap(struct xdp_md *ctx, const struct ef_pkt *p,
-				    const struct ef_nexthop *nh, __u32 flow_hash)
+ * the inner packet (l3_len bytes at l3_off), then the per-packet fields from
+ * the inner header: IPv4 TOS, DF (as in frag_off), length and checksum (from
+ * the cached sum); IPv6 traffic class (tos), flow label (flow_hash) and
+ * payload length. Returns 0 or -1. */
+static __always_inline int ef_encap(struct xdp_md *ctx, const struct ef_nexthop *nh, __u16 l3_off,
+				    __u16 l3_len, __u8 tos, __be16 df, __u32 flow_hash)
 {
 	int grow, v4 = nh->outer_len == EF_IPV4_LEN;
 	void *data, *end;
 
 	/* The IP header follows Ethernet and at most two VLAN tags. */
-	if (p->l3_off > EF_ETH_LEN + 2 * (int)sizeof(struct ef_vlan_hdr))
+	if (l3_off > EF_ETH_LEN + 2 * (int)sizeof(struct ef_vlan_hdr))
 		return -1;
-	grow = EF_ETH_LEN + (v4 ? EF_IPV4_LEN : EF_IPV6_LEN) - p->l3_off;
+	grow = EF_ETH_LEN + (v4 ? EF_IPV4_LEN : EF_IPV6_LEN) - l3_off;
 	if (bpf_xdp_adjust_head(ctx, -grow))
 		return -1;
 	data = (void *)(long)ctx->data;
@@ -128,14 +105,19 @@ static __always_inline int ef_encap(struct xdp_md *ctx, const struct ef_pkt *p,
 		if ((void *)(ip + 1) > end)
 			return -1;
 		ef_copy_head(data, nh->head, EF_ETH_LEN + EF_IPV4_LEN);
-		ef_outer4_fill(ip, nh, p->tos, p->l3_len, p->df);
+		ip->tos = tos;
+		ip->tot_len = bpf_htons(l3_len + EF_IPV4_LEN);
+		ip->frag_off = df;
+		ip->check = ef_csum_fold(nh->head_csum + bpf_htons(tos) + ip->tot_len + df);
 	} else {
 		struct ipv6hdr *ip6 = data + EF_ETH_LEN;
+		__be32 first = bpf_htonl(0x60000000U | (__u32)tos << 20 | (flow_hash & 0xfffff));
 
 		if ((void *)(ip6 + 1) > end)
 			return -1;
 		ef_copy_head(data, nh->head, EF_ETH_LEN + EF_IPV6_LEN);
-		ef_outer6_fill(ip6, p->tos, p->l3_len, flow_hash);
+		__builtin_memcpy(ip6, &first, sizeof(first));
+		ip6->payload_len = bpf_htons(l3_len);
 	}
 	return 0;
 }

@@ -31,49 +31,27 @@
  * with it on and off and expect the same). */
 const volatile __u8 ef_fast_path_on = 1;
 
-/* The backend of the flow with this hash, if the flow is in the connection
- * table (and has not idled out), its backend (of the packet's family, in ipip
- * mode) may still carry it, and its VIP (whose key the backend's entry holds)
- * is the packet's (daddr: its words in the packet; proto, dport). */
+/* The backend of the flow with this hash (s: its connection-table slot), if
+ * the flow is in the table and has not idled out, its backend (of the
+ * packet's family) may still carry it, and its VIP, in ipip mode, is the
+ * packet's (daddr: its address words in the packet; proto, dport). */
 static __always_inline struct ef_backend *ef_fast_flow(__u32 gen, __u32 hash, __u32 fp, __u8 family,
 						       const __be32 *daddr, __u8 proto,
-						       __be16 dport, __u64 **way, __u64 *entry,
+						       __be16 dport, struct ef_ct_slot *s,
 						       __u32 *id)
 {
-	struct ef_ct_bucket *bucket = ef_ct_bucket_of(hash);
 	struct ef_backend *be;
-	__u32 key, rest;
-	__u64 e;
-	int i;
+	struct ef_vip *vip;
 
-	if (!bucket)
+	s->bucket = ef_ct_bucket_of(hash);
+	s->fp = fp;
+	s->way = -1;
+	be = ef_ct_find(gen, s, id);
+	if (!be || be->family != family || ef_ct_idle(s->entry, proto))
 		return NULL;
-#pragma unroll
-	for (i = 0; i < EF_CT_WAYS; i++) {
-		e = bucket->way[i];
-		if (ef_ct_is(e, fp))
-			goto found;
-	}
-	return NULL;
-found:
-	*id = ef_ct_id(e);
-	key = ef_gen_backend(gen, *id);
-	be = bpf_map_lookup_elem(&evenflow_backends, &key);
-	if (!be || !ef_ct_gen_ok(e, be->gen) ||
-	    (be->state != EF_BE_UP && be->state != EF_BE_DRAIN) || be->family != family ||
-	    be->forward != EF_FWD_IPIP || be->vip.family != family || be->vip.proto != proto ||
-	    (be->vip.port && be->vip.port != dport) || be->vip.addr.a32[0] != daddr[0])
+	vip = ef_vip_of_flow(gen, be, family, daddr, proto, dport);
+	if (!vip || vip->id != be->vip_id || vip->forward != EF_FWD_IPIP)
 		return NULL;
-	/* the other address words: zero in an IPv4 key */
-	if (family == EF_FAMILY_V4)
-		rest = be->vip.addr.a32[1] | be->vip.addr.a32[2] | be->vip.addr.a32[3];
-	else
-		rest = (be->vip.addr.a32[1] ^ daddr[1]) | (be->vip.addr.a32[2] ^ daddr[2]) |
-		       (be->vip.addr.a32[3] ^ daddr[3]);
-	if (rest || ef_ct_idle(e, proto))
-		return NULL;
-	*way = &bucket->way[i];
-	*entry = e;
 	return be;
 }
 
@@ -106,29 +84,37 @@ static __always_inline int ef_fast_l4(void *l4, void *end, __u8 proto, __u32 *po
 	return EF_FAST_MISS;
 }
 
-/* This CPU's fresh next hop toward backend `id` for a packet of l3_len bytes
- * that fits once encapsulated (outer_len bytes more), or NULL. */
-static __always_inline struct ef_nexthop *ef_fast_nexthop(struct xdp_md *ctx,
-							  const struct ef_backend *be, __u32 id,
-							  __u32 l3_len, int outer_len)
+/* Send the packet of a flow ef_fast_flow found (backend be, id, slot s),
+ * encapsulated toward the backend (l3_len bytes of inner packet after
+ * Ethernet, its tos and df, hash for an IPv6 flow label), if this CPU's next
+ * hop toward it is fresh and the packet fits; else EF_FAST_MISS, with
+ * nothing changed. */
+static __always_inline int ef_fast_send(struct xdp_md *ctx, const struct ef_backend *be, __u32 id,
+					struct ef_ct_slot *s, __u8 proto, __u32 frame_len,
+					__u16 l3_len, __u8 tos, __be16 df, __u32 hash)
 {
+	__u32 outer_len = be->family == EF_FAMILY_V4 ? EF_IPV4_LEN : EF_IPV6_LEN;
 	struct ef_nexthop *nh = bpf_map_lookup_elem(&evenflow_nexthop, &id);
 
 	if (!nh || !ef_nexthop_fresh(ctx, nh, be, 1, bpf_jiffies64()) ||
 	    nh->outer_len != outer_len || l3_len + outer_len > nh->mtu)
-		return NULL;
-	return nh;
+		return EF_FAST_MISS;
+	/* committed: the general path would send it the same way */
+	ef_ct_touch(s, proto);
+	if (ef_encap(ctx, nh, EF_ETH_LEN, l3_len, tos, df, hash))
+		return ef_verdict(EF_V_DROP_ENCAP_FAIL, XDP_DROP);
+	return ef_xmit(ctx, be->vip_id, id, frame_len, 0, nh);
 }
 
 /* IPv4 (no options) to an IPv4 backend. */
 static __always_inline int ef_fast_path4(struct xdp_md *ctx, void *data, void *end)
 {
 	struct iphdr *ip = data + EF_ETH_LEN;
-	__u32 frame_len = end - data, tot_len, ports, id;
+	__u32 tot_len, ports, id;
+	struct ef_ct_slot s;
 	struct ef_backend *be;
-	struct ef_nexthop *nh;
 	__be16 dport;
-	__u64 *way, e, x;
+	__u64 x;
 
 	if ((void *)(ip + 1) > end || *(__u8 *)ip != 0x45)
 		return EF_FAST_MISS;
@@ -143,30 +129,11 @@ static __always_inline int ef_fast_path4(struct xdp_md *ctx, void *data, void *e
 
 	x = ef_flow_last(ef_flow_first(ip->saddr, ip->daddr), ports, EF_FAMILY_V4, ip->protocol);
 	be = ef_fast_flow(ef_active_gen(), (__u32)x, (__u32)(x >> 32), EF_FAMILY_V4, &ip->daddr,
-			  ip->protocol, dport, &way, &e, &id);
+			  ip->protocol, dport, &s, &id);
 	if (!be)
 		return EF_FAST_MISS;
-	nh = ef_fast_nexthop(ctx, be, id, tot_len, EF_IPV4_LEN);
-	if (!nh)
-		return EF_FAST_MISS;
-
-	/* committed: the general path would send it the same way */
-	ef_ct_touch(way, e, ip->protocol);
-	if (bpf_xdp_adjust_head(ctx, -EF_IPV4_LEN))
-		return ef_verdict(EF_V_DROP_ENCAP_FAIL, XDP_DROP);
-	data = (void *)(long)ctx->data;
-	end = (void *)(long)ctx->data_end;
-	/* (the inner header's TOS and DF are read anew behind the new head) */
-	{
-		struct iphdr *outer = data + EF_ETH_LEN, *inner = outer + 1;
-
-		if ((void *)(inner + 1) > end)
-			return ef_verdict(EF_V_DROP_ENCAP_FAIL, XDP_DROP);
-		ef_copy_head(data, nh->head, EF_ETH_LEN + EF_IPV4_LEN);
-		ef_outer4_fill(outer, nh, inner->tos, tot_len,
-			       inner->frag_off & bpf_htons(EF_IP_DF));
-	}
-	return ef_xmit(ctx, be->vip_id, id, frame_len, 0, nh);
+	return ef_fast_send(ctx, be, id, &s, ip->protocol, end - data, tot_len, ip->tos,
+			    ip->frag_off & bpf_htons(EF_IP_DF), (__u32)x);
 }
 
 /* IPv6 whose next header is TCP or UDP (no extension headers) to an IPv6
@@ -174,12 +141,11 @@ static __always_inline int ef_fast_path4(struct xdp_md *ctx, void *data, void *e
 static __always_inline int ef_fast_path6(struct xdp_md *ctx, void *data, void *end)
 {
 	struct ipv6hdr *ip6 = data + EF_ETH_LEN;
-	__u32 frame_len = end - data, l3_len, ports, hash, fp, id;
+	__u32 l3_len, ports, hash, fp, id;
 	struct ef_flow_key key = {};
+	struct ef_ct_slot s;
 	struct ef_backend *be;
-	struct ef_nexthop *nh;
 	__be16 dport;
-	__u64 *way, e;
 	__u8 proto;
 
 	if ((void *)(ip6 + 1) > end || ip6->version != 6)
@@ -200,31 +166,12 @@ static __always_inline int ef_fast_path6(struct xdp_md *ctx, void *data, void *e
 	key.proto = proto;
 	key.family = EF_FAMILY_V6;
 	ef_flow_hash2(&key, &hash, &fp);
-	be = ef_fast_flow(ef_active_gen(), hash, fp, EF_FAMILY_V6, key.dst.a32, proto, dport, &way,
-			  &e, &id);
+	be = ef_fast_flow(ef_active_gen(), hash, fp, EF_FAMILY_V6, key.dst.a32, proto, dport, &s,
+			  &id);
 	if (!be)
 		return EF_FAST_MISS;
-	nh = ef_fast_nexthop(ctx, be, id, l3_len, EF_IPV6_LEN);
-	if (!nh)
-		return EF_FAST_MISS;
-
-	/* committed: the general path would send it the same way */
-	ef_ct_touch(way, e, proto);
-	if (bpf_xdp_adjust_head(ctx, -EF_IPV6_LEN))
-		return ef_verdict(EF_V_DROP_ENCAP_FAIL, XDP_DROP);
-	data = (void *)(long)ctx->data;
-	end = (void *)(long)ctx->data_end;
-	/* (the inner header's traffic class is read anew behind the new head) */
-	{
-		struct ipv6hdr *outer = data + EF_ETH_LEN, *inner = outer + 1;
-
-		if ((void *)(inner + 1) > end)
-			return ef_verdict(EF_V_DROP_ENCAP_FAIL, XDP_DROP);
-		ef_copy_head(data, nh->head, EF_ETH_LEN + EF_IPV6_LEN);
-		ef_outer6_fill(outer, (inner->priority << 4) | (inner->flow_lbl[0] >> 4), l3_len,
-			       hash);
-	}
-	return ef_xmit(ctx, be->vip_id, id, frame_len, 0, nh);
+	return ef_fast_send(ctx, be, id, &s, proto, end - data, l3_len,
+			    (ip6->priority << 4) | (ip6->flow_lbl[0] >> 4), 0, hash);
 }
 
 /* Pass or send the packet if it is one of the kinds above; else

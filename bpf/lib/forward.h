@@ -214,7 +214,7 @@ static __always_inline int ef_forward_ipip(struct xdp_md *ctx, const struct ef_p
 		return ef_verdict(ef_fib_reason(rc), XDP_DROP);
 	if ((__u32)(p->l3_len + outer_len) > nh->mtu)
 		return ef_too_big(ctx, p, nh->mtu - outer_len);
-	if (ef_encap(ctx, p, nh, c->hash))
+	if (ef_encap(ctx, nh, p->l3_off, p->l3_len, p->tos, p->df, c->hash))
 		return ef_verdict(EF_V_DROP_ENCAP_FAIL, XDP_DROP);
 	return ef_xmit(ctx, vip->id, c->backend_id, p->frame_len, c->new_flow, nh);
 }

@@ -113,17 +113,21 @@ static __always_inline int ef_ct_idle(__u64 e, __u8 proto)
 	       ((ef_seen_now() - ef_ct_seen(e)) & EF_CT_SEEN_MASK) > ef_seen_units(ef_udp_idle_s);
 }
 
-/* The flow stays on entry e, held in *way: mark it used and refresh a UDP
- * entry's last-seen time. */
-static __always_inline void ef_ct_touch(__u64 *way, __u64 e, __u8 proto)
+/* The flow stays on its entry (found by ef_ct_find): mark it used and
+ * refresh a UDP entry's last-seen time. */
+static __always_inline void ef_ct_touch(struct ef_ct_slot *s, __u8 proto)
 {
+	__u64 e = s->entry;
+
+	if (s->way < 0 || s->way >= EF_CT_WAYS)
+		return;
 	if (proto == IPPROTO_UDP) {
 		__u32 now = ef_seen_now();
 
 		if (ef_ct_seen(e) != now || !(e & EF_CT_REF))
-			*way = (e & ~EF_CT_SEEN_MASK) | EF_CT_REF | now;
+			s->bucket->way[s->way] = (e & ~EF_CT_SEEN_MASK) | EF_CT_REF | now;
 	} else if (!(e & EF_CT_REF)) {
-		*way = e | EF_CT_REF;
+		s->bucket->way[s->way] = e | EF_CT_REF;
 	}
 }
 
@@ -131,9 +135,9 @@ static __always_inline void ef_ct_touch(__u64 *way, __u64 e, __u8 proto)
  * returns 0). */
 static __always_inline int ef_ct_keep(const struct ef_pkt *p, struct ef_ct_slot *s)
 {
-	if (s->way < 0 || s->way >= EF_CT_WAYS || ef_ct_idle(s->entry, p->key.proto))
+	if (s->way < 0 || ef_ct_idle(s->entry, p->key.proto))
 		return 0;
-	ef_ct_touch(&s->bucket->way[s->way], s->entry, p->key.proto);
+	ef_ct_touch(s, p->key.proto);
 	return 1;
 }
 

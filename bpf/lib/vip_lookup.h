@@ -74,22 +74,38 @@ static __always_inline struct ef_vip *ef_find_vip(const struct ef_pkt *p, __u32 
 	return ef_index_lookup(&key, gen);
 }
 
-/* The VIP of an established flow's backend, if the packet is still for it
- * (its address, protocol and port, or any port for a port-0 VIP), else NULL.
- * An established flow thus skips the VIP index, and stays with its VIP even
- * if a VIP for its exact port appears later. */
-static __always_inline struct ef_vip *ef_vip_of_flow(const struct ef_pkt *p, __u32 gen,
-						     const struct ef_backend *backend)
+/* Is k the key of a VIP that a packet of this family to (daddr, proto,
+ * dport) is for: same address (daddr: the packet's address words, one for
+ * IPv4), protocol, and port or port 0? */
+static __always_inline int ef_vip_key_matches(const struct ef_vip_key *k, __u8 family,
+					      const __be32 *daddr, __u8 proto, __be16 dport)
+{
+	__u32 rest;
+
+	if (k->family != family || k->proto != proto || (k->port && k->port != dport) ||
+	    k->addr.a32[0] != daddr[0])
+		return 0;
+	/* the other address words: zero in an IPv4 key */
+	if (family == EF_FAMILY_V4)
+		rest = k->addr.a32[1] | k->addr.a32[2] | k->addr.a32[3];
+	else
+		rest = (k->addr.a32[1] ^ daddr[1]) | (k->addr.a32[2] ^ daddr[2]) |
+		       (k->addr.a32[3] ^ daddr[3]);
+	return !rest;
+}
+
+/* The VIP of an established flow's backend, if the packet (family, daddr,
+ * proto, dport as above) is still for it, else NULL. An established flow
+ * thus skips the VIP index, and stays with its VIP even if a VIP for its
+ * exact port appears later. */
+static __always_inline struct ef_vip *ef_vip_of_flow(__u32 gen, const struct ef_backend *backend,
+						     __u8 family, const __be32 *daddr, __u8 proto,
+						     __be16 dport)
 {
 	__u32 key = ef_gen_vip(gen, backend->vip_id);
 	struct ef_vip_info *info = bpf_map_lookup_elem(&evenflow_vip_info, &key);
 
-	if (!info || info->key.family != p->key.family || info->key.proto != p->key.proto ||
-	    (info->key.port && info->key.port != p->key.dport) ||
-	    info->key.addr.a32[0] != p->key.dst.a32[0] ||
-	    info->key.addr.a32[1] != p->key.dst.a32[1] ||
-	    info->key.addr.a32[2] != p->key.dst.a32[2] ||
-	    info->key.addr.a32[3] != p->key.dst.a32[3])
+	if (!info || !ef_vip_key_matches(&info->key, family, daddr, proto, dport))
 		return NULL;
 	return &info->vip;
 }

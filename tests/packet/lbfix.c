@@ -146,9 +146,6 @@ void lbfix_write_backend(uint32_t id)
 
 	be.family = frame_addr(&be.addr, b->addr);
 	frame_addr(&be.src, b->src);
-	/* the control plane copies the VIP's key and mode into its backends */
-	vip_key(&be.vip, &lbfix_vips[b->vip_id], 0);
-	be.forward = lbfix_vips[b->vip_id].forward;
 	assert_int_equal(update(map_fd(skel->maps.evenflow_backends), &id, &be), 0);
 }
 
