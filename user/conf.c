@@ -71,7 +71,8 @@ static int cmp_conf_vip(const void *a, const void *b)
 		return c;
 	if (x->key.proto != y->key.proto)
 		return x->key.proto < y->key.proto ? -1 : 1;
-	return (ntohs(x->key.port) > ntohs(y->key.port)) - (ntohs(x->key.port) < ntohs(y->key.port));
+	return (ntohs(x->key.port) > ntohs(y->key.port)) -
+	       (ntohs(x->key.port) < ntohs(y->key.port));
 }
 
 static int cmp_conf_backend(const void *a, const void *b)
@@ -129,8 +130,10 @@ int ef_conf_read(struct ef_dp *dp, struct ef_conf *out)
 				goto out;
 			}
 			v->backends = nb;
-			nb[v->n_backends++] = (struct ef_conf_backend){
-			    .addr = b->addr, .family = b->family, .state = b->state, .weight = b->weight};
+			nb[v->n_backends++] = (struct ef_conf_backend){.addr = b->addr,
+								       .family = b->family,
+								       .state = b->state,
+								       .weight = b->weight};
 		}
 		qsort(v->backends, v->n_backends, sizeof(*v->backends), cmp_conf_backend);
 	}
@@ -224,8 +227,7 @@ struct plan {
 static int vip_id_of(const struct gen_image *img, const struct ef_vip_key *key)
 {
 	for (int id = 0; id < EF_MAX_VIPS; id++)
-		if (img->vips[id].key.family &&
-		    !memcmp(&img->vips[id].key, key, sizeof(*key)))
+		if (img->vips[id].key.family && !memcmp(&img->vips[id].key, key, sizeof(*key)))
 			return id;
 	return -1;
 }
@@ -458,8 +460,11 @@ static int build_table(struct ef_dp *dp, struct plan *p, __u32 vid, const char *
 
 		if (b->state == EF_BE_FREE || b->vip_id != vid)
 			continue;
-		bes[n++] = (struct ef_mg_backend){.addr = b->addr, .id = id, .weight = b->weight,
-						  .family = b->family, .state = b->state};
+		bes[n++] = (struct ef_mg_backend){.addr = b->addr,
+						  .id = id,
+						  .weight = b->weight,
+						  .family = b->family,
+						  .state = b->state};
 	}
 	size = ef_vip_table_size(&p->nw.vips[vid].vip, n);
 	slots = malloc((size_t)size * sizeof(*slots));
@@ -633,8 +638,8 @@ static int write_addresses(struct ef_dp *dp, const struct plan *p, bool exact)
 
 	if (!words)
 		return ef_err(-ENOMEM, "out of memory");
-	if (!exact && (err = ef_array_read(dp->vip_filter, 0, EF_VIP_FILTER_WORDS,
-					   sizeof(*words), words)))
+	if (!exact &&
+	    (err = ef_array_read(dp->vip_filter, 0, EF_VIP_FILTER_WORDS, sizeof(*words), words)))
 		goto out;
 	for (__u32 id = 0; id < EF_MAX_VIPS; id++) {
 		const struct ef_vip_key *k = &p->nw.vips[id].key;
@@ -662,9 +667,9 @@ static int write_addresses(struct ef_dp *dp, const struct plan *p, bool exact)
 
 			cur = next;
 			for (__u32 j = 0; !keep && j < EF_MAX_VIPS; j++)
-				keep = p->nw.vips[j].key.family == cur.family &&
-				       !memcmp(&p->nw.vips[j].key.addr, &cur.addr,
-					       sizeof(cur.addr));
+				keep =
+				    p->nw.vips[j].key.family == cur.family &&
+				    !memcmp(&p->nw.vips[j].key.addr, &cur.addr, sizeof(cur.addr));
 			if (!keep && !bpf_map_delete_elem(dp->vip_addrs, &cur))
 				continue; /* deleted: the next key after it is the same */
 			prev = &cur;
@@ -685,7 +690,8 @@ static int zero_new_counters(struct ef_dp *dp, const struct plan *p)
 
 	for (__u32 id = 0; !err && id < EF_MAX_VIPS; id++)
 		if (p->nw.vips[id].key.family && !p->vip_kept[id])
-			err = ef_percpu_zero(dp->vip_stats, id, dp->ncpus, sizeof(struct ef_traffic));
+			err =
+			    ef_percpu_zero(dp->vip_stats, id, dp->ncpus, sizeof(struct ef_traffic));
 	for (__u32 id = 0; !err && id < EF_MAX_BACKENDS; id++)
 		if (p->nw.bes[id].state != EF_BE_FREE && !p->be_kept[id])
 			err = ef_percpu_zero(dp->backend_stats, id, dp->ncpus,
@@ -722,8 +728,7 @@ int ef_conf_commit(struct ef_dp *dp, const struct ef_conf *want)
 		goto out;
 	/* the commit point: one 4-byte write */
 	if (bpf_map_update_elem(dp->gen, &zero, &next, BPF_ANY)) {
-		err = ef_err(-errno, "cannot switch to the new configuration: %s",
-			     strerror(errno));
+		err = ef_err(-errno, "cannot switch to the new configuration: %s", strerror(errno));
 		goto out;
 	}
 	if (write_addresses(dp, p, true))

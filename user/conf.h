@@ -24,8 +24,8 @@
 /* A backend of a VIP. */
 struct ef_conf_backend {
 	struct ef_addr addr;
-	__u8 family; /* enum ef_family */
-	__u8 state;  /* EF_BE_UP, EF_BE_DRAIN or EF_BE_DOWN */
+	__u8 family;  /* enum ef_family */
+	__u8 state;   /* EF_BE_UP, EF_BE_DRAIN or EF_BE_DOWN */
 	__u16 weight; /* 1..65535 */
 };
 

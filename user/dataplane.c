@@ -43,10 +43,18 @@ static const char *const lb_maps[] = {
  * dir left by a version whose structs differ is refused: its values would be
  * read and written at the wrong offsets. */
 static const __u32 lb_map_value_size[N_LB_MAPS] = {
-    sizeof(__u32),		  sizeof(struct ef_vip_info), sizeof(struct ef_vip_bucket),
-    sizeof(__u32),		  sizeof(__u64),	      sizeof(struct ef_backend),
-    sizeof(__u32) /* map fd */,	  sizeof(struct ef_ct_bucket), sizeof(struct ef_nexthop),
-    sizeof(__u32) /* ifindex */, sizeof(__u64),	      sizeof(struct ef_traffic),
+    sizeof(__u32),
+    sizeof(struct ef_vip_info),
+    sizeof(struct ef_vip_bucket),
+    sizeof(__u32),
+    sizeof(__u64),
+    sizeof(struct ef_backend),
+    sizeof(__u32) /* map fd */,
+    sizeof(struct ef_ct_bucket),
+    sizeof(struct ef_nexthop),
+    sizeof(__u32) /* ifindex */,
+    sizeof(__u64),
+    sizeof(struct ef_traffic),
     sizeof(struct ef_traffic),
 };
 

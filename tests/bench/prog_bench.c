@@ -52,10 +52,10 @@
 #include "log.h"
 #include "vips.h"
 
-#define FRAME	   128
-#define ROUNDS	   5
-#define FLOWS_1M   (1U << 20)
-#define CT_SLOTS   (1U << 22) /* 4M slots: 1M live flows at a quarter load */
+#define FRAME	    128
+#define ROUNDS	    5
+#define FLOWS_1M    (1U << 20)
+#define CT_SLOTS    (1U << 22) /* 4M slots: 1M live flows at a quarter load */
 #define CLI_UPDATES 50
 #define LIB_UPDATES 300
 
@@ -67,7 +67,8 @@ static const char *const backends_out[] = {"10.200.1.2", "10.200.1.3", "10.200.1
 
 static void die(const char *what)
 {
-	fprintf(stderr, "prog_bench: %s: %s\n", what, ef_err_msg() ? ef_err_msg() : strerror(errno));
+	fprintf(stderr, "prog_bench: %s: %s\n", what,
+		ef_err_msg() ? ef_err_msg() : strerror(errno));
 	exit(1);
 }
 
@@ -199,11 +200,11 @@ struct bcase {
 	const char *name;
 	const char *json;
 	__u8 frame[FRAME];
-	__u32 flows;	 /* rotated source addresses (wrapped cases) */
-	int wrapped;	 /* runs behind bench_wrap */
-	int base;	 /* 0: divided by min-TX, 1: by XDP_PASS */
-	__u32 want;	 /* expected action */
-	int outer;	 /* bytes of outer header expected (encapsulation) */
+	__u32 flows; /* rotated source addresses (wrapped cases) */
+	int wrapped; /* runs behind bench_wrap */
+	int base;    /* 0: divided by min-TX, 1: by XDP_PASS */
+	__u32 want;  /* expected action */
+	int outer;   /* bytes of outer header expected (encapsulation) */
 	double ns[ROUNDS];
 	double med, min, max, ratio;
 };
@@ -393,18 +394,37 @@ int main(int argc, char **argv)
 {
 	struct ef_dp_cfg cfg = {.conntrack_size = CT_SLOTS};
 	struct bcase cases[] = {
-	    {.name = "TCP, established flow", .json = "tcp_established", .wrapped = 1,
-	     .want = XDP_TX, .outer = 20},
-	    {.name = "TCP, new flow (SYN)", .json = "tcp_new_flow", .wrapped = 1, .want = XDP_TX,
+	    {.name = "TCP, established flow",
+	     .json = "tcp_established",
+	     .wrapped = 1,
+	     .want = XDP_TX,
 	     .outer = 20},
-	    {.name = "UDP, established flow", .json = "udp_established", .wrapped = 1,
-	     .want = XDP_TX, .outer = 20},
-	    {.name = "IPv6 TCP, established", .json = "ipv6_established", .wrapped = 1,
-	     .want = XDP_TX, .outer = 40},
-	    {.name = "TCP, 1M live flows", .json = "tcp_1m_flows", .flows = FLOWS_1M, .wrapped = 1,
-	     .want = XDP_TX, .outer = 20},
-	    {.name = "TCP, established, two-arm", .json = "tcp_established_two_arm",
-	     .wrapped = 1, .want = XDP_REDIRECT, .outer = 20},
+	    {.name = "TCP, new flow (SYN)",
+	     .json = "tcp_new_flow",
+	     .wrapped = 1,
+	     .want = XDP_TX,
+	     .outer = 20},
+	    {.name = "UDP, established flow",
+	     .json = "udp_established",
+	     .wrapped = 1,
+	     .want = XDP_TX,
+	     .outer = 20},
+	    {.name = "IPv6 TCP, established",
+	     .json = "ipv6_established",
+	     .wrapped = 1,
+	     .want = XDP_TX,
+	     .outer = 40},
+	    {.name = "TCP, 1M live flows",
+	     .json = "tcp_1m_flows",
+	     .flows = FLOWS_1M,
+	     .wrapped = 1,
+	     .want = XDP_TX,
+	     .outer = 20},
+	    {.name = "TCP, established, two-arm",
+	     .json = "tcp_established_two_arm",
+	     .wrapped = 1,
+	     .want = XDP_REDIRECT,
+	     .outer = 20},
 	    {.name = "not for a VIP", .json = "not_vip", .base = 1, .want = XDP_PASS},
 	};
 	const size_t ncases = sizeof(cases) / sizeof(cases[0]);
