@@ -50,7 +50,7 @@ static __always_inline struct ef_backend *ef_fast_flow(__u32 gen, __u32 hash, __
 	if (!be || be->family != family || ef_ct_idle(s->entry, proto))
 		return NULL;
 	vip = ef_vip_of_flow(gen, be, family, daddr, proto, dport);
-	if (!vip || vip->id != be->vip_id || vip->forward != EF_FWD_IPIP)
+	if (!vip || vip->forward != EF_FWD_IPIP)
 		return NULL;
 	return be;
 }

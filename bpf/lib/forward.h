@@ -146,14 +146,16 @@ static __always_inline enum ef_verdict ef_fib_reason(int rc)
 }
 
 /* Account the packet (frame_len bytes as received) to its VIP and backend,
- * and send the finished frame out of nh->ifindex. */
+ * and send the finished frame out of nh->ifindex (nh: fresh for the packet's
+ * ingress device, so a frame leaving by the device it came in by is
+ * XDP_TX). */
 static __always_inline int ef_xmit(struct xdp_md *ctx, __u32 vip_id, __u32 backend_id,
 				   __u32 frame_len, int new_flow, const struct ef_nexthop *nh)
 {
 	int action;
 
 	ef_count_traffic(vip_id, backend_id, frame_len, new_flow);
-	if (nh->ifindex == ctx->ingress_ifindex)
+	if (nh->ifindex == nh->rx_ifindex)
 		return ef_verdict(EF_V_FWD_TX, XDP_TX);
 	action = bpf_redirect_map(&evenflow_tx_ports, nh->ifindex, 0);
 	if (action != XDP_REDIRECT)

@@ -81,21 +81,23 @@ static __always_inline struct ef_backend *ef_ct_find(__u32 gen, struct ef_ct_slo
 {
 	struct ef_backend *backend;
 	__u32 id, key;
-	__u64 e;
+	int way = -1;
+	__u64 e = 0;
 
 	if (!s->bucket)
 		return NULL;
 #pragma unroll
 	for (int i = 0; i < EF_CT_WAYS; i++) {
-		if (ef_ct_is(s->bucket->way[i], s->fp)) {
-			s->way = i;
-			s->entry = s->bucket->way[i];
+		e = s->bucket->way[i];
+		if (ef_ct_is(e, s->fp)) {
+			way = i;
 			break;
 		}
 	}
-	if (s->way < 0)
+	if (way < 0)
 		return NULL;
-	e = s->entry;
+	s->way = way;
+	s->entry = e;
 	id = ef_ct_id(e);
 	key = ef_gen_backend(gen, id);
 	backend = bpf_map_lookup_elem(&evenflow_backends, &key);

@@ -80,18 +80,27 @@ static __always_inline struct ef_vip *ef_find_vip(const struct ef_pkt *p, __u32 
 static __always_inline int ef_vip_key_matches(const struct ef_vip_key *k, __u8 family,
 					      const __be32 *daddr, __u8 proto, __be16 dport)
 {
-	__u32 rest;
+	/* port, protocol and family, laid out as in the key: one word (a
+	 * compare or two instead of four) */
+	struct ef_vip_key_tail {
+		__be16 port;
+		__u8 proto;
+		__u8 family;
+	} exact = {dport, proto, family}, any_port = {0, proto, family};
+	__u32 have, want, want_any;
 
-	if (k->family != family || k->proto != proto || (k->port && k->port != dport) ||
-	    k->addr.a32[0] != daddr[0])
+	_Static_assert(__builtin_offsetof(struct ef_vip_key, family) ==
+			   __builtin_offsetof(struct ef_vip_key, port) + 3,
+		       "port, proto and family make one word");
+	__builtin_memcpy(&have, &k->port, sizeof(have));
+	__builtin_memcpy(&want, &exact, sizeof(want));
+	__builtin_memcpy(&want_any, &any_port, sizeof(want_any));
+	if ((have != want && have != want_any) || k->addr.a32[0] != daddr[0])
 		return 0;
-	/* the other address words: zero in an IPv4 key */
-	if (family == EF_FAMILY_V4)
-		rest = k->addr.a32[1] | k->addr.a32[2] | k->addr.a32[3];
-	else
-		rest = (k->addr.a32[1] ^ daddr[1]) | (k->addr.a32[2] ^ daddr[2]) |
-		       (k->addr.a32[3] ^ daddr[3]);
-	return !rest;
+	/* an IPv4 VIP is its first address word */
+	return family == EF_FAMILY_V4 ||
+	       !((k->addr.a32[1] ^ daddr[1]) | (k->addr.a32[2] ^ daddr[2]) |
+		 (k->addr.a32[3] ^ daddr[3]));
 }
 
 /* The VIP of an established flow's backend, if the packet (family, daddr,
