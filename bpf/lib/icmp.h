@@ -13,9 +13,22 @@
 #ifndef EF_ICMP_H
 #define EF_ICMP_H
 
-#include <linux/icmp.h>
 #include <linux/icmpv6.h>
 #include "encap.h"
+
+/* The ICMPv4 "destination unreachable / fragmentation needed" header (RFC 792
+ * with RFC 1191's next-hop MTU). Declared here: <linux/icmp.h> pulls in glibc's
+ * <sys/socket.h>, which under -target bpf on x86 asks for the 32-bit stubs of
+ * libc6-dev-i386. */
+struct ef_icmp4_frag_hdr {
+	__u8 type;
+	__u8 code;
+	__sum16 checksum;
+	__be16 unused;
+	__be16 mtu;
+};
+#define EF_ICMP_DEST_UNREACH 3
+#define EF_ICMP_FRAG_NEEDED  4
 
 /* Bytes of the packet quoted: the longest IPv4 header and 8 more (a fixed
  * size keeps the bounds plain for the verifier; a packet too big for the
@@ -61,10 +74,10 @@ static __always_inline void *ef_icmp_frame(struct xdp_md *ctx, const struct ef_p
 /* IPv4: "fragmentation needed", announcing mtu. Returns 0 or -1. */
 static __always_inline int ef_icmp4_too_big(struct xdp_md *ctx, const struct ef_pkt *p, __u16 mtu)
 {
-	const int hdrs = EF_IPV4_LEN + (int)sizeof(struct icmphdr);
+	const int hdrs = EF_IPV4_LEN + (int)sizeof(struct ef_icmp4_frag_hdr);
 	const int quote_len = EF_ICMP4_QUOTE;
 	struct iphdr *ip, *quoted;
-	struct icmphdr *icmp;
+	struct ef_icmp4_frag_hdr *icmp;
 	__u32 sum;
 
 	ip = ef_icmp_frame(ctx, p, hdrs, quote_len, ETH_P_IP);
@@ -84,11 +97,11 @@ static __always_inline int ef_icmp4_too_big(struct xdp_md *ctx, const struct ef_
 	ip->saddr = quoted->daddr; /* the VIP */
 	ip->daddr = quoted->saddr;
 	ip->check = ef_csum_fold(ef_ipv4_sum(ip));
-	icmp->type = ICMP_DEST_UNREACH;
-	icmp->code = ICMP_FRAG_NEEDED;
+	icmp->type = EF_ICMP_DEST_UNREACH;
+	icmp->code = EF_ICMP_FRAG_NEEDED;
 	icmp->checksum = 0;
-	icmp->un.frag.__unused = 0;
-	icmp->un.frag.mtu = bpf_htons(mtu);
+	icmp->unused = 0;
+	icmp->mtu = bpf_htons(mtu);
 	sum = bpf_csum_diff(NULL, 0, (void *)icmp, sizeof(*icmp) + quote_len, 0);
 	icmp->checksum = ef_csum_fold(sum);
 	return 0;
