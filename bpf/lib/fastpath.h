@@ -180,15 +180,16 @@ static __always_inline int ef_fast_path(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
-	struct ethhdr *eth = data;
+	__be16 proto;
 
 	/* as short as Ethernet and an IPv4 header: a miss (shorter than any
 	 * packet either takes) */
 	if (data + EF_ETH_LEN + EF_IPV4_LEN > end)
 		return EF_FAST_MISS;
-	if (eth->h_proto == bpf_htons(ETH_P_IP))
+	proto = ef_eth_proto(data);
+	if (proto == bpf_htons(ETH_P_IP))
 		return ef_fast_path4(ctx, data, end);
-	if (eth->h_proto == bpf_htons(ETH_P_IPV6))
+	if (proto == bpf_htons(ETH_P_IPV6))
 		return ef_fast_path6(ctx, data, end);
 	return EF_FAST_MISS;
 }
