@@ -629,7 +629,10 @@ static int write_generation(struct ef_dp *dp, struct plan *p, __u32 gen)
 }
 
 /* evenflow_vip_addrs and the filter bitmap serve both generations: before the
- * flip they gain the new addresses (union); after it, they lose the others. */
+ * flip they gain the new addresses (union); after it, they lose the others.
+ * The bitmap is written whole through a mapping: a word the data plane reads
+ * meanwhile holds, byte by byte, the old or the new value, and either covers
+ * the generation it reads. */
 static int write_addresses(struct ef_dp *dp, const struct plan *p, bool exact)
 {
 	__u64 *words = calloc(EF_VIP_FILTER_WORDS, sizeof(*words));
@@ -638,8 +641,9 @@ static int write_addresses(struct ef_dp *dp, const struct plan *p, bool exact)
 
 	if (!words)
 		return ef_err(-ENOMEM, "out of memory");
-	if (!exact &&
-	    (err = ef_array_read(dp->vip_filter, 0, EF_VIP_FILTER_WORDS, sizeof(*words), words)))
+	/* the filter is one value: the whole bitmap (bpf/lib/maps.h) */
+	if (!exact && (err = ef_array_read(dp->vip_filter, 0, 1,
+					   EF_VIP_FILTER_WORDS * sizeof(*words), words)))
 		goto out;
 	for (__u32 id = 0; id < EF_MAX_VIPS; id++) {
 		const struct ef_vip_key *k = &p->nw.vips[id].key;
@@ -675,7 +679,7 @@ static int write_addresses(struct ef_dp *dp, const struct plan *p, bool exact)
 			prev = &cur;
 		}
 	}
-	err = ef_array_write(dp->vip_filter, 0, EF_VIP_FILTER_WORDS, sizeof(*words), words);
+	err = ef_array_write(dp->vip_filter, 0, 1, EF_VIP_FILTER_WORDS * sizeof(*words), words);
 out:
 	free(words);
 	if (err)

@@ -47,7 +47,7 @@ static const __u32 lb_map_value_size[N_LB_MAPS] = {
     sizeof(struct ef_vip_info),
     sizeof(struct ef_vip_bucket),
     sizeof(__u32),
-    sizeof(__u64),
+    EF_VIP_FILTER_WORDS * sizeof(__u64) /* global data: the whole bitmap */,
     sizeof(struct ef_backend),
     sizeof(__u32) /* map fd */,
     sizeof(struct ef_ct_bucket),
@@ -331,7 +331,7 @@ static void match_pinned_flags(const char *pin_dir, struct bpf_map *map)
 static int load_lb(const char *pin_dir, const struct ef_dp_cfg *cfg)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = pin_dir);
-	char path[PATH_MAX], tmp[PATH_MAX], ct[PATH_MAX], ct_old[PATH_MAX];
+	char path[PATH_MAX], tmp[PATH_MAX], ct[PATH_MAX], ct_old[PATH_MAX], filter[PATH_MAX];
 	struct lb_bpf *skel;
 	__u32 slots;
 	bool aside;
@@ -340,7 +340,8 @@ static int load_lb(const char *pin_dir, const struct ef_dp_cfg *cfg)
 	if (pin_path(path, sizeof(path), pin_dir, EF_PIN_LB_PROG) ||
 	    pin_path(tmp, sizeof(tmp), pin_dir, EF_PIN_LB_PROG "_new") ||
 	    pin_path(ct, sizeof(ct), pin_dir, "evenflow_conntrack") ||
-	    pin_path(ct_old, sizeof(ct_old), pin_dir, "evenflow_conntrack_old"))
+	    pin_path(ct_old, sizeof(ct_old), pin_dir, "evenflow_conntrack_old") ||
+	    pin_path(filter, sizeof(filter), pin_dir, "evenflow_vip_filter"))
 		return ef_err(-ENAMETOOLONG, "pin dir %s: name too long", pin_dir);
 	skel = lb_bpf__open_opts(&oo);
 	if (!skel)
@@ -352,6 +353,12 @@ static int load_lb(const char *pin_dir, const struct ef_dp_cfg *cfg)
 	err = bpf_map__set_max_entries(skel->maps.evenflow_conntrack, slots / EF_CT_WAYS);
 	if (err) {
 		ef_err(err, "cannot size the connection table: %s", strerror(-err));
+		goto out;
+	}
+	/* the filter is global data (bpf/lib/maps.h): pinned like the maps */
+	err = bpf_map__set_pin_path(skel->maps.data_vip_filter, filter);
+	if (err) {
+		ef_err(err, "cannot pin the VIP filter at %s: %s", filter, strerror(-err));
 		goto out;
 	}
 	match_pinned_flags(pin_dir, skel->maps.evenflow_tx_ports);

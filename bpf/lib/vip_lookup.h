@@ -16,10 +16,7 @@
  * the address be a VIP's? A clear bit means it is not. */
 static __always_inline int ef_filter_has(__u32 bit)
 {
-	__u32 word = bit / 64;
-	__u64 *bits = bpf_map_lookup_elem(&evenflow_vip_filter, &word);
-
-	return bits && (*bits & (1ULL << (bit % 64)));
+	return (evenflow_vip_filter[(bit / 64) % EF_VIP_FILTER_WORDS] >> (bit % 64)) & 1;
 }
 
 /* Is this destination address one of the VIPs' (a superset: a bitmap)? */

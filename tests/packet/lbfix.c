@@ -96,8 +96,7 @@ static int write_vip(uint32_t id)
 			     .forward = v->forward,
 			     .table_size = v->table_size,
 			     .table_slots = v->table_size};
-	__u32 count = 0, word, bit;
-	__u64 bits = 0;
+	__u32 count = 0, bit;
 	struct ef_addr src;
 	int fd;
 
@@ -122,13 +121,7 @@ static int write_vip(uint32_t id)
 	if (update(fd, &key, &count))
 		return -1;
 	bit = ef_filter_bit(&key.addr, key.family);
-	word = bit / 64;
-	fd = map_fd(skel->maps.evenflow_vip_filter);
-	if (bpf_map_lookup_elem(fd, &word, &bits))
-		return -1;
-	bits |= 1ULL << (bit % 64);
-	if (update(fd, &word, &bits))
-		return -1;
+	skel->data_vip_filter->evenflow_vip_filter[bit / 64] |= 1ULL << (bit % 64);
 	if (v->table_size)
 		lbfix_write_table(id, v->backends);
 	return 0;
