@@ -2,7 +2,7 @@
 # chart.sh RESULTS_DIR PNG: the bench's ratios as one PNG (gnuplot).
 #  left:  data-plane cost per packet as a multiple of its baseline (minimal
 #         XDP_TX program, or XDP_PASS for a packet not for a VIP), next to the
-#         targets;
+#         targets, and the reference encapsulator (the least an IPIP LB does);
 #  right: UDP packets/s delivered to the backends, best of the rounds, per mode.
 set -euo pipefail
 dir=$1 png=$2
@@ -14,7 +14,8 @@ trap 'rm -rf "$tmp"' EXIT
 jq -r '.cases as $c |
 	[["TCP est.", "tcp_established", "2.0"], ["TCP new", "tcp_new_flow", "4.0"],
 	 ["UDP est.", "udp_established", "NaN"], ["IPv6 est.", "ipv6_established", "NaN"],
-	 ["1M flows", "tcp_1m_flows", "6.0"], ["non-VIP*", "not_vip", "1.3"]][] |
+	 ["1M flows", "tcp_1m_flows", "6.0"], ["non-VIP*", "not_vip", "1.3"],
+	 ["min encap (ref.)", "ref_min_encap", "NaN"]][] |
 	"\"\(.[0])\" \($c[.[1]].ratio) \(.[2])"' "$prog" >"$tmp/prog.dat"
 jq -r '.udp_pps | to_entries[] | "\(.key) \(.value.best / 1e6)"' "$e2e" >"$tmp/e2e.dat"
 

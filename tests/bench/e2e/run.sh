@@ -34,7 +34,8 @@
 #    "udp_pps": {MODE: {"best", "median", "spread", "noisy", "rounds": [...]}},
 #    "tcp_rps": {MODE: {same}},          (keep-alive)
 #    "tcp_rps_close": {MODE: {same}},    (a connection per request)
-#    "ratios": {"evenflow_vs_nftables", "evenflow_vs_xdp_min", ... (best-of-N),
+#    "ratios": {"evenflow_vs_nftables", "evenflow_vs_xdp_min", ... (best-of-N, to 0.001:
+#               a target of 0.85 is not met by 0.849),
 #               "tcp_evenflow_vs_haproxy", "tcp_close_evenflow_vs_haproxy", ...}}
 # spread = (max - min) / median in percent; noisy = spread > 15.
 #
@@ -475,7 +476,7 @@ jq -n --argjson udp "$(section_json "" "${MODE_LIST[@]}")" \
 	--argjson tcp_rounds "$TCP_ROUNDS" --argjson tcp_secs "$TCP_SECS" \
 	--argjson conns "$WRK_CONNS" --arg kernel "$(uname -r)" --arg date "$(date -u +%FT%TZ)" '
 	def ratio($t; $a; $b): if $t[$a].best and $t[$b].best and $t[$b].best > 0
-		then {key: "\($a)_vs_\($b)", value: (($t[$a].best / $t[$b].best * 100 | round) / 100)}
+		then {key: "\($a)_vs_\($b)", value: (($t[$a].best / $t[$b].best * 1000 | round) / 1000)}
 		else empty end;
 	{config: {frame_bytes: 60, flows: 1024, udp_rounds: $rounds, udp_seconds: $secs,
 		  generator_cpu: $cpu, tcp_rounds: $tcp_rounds, tcp_seconds: $tcp_secs,
