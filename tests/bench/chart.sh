@@ -15,7 +15,7 @@ jq -r '.cases as $c |
 	[["TCP est.", "tcp_established", "2.0"], ["TCP new", "tcp_new_flow", "4.0"],
 	 ["UDP est.", "udp_established", "NaN"], ["IPv6 est.", "ipv6_established", "NaN"],
 	 ["1M flows", "tcp_1m_flows", "6.0"], ["non-VIP*", "not_vip", "1.3"],
-	 ["min encap (ref.)", "ref_min_encap", "NaN"]][] |
+	 ["encap (ref.)", "ref_min_encap", "NaN"]][] |
 	"\"\(.[0])\" \($c[.[1]].ratio) \(.[2])"' "$prog" >"$tmp/prog.dat"
 jq -r '.udp_pps | to_entries[] | "\(.key) \(.value.best / 1e6)"' "$e2e" >"$tmp/e2e.dat"
 
@@ -30,6 +30,7 @@ set style fill solid 0.8 border -1
 set boxwidth 0.9
 set grid ytics
 set key top left
+set xtics rotate by -30
 set title "cost per packet ÷ baseline (lower is better)"
 set ylabel "x minimal XDP_TX program (* x XDP_PASS)"
 plot "$tmp/prog.dat" using 2:xtic(1) title "evenflow" lc rgb "#3a7bd5", \
