@@ -13,6 +13,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
+#include "lib/encap.h"
 
 /* Every bench frame is this long (padding inside the IP packet). */
 #define BENCH_FRAME 128
@@ -141,15 +142,15 @@ __u32 bench_encap_sum;
 /* Reference: the least an IPIP load balancer does to a packet of a flow it
  * already knows where to send: check Ethernet and IPv4, grow the frame by an
  * outer IPv4 header, write a prebuilt head with its length and checksum
- * completed, send it back. No flow hash, backend choice, connection table,
+ * completed, send it back (with the LB's own head copy and checksum fold,
+ * lib/encap.h). No flow hash, backend choice, connection table,
  * next-hop check or counters. */
 SEC("xdp")
 int bench_min_encap(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
-	__u32 sum = bench_encap_sum;
-	__u16 inner_len, tot_len;
-	__u8 *head;
+	struct iphdr *ip;
+	__u16 inner_len;
 
 	if (data + 14 + 20 > end)
 		return XDP_DROP;
@@ -158,20 +159,13 @@ int bench_min_encap(struct xdp_md *ctx)
 	inner_len = bpf_ntohs(*(__u16 *)(data + 16));
 	if (bpf_xdp_adjust_head(ctx, -20))
 		return XDP_DROP;
-	head = (void *)(long)ctx->data;
-	if ((void *)(head + 14 + 20) > (void *)(long)ctx->data_end)
+	data = (void *)(long)ctx->data;
+	ip = data + 14;
+	if ((void *)(ip + 1) > (void *)(long)ctx->data_end)
 		return XDP_DROP;
-	*(__u64 *)head = bench_encap_head[0];
-	*(__u64 *)(head + 8) = bench_encap_head[1];
-	*(__u64 *)(head + 16) = bench_encap_head[2];
-	*(__u64 *)(head + 24) = bench_encap_head[3];
-	*(__u16 *)(head + 32) = (__u16)bench_encap_head[4];
-	tot_len = bpf_htons(inner_len + 20);
-	*(__u16 *)(head + 14 + 2) = tot_len;
-	sum += tot_len;
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	*(__u16 *)(head + 14 + 10) = (__u16)~sum;
+	ef_copy_head(data, (const __u8 *)bench_encap_head, 14 + 20);
+	ip->tot_len = bpf_htons(inner_len + 20);
+	ip->check = ef_csum_fold(bench_encap_sum + ip->tot_len);
 	return XDP_TX;
 }
 

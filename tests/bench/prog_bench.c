@@ -175,15 +175,13 @@ static int slow_calls;
 static double run(int prog, const __u8 *frame, __u32 repeat, __u32 *action, __u8 *out,
 		  __u32 *out_len)
 {
-	double t;
-
 	__u8 buf[FRAME + 64];
 	struct xdp_md ctx = {.data_end = FRAME, .ingress_ifindex = in_ifindex};
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame, .data_size_in = FRAME,
 		    .data_out = out ? out : buf, .data_size_out = sizeof(buf), .repeat = repeat,
 		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx));
+	double t = now_s();
 
-	t = now_s();
 	if (bpf_prog_test_run_opts(prog, &o))
 		die("BPF_PROG_TEST_RUN");
 	t = (now_s() - t) * 1e9 / repeat;
