@@ -25,21 +25,32 @@ endif
 CFLAGS_COMMON := -O2 -g -Wall -Wextra -Werror -Wshadow -std=gnu11 \
 		 -I$(BUILD) -Ibpf -Iuser -Itests/maglev
 CFLAGS        += $(CFLAGS_COMMON)
-LDLIBS        := -lxdp -lbpf -lelf -lz -ljansson -lm -lncursesw -lmicrohttpd -lpthread -lfyaml
+DEPFLAGS       = -MMD -MP
 BPF_CFLAGS    := -O2 -g -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Wextra -Werror \
 		 -Wno-unused-parameter -I/usr/include/$(shell uname -m)-linux-gnu -Ibpf
 # The unit tests run under AddressSanitizer and UndefinedBehaviorSanitizer.
 SAN_FLAGS     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
+# What each layer of user/ links (README, "How the pieces fit"):
+#   util, dp, core  libevenflow.a: the model, the commit, the data-plane access
+#   daemon          the daemon's loop, health checks, HTTP endpoint
+#   cli             main, commands, output, top
+LIB_LDLIBS    := -lxdp -lbpf -lelf -lz -lfyaml -lm
+DAEMON_LDLIBS := -lmicrohttpd -lpthread
+CLI_LDLIBS    := -ljansson -lncursesw
+LDLIBS        := $(CLI_LDLIBS) $(DAEMON_LDLIBS) $(LIB_LDLIBS)
+
 BPF_SRCS   := $(wildcard bpf/*.bpf.c)
 BPF_OBJS   := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
 SKELS      := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
-BPF_HDRS   := $(wildcard bpf/*.h bpf/lib/*.h)
-USER_SRCS  := $(wildcard user/*.c)
-USER_HDRS  := $(wildcard user/*.h)
-USER_OBJS  := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
-# Everything but main.c, linked into the unit tests too.
-LIB_OBJS   := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
+LIB_SRCS   := $(wildcard user/util/*.c user/dp/*.c user/core/*.c)
+DAEMON_SRCS:= $(wildcard user/daemon/*.c)
+CLI_SRCS   := $(wildcard user/cli/*.c)
+obj         = $(patsubst user/%.c,$(BUILD)/obj/%.o,$(1))
+san_obj     = $(patsubst user/%.c,$(BUILD)/obj-san/%.o,$(1))
+LIB_OBJS   := $(call obj,$(LIB_SRCS))
+LIB        := $(BUILD)/libevenflow.a
+LIB_SAN    := $(BUILD)/libevenflow-san.a
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 PKT_SRCS   := $(wildcard tests/packet/*.c)
@@ -59,50 +70,71 @@ check-deps:
 deps:
 	$(Q)scripts/deps.sh
 
-$(BUILD) $(BUILD)/user $(BUILD)/tests $(BUILD)/user-san $(BUILD)/bench:
+$(BUILD) $(BUILD)/tests $(BUILD)/bench:
 	$(Q)mkdir -p $@
 
-$(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) | $(BUILD)
+$(BUILD)/%.bpf.o: bpf/%.bpf.c | $(BUILD)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
 
-$(BUILD)/user/%.o: user/%.c $(USER_HDRS) $(BPF_HDRS) $(SKELS) | $(BUILD)/user
+# User-space objects; headers are tracked by -MMD (the skeletons are
+# generated, so every object waits for them).
+$(BUILD)/obj/%.o: user/%.c | $(SKELS)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-$(BUILD)/evenflow: $(USER_OBJS)
+$(BUILD)/obj-san/%.o: user/%.c | $(SKELS)
+	$(call msg,CC-SAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(LIB_SAN): $(call san_obj,$(LIB_SRCS))
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/evenflow: $(call obj,$(CLI_SRCS) $(DAEMON_SRCS)) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
-# Unit tests: the library objects rebuilt with sanitizers, one binary per file.
-SAN_OBJS := $(patsubst $(BUILD)/user/%.o,$(BUILD)/user-san/%.o,$(LIB_OBJS))
-$(BUILD)/user-san/%.o: user/%.c $(USER_HDRS) $(BPF_HDRS) $(SKELS) | $(BUILD)/user-san
+# Unit tests, under sanitizers: each links the library and what it tests
+# beyond it (objects of the daemon or the CLI, named below, and
+# TEST_LIBS_<name>: the libraries those need).
+$(BUILD)/tests/test_cli: $(call san_obj,user/cli/cli.c user/cli/output.c)
+TEST_LIBS_test_cli := -ljansson
+$(BUILD)/tests/test_health: $(call san_obj,user/daemon/health.c)
+$(BUILD)/tests/%.o: tests/unit/%.c | $(SKELS) $(BUILD)/tests
 	$(call msg,CC-SAN,$@)
-	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -c $< -o $@
-
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(SAN_OBJS) | $(BUILD)/tests
-	$(call msg,CC-SAN,$@)
-	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) $^ -o $@ $(LDLIBS) -lcmocka
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) $(DEPFLAGS) -c $< -o $@
+$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(LIB_SAN)
+	$(call msg,LINK-SAN,$@)
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) $(filter %.o,$^) $(LIB_SAN) -o $@ $(TEST_LIBS_$(@F)) \
+		$(LIB_LDLIBS) -lcmocka
 
 # Maglev quality measures: asserted by a unit test, printed by the report.
-$(BUILD)/tests/quality-san.o: tests/maglev/quality.c tests/maglev/quality.h $(USER_HDRS) | $(BUILD)/tests
+$(BUILD)/tests/quality-san.o: tests/maglev/quality.c | $(BUILD)/tests
 	$(call msg,CC-SAN,$@)
-	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) $(DEPFLAGS) -c $< -o $@
 $(BUILD)/tests/test_maglev_quality: $(BUILD)/tests/quality-san.o
 
-$(BUILD)/bench/maglev_report: tests/bench/maglev_report.c tests/maglev/quality.c \
-		$(BUILD)/user/maglev.o $(BUILD)/user/addr.o | $(BUILD)/bench
+$(BUILD)/bench/maglev_report: tests/bench/maglev_report.c tests/maglev/quality.c $(LIB) \
+		| $(BUILD)/bench
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $^ -o $@ -lm
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LIB_LDLIBS)
 
-# Packet tests: the real BPF objects through their skeletons; no user/ code.
-$(PKT_BIN): $(PKT_SRCS) $(wildcard tests/packet/*.h) $(BPF_HDRS) $(SKELS) | $(BUILD)/tests
+# Packet tests: the real BPF objects through their skeletons.
+$(PKT_BIN): $(PKT_SRCS) $(wildcard tests/packet/*.h) $(SKELS) | $(BUILD)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/packet $(PKT_SRCS) -o $@ -lbpf -lelf -lz -lcmocka
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -MF $@.d -Itests/packet $(PKT_SRCS) -o $@ -lbpf -lelf \
+		-lz -lcmocka
 
 test: all $(UNIT_BINS) $(PKT_BIN)
 	$(Q)BUILD=$(BUILD) tests/run.sh
@@ -117,15 +149,16 @@ bench: all $(BUILD)/bench/maglev_report $(BUILD)/bench/prog_bench
 # beside the real LB, configured through the CLI's library.
 $(BUILD)/bench/bench.bpf.o: tests/bench/bench.bpf.c | $(BUILD)/bench
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(BUILD)/bench/bench.skel.h: $(BUILD)/bench/bench.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name bench_bpf > $@
 
-$(BUILD)/bench/prog_bench: tests/bench/prog_bench.c $(BUILD)/bench/bench.skel.h $(LIB_OBJS)
+$(BUILD)/bench/prog_bench: tests/bench/prog_bench.c $(BUILD)/bench/bench.skel.h $(LIB)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -I$(BUILD)/bench tests/bench/prog_bench.c $(LIB_OBJS) -o $@ $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -I$(BUILD)/bench tests/bench/prog_bench.c $(LIB) -o $@ \
+		$(LIB_LDLIBS)
 
 # The configuration parser and validator under libFuzzer (clang, with
 # ASan/UBSan); new inputs go to $(BUILD)/fuzz/corpus, the seeds stay in
@@ -133,20 +166,23 @@ $(BUILD)/bench/prog_bench: tests/bench/prog_bench.c $(BUILD)/bench/bench.skel.h 
 FUZZ_TIME  ?= 600
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	      -Wno-missing-field-initializers
-FUZZ_SRCS  := $(filter-out user/main.c,$(USER_SRCS))
+FUZZ_SRCS  := $(LIB_SRCS)
 $(BUILD)/fuzz:
 	$(Q)mkdir -p $@ $@/corpus
-$(BUILD)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(FUZZ_SRCS) $(USER_HDRS) $(SKELS) | $(BUILD)/fuzz
+$(BUILD)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(FUZZ_SRCS) $(SKELS) | $(BUILD)/fuzz
 	$(call msg,CC-FUZZ,$@)
-	$(Q)$(CLANG) $(CFLAGS_COMMON) $(FUZZ_FLAGS) tests/fuzz/fuzz_config.c $(FUZZ_SRCS) -o $@ \
-		$(LDLIBS)
+	$(Q)$(CLANG) $(CFLAGS_COMMON) $(FUZZ_FLAGS) $(DEPFLAGS) -MF $@.d tests/fuzz/fuzz_config.c \
+		$(FUZZ_SRCS) -o $@ $(LIB_LDLIBS)
 
 fuzz: check-deps $(BUILD)/fuzz/fuzz_config
 	$(Q)$(BUILD)/fuzz/fuzz_config -max_total_time=$(FUZZ_TIME) -max_len=4096 -timeout=10 \
 		-print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus tests/fuzz/corpus
 
 format:
-	$(Q)clang-format -i $(wildcard bpf/*.c bpf/*.h bpf/lib/*.h user/*.c user/*.h tests/*/*.c tests/*/*.h)
+	$(Q)clang-format -i $(wildcard bpf/*.c bpf/*.h bpf/lib/*.h user/*/*.c user/*/*.h tests/*/*.c \
+		tests/*/*.h)
 
 clean:
 	$(Q)rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -46,12 +46,12 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "addr.h"
-#include "backends.h"
+#include "util/addr.h"
+#include "core/backends.h"
 #include "bench.skel.h"
-#include "dataplane.h"
-#include "log.h"
-#include "vips.h"
+#include "dp/dataplane.h"
+#include "util/log.h"
+#include "core/vips.h"
 
 #define FRAME	    128
 #define ROUNDS	    5

@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "maglev.h"
+#include "core/maglev.h"
 
 /* How well a table honours its weights. */
 struct ef_mq_shares {

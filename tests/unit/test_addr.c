@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "addr.h"
+#include "util/addr.h"
 
 static void test_ipv4_good(void **state)
 {

@@ -14,9 +14,9 @@
 
 #include <cmocka.h>
 
-#include "cli.h"
-#include "log.h"
-#include "output.h"
+#include "cli/cli.h"
+#include "util/log.h"
+#include "cli/output.h"
 
 static const struct option set_opts[] = {
     {"weight", required_argument, NULL, 'w'},

@@ -16,9 +16,9 @@
 
 #include <cmocka.h>
 
-#include "addr.h"
-#include "config.h"
-#include "plan.h"
+#include "util/addr.h"
+#include "core/config.h"
+#include "core/plan.h"
 
 static int parse(const char *text, struct ef_config *cfg, struct ef_config_errors *errs)
 {

@@ -19,7 +19,7 @@
 
 #include <cmocka.h>
 
-#include "health.h"
+#include "daemon/health.h"
 
 struct seen {
 	int changes;

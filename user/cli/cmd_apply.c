@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * cmd_apply.c: evenflow apply FILE [--dry-run] [--force]
+ *
+ * Reads and validates the whole file (nothing is touched on an error),
+ * computes the plan against the running configuration, prints it, refuses a
+ * harmful change unless --force (plan.h), then commits it all or nothing
+ * (ef_conf_commit).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/config.h"
+#include "core/conf.h"
+#include "dp/dataplane.h"
+#include "util/log.h"
+#include "cli/output.h"
+#include "cli/plan_print.h"
+
+#define APPLY_DRY_RUN (1U << 0)
+#define APPLY_FORCE   (1U << 1)
+
+static int apply(struct ef_dp *dp, const struct ef_conf *running, const struct ef_conf *want,
+		 double max_move, unsigned flags)
+{
+	struct ef_plan plan;
+	size_t i;
+	int err;
+
+	err = ef_plan_build(running, want, max_move, &plan);
+	if (err)
+		return err;
+	ef_plan_print(&plan);
+	/* on stderr too, where they are seen under -j */
+	for (i = 0; out_is_json() && i < plan.n_warnings; i++)
+		pr_warn("warning: %s", plan.warnings[i]);
+	if (plan.n_warnings && !(flags & APPLY_FORCE)) {
+		err = ef_err(-EPERM, "refused: %s%s (--force applies it anyway)", plan.warnings[0],
+			     plan.n_warnings > 1 ? ", and more warnings" : "");
+		goto out;
+	}
+	if (flags & APPLY_DRY_RUN) {
+		out_text("dry run: nothing changed\n");
+		goto out;
+	}
+	if (!plan.n_vips) {
+		out_text("no change\n");
+		goto out;
+	}
+	err = ef_tx_ports_sync(dp);
+	if (!err)
+		err = ef_conf_commit(dp, want);
+	if (!err)
+		out_text("applied\n");
+out:
+	out_bool("applied", NULL, !err && !(flags & APPLY_DRY_RUN) && plan.n_vips);
+	ef_plan_free(&plan);
+	return err;
+}
+
+int cmd_apply(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char **argv)
+{
+	struct ef_conf running = {};
+	struct ef_config_errors errs;
+	struct ef_config cfg;
+	unsigned flags = 0;
+	struct ef_dp dp;
+	bool opened = false;
+	int c, err;
+
+	ef_getopt_reset();
+	while ((c = ef_getopt(cmd, argc, argv)) != -1) {
+		switch (c) {
+		case 'h':
+			ef_cmd_usage(cmd, NULL);
+			return 0;
+		case 'n':
+			flags |= APPLY_DRY_RUN;
+			break;
+		case 'f':
+			flags |= APPLY_FORCE;
+			break;
+		default:
+			return -EINVAL;
+		}
+	}
+	if (ef_nargs(cmd, argc, argv, 1, 1))
+		return -EINVAL;
+	err = ef_config_load(argv[optind], &cfg, &errs);
+	if (err)
+		return ef_config_report(&errs, err);
+	/* The plan shows even when apply refuses it. */
+	out_keep_on_error();
+	if (flags & APPLY_DRY_RUN) {
+		err = ef_dp_open_existing(ef_pin_dir(ctx->pin_dir), &dp);
+		if (err == -ENOENT)
+			err = 0; /* nothing loaded: everything would be added */
+		else if (!err)
+			opened = true;
+	} else {
+		err = ef_dp_open(ef_pin_dir(ctx->pin_dir), NULL, &dp);
+		opened = !err;
+	}
+	if (!err && opened)
+		err = ef_conf_read(&dp, &running);
+	if (!err)
+		err = apply(opened ? &dp : NULL, &running, &cfg.conf, cfg.max_move, flags);
+	ef_conf_free(&running);
+	if (opened)
+		ef_dp_close(&dp);
+	ef_config_free(&cfg);
+	return err;
+}
+
+const struct option ef_apply_opts[] = {
+    {"dry-run", no_argument, NULL, 'n'},
+    {"force", no_argument, NULL, 'f'},
+    {NULL, 0, NULL, 0},
+};

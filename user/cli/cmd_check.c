@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * cmd_check.c: evenflow check: is any VIP imbalanced? For cron jobs and
+ * monitoring scripts: samples the counters over a window, prints the shares
+ * and exits 1 naming the VIP and backend when a backend takes more new flows
+ * than its weight says (imbalance.h), 0 otherwise.
+ */
+#include <errno.h>
+#include <stdio.h>
+
+#include "cli/cli.h"
+#include "util/log.h"
+#include "cli/output.h"
+#include "core/snapshot.h"
+#include "cli/watch.h"
+
+#define EF_CHECK_WINDOW_DEFAULT 5.0 /* seconds */
+
+int cmd_check(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char **argv)
+{
+	const char *pin_dir = ef_pin_dir(ctx->pin_dir);
+	struct ef_watch_args a = {};
+	const struct ef_imb_cfg *cfg = &a.imb;
+	struct ef_imb *imb = NULL;
+	struct ef_snap s = {};
+	char first[256] = "";
+	double start, step;
+	int err, flagged;
+
+	ef_imb_cfg_default(&a.imb);
+	a.imb.window_s = EF_CHECK_WINDOW_DEFAULT;
+	err = ef_watch_args(cmd, argc, argv, &a);
+	if (err)
+		return err < 0 ? err : 0;
+	imb = ef_imb_new(cfg);
+	if (!imb)
+		return ef_err(-ENOMEM, "out of memory");
+
+	/* A reading every second (or faster for a short window): a VIP whose
+	 * configuration changes meanwhile is judged from the change on. */
+	step = cfg->window_s < 1.0 ? cfg->window_s : 1.0;
+	err = ef_watch_sample_needed(pin_dir, &s, imb, true);
+	start = s.t;
+	for (int i = 1; !err && s.t < start + cfg->window_s - 1e-3; i++) {
+		double next = start + i * step;
+
+		ef_snap_free(&s);
+		ef_watch_sleep_until(next < start + cfg->window_s ? next : start + cfg->window_s,
+				     NULL);
+		err = ef_watch_sample_needed(pin_dir, &s, imb, false);
+	}
+	if (err)
+		goto out;
+
+	out_keep_on_error();
+	out_double("window_s", NULL, cfg->window_s);
+	out_double("factor", NULL, cfg->factor);
+	out_double("margin", NULL, cfg->margin);
+	out_u64("min_flows", NULL, cfg->min_flows);
+	flagged = ef_watch_report(&s, imb, false, first, sizeof(first));
+	out_bool("imbalanced", NULL, flagged > 0);
+	if (flagged) {
+		err = ef_err(-ERANGE, "%s", first);
+		if (flagged > 1)
+			out_text("%d backends are imbalanced\n", flagged);
+	} else {
+		out_text("no VIP is imbalanced (%zu VIPs, window %.1f s, tolerance: %.2gx or "
+			 "+%.0f points of the expected share, %llu new flows at least)\n",
+			 s.n_vips, cfg->window_s, cfg->factor, 100.0 * cfg->margin,
+			 (unsigned long long)cfg->min_flows);
+	}
+out:
+	ef_snap_free(&s);
+	ef_imb_free(imb);
+	return err;
+}
+
+const struct option ef_check_opts[] = {
+    EF_IMB_OPTS,
+    {NULL, 0, NULL, 0},
+};

@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * cmd_top.c: evenflow top: a full-screen live view (ncurses). One VIP at a
+ * time, one row per backend: state, weight, rates, and a bar of the share of
+ * new flows it actually takes with a marker '|' at the share its weight
+ * gives it; '!' marks backends the detector flags (imbalance.h).
+ * Keys: tab / right / down: next VIP; shift-tab / left / up: previous VIP;
+ * s: next sort key; q: quit. Fits 80x24; follows resizes (KEY_RESIZE).
+ */
+#include <errno.h>
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curses.h>
+
+#include "core/backends.h"
+#include "cli/cli.h"
+#include "util/log.h"
+#include "core/snapshot.h"
+#include "cli/watch.h"
+
+enum sort_key { SORT_ID, SORT_SHARE, SORT_RATE, SORT_ADDR, SORT_WEIGHT, SORT_MAX };
+static const char *const sort_names[SORT_MAX] = {"id", "share", "new/s", "address", "weight"};
+
+struct row {
+	const struct ef_snap_backend *b;
+	const struct ef_imb_result *r;
+};
+
+static enum sort_key sort_by;
+
+static int row_cmp(const void *pa, const void *pb)
+{
+	const struct row *a = pa, *b = pb;
+	double x = 0, y = 0;
+
+	switch (sort_by) {
+	case SORT_SHARE:
+		x = a->r->actual;
+		y = b->r->actual;
+		break;
+	case SORT_RATE:
+		x = a->r->fps;
+		y = b->r->fps;
+		break;
+	case SORT_ADDR:
+		return strcmp(a->b->addr, b->b->addr);
+	case SORT_WEIGHT:
+		x = a->b->be.weight;
+		y = b->b->be.weight;
+		break;
+	default:
+		return a->b->id < b->b->id ? -1 : a->b->id > b->b->id;
+	}
+	/* largest first, then by id */
+	if (x != y)
+		return x < y ? 1 : -1;
+	return a->b->id < b->b->id ? -1 : a->b->id > b->b->id;
+}
+
+/* [###   |   ] of width w: actual share filled, expected share marked. */
+static void draw_bar(int y, int x, int w, double actual, double expected, bool flagged)
+{
+	int fill = (int)(actual * w + 0.5), mark = (int)(expected * w + 0.5), i;
+
+	if (w < 3)
+		return;
+	if (mark >= w)
+		mark = w - 1;
+	mvaddch(y, x, '[');
+	for (i = 0; i < w; i++) {
+		chtype ch = i < fill ? '#' : ' ';
+
+		if (i < fill && flagged && has_colors())
+			ch |= COLOR_PAIR(1);
+		if (i == mark)
+			ch = '|' | A_BOLD;
+		mvaddch(y, x + 1 + i, ch);
+	}
+	mvaddch(y, x + 1 + w, ']');
+}
+
+static void draw(const struct ef_snap *s, const struct ef_imb *imb, size_t sel, double window_s,
+		 const char *msg)
+{
+	char b1[16], b2[16], b3[16];
+	struct row *rows = NULL;
+	size_t n = 0, i;
+	int y = 0, wide = COLS >= 92, barw;
+	const struct ef_snap_vip *v;
+	const struct ef_imb_result *r0 = NULL;
+	double pps = 0, bps = 0, fps = 0;
+
+	erase();
+	attron(A_BOLD);
+	mvprintw(y, 0, "evenflow top");
+	attroff(A_BOLD);
+	if (!s || !s->n_vips) {
+		mvprintw(y + 2, 0, "%s", msg ? msg : "no VIP configured");
+		mvprintw(LINES - 1, 0, "q: quit");
+		refresh();
+		return;
+	}
+	v = &s->vips[sel];
+	printw("  VIP %zu/%zu: %s", sel + 1, s->n_vips, v->name);
+	rows = calloc(s->n_backends ? s->n_backends : 1, sizeof(*rows));
+	for (i = 0; rows && i < s->n_backends; i++) {
+		const struct ef_imb_result *r = ef_imb_find(imb, s->backends[i].id);
+
+		if (s->backends[i].vip != sel || !r)
+			continue;
+		rows[n].b = &s->backends[i];
+		rows[n++].r = r;
+		r0 = r0 ? r0 : r;
+		pps += r->pps;
+		bps += r->bps;
+		fps += r->fps;
+	}
+	y++;
+	mvprintw(y++, 0, "%s pkt/s  %sbit/s  %s new/s   window %.0f s: %llu new flows%s",
+		 ef_si(pps, b1, sizeof(b1)), ef_si(bps, b2, sizeof(b2)), ef_si(fps, b3, sizeof(b3)),
+		 window_s, (unsigned long long)(r0 ? r0->vip_flows : 0),
+		 r0 && !r0->judged ? " (too few to judge)" : "");
+	if (ef_imb_vip_flagged(imb, v->vip.id)) {
+		attron(A_BOLD | (has_colors() ? COLOR_PAIR(1) : 0));
+		mvprintw(y, 0, "IMBALANCED: a backend takes more new flows than its weight says");
+		attroff(A_BOLD | (has_colors() ? COLOR_PAIR(1) : 0));
+	}
+	y += 2;
+	qsort(rows, n, sizeof(*rows), row_cmp);
+	/* backend(17) state(6) weight(7) [pkt/s(7)] new/s(7) bit/s(7) share(7) expect(7) !(2) */
+	barw = COLS - (17 + 6 + 7 + (wide ? 7 : 0) + 7 + 7 + 7 + 7 + 2) - 3;
+	attron(A_UNDERLINE);
+	mvprintw(y, 0, "%-16s %-5s %6s ", "backend", "state", "weight");
+	if (wide)
+		printw("%6s ", "pkt/s");
+	printw("%6s %6s %6s %6s  ", "new/s", "bit/s", "share", "expect");
+	if (barw >= 3)
+		printw("%-*s", barw + 2, "actual # vs expected |");
+	attroff(A_UNDERLINE);
+	y++;
+	for (i = 0; i < n; i++, y++) {
+		const struct row *rw = &rows[i];
+
+		if (y >= LINES - 2) {
+			mvprintw(y, 0, "... %zu more (a taller terminal shows them)", n - i);
+			break;
+		}
+		mvprintw(y, 0, "%-16.16s %-5.5s %6u ", rw->b->addr, ef_state_str(rw->b->be.state),
+			 rw->b->be.weight);
+		if (wide)
+			printw("%6s ", ef_si(rw->r->pps, b1, sizeof(b1)));
+		printw("%6s %6s %5.1f%% %5.1f%% %c", ef_si(rw->r->fps, b2, sizeof(b2)),
+		       ef_si(rw->r->bps, b3, sizeof(b3)), 100.0 * rw->r->actual,
+		       100.0 * rw->r->expected, rw->r->flagged ? '!' : ' ');
+		if (barw >= 3)
+			draw_bar(y, getcurx(stdscr) + 1, barw, rw->r->actual, rw->r->expected,
+				 rw->r->flagged);
+	}
+	if (!n)
+		mvprintw(y, 0, "no backend");
+	if (msg)
+		mvprintw(LINES - 2, 0, "%.*s", COLS, msg);
+	mvprintw(LINES - 1, 0, "%.*s", COLS, "tab/arrows: VIP   s: sort   q: quit");
+	printw("   sort: %s", sort_names[sort_by]);
+	refresh();
+	free(rows);
+}
+
+int cmd_top(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char **argv)
+{
+	const char *pin_dir = ef_pin_dir(ctx->pin_dir);
+	struct ef_watch_args a = {};
+	struct ef_imb *imb;
+	struct ef_snap s = {};
+	volatile int *stop;
+	double next;
+	char msg[256] = "";
+	size_t sel = 0;
+	int err;
+
+	ef_imb_cfg_default(&a.imb);
+	a.interval_s = 1.0;
+	err = ef_watch_args(cmd, argc, argv, &a);
+	if (err)
+		return err < 0 ? err : 0;
+	imb = ef_imb_new(&a.imb);
+	if (!imb)
+		return ef_err(-ENOMEM, "out of memory");
+	/* Fail before taking the screen if there is nothing to show. */
+	err = ef_watch_sample_needed(pin_dir, &s, imb, true);
+	if (err) {
+		ef_snap_free(&s);
+		ef_imb_free(imb);
+		return err;
+	}
+
+	setlocale(LC_ALL, "");
+	if (!initscr()) {
+		ef_snap_free(&s);
+		ef_imb_free(imb);
+		return ef_err(-ENOTTY, "top: cannot set up the terminal");
+	}
+	cbreak();
+	noecho();
+	keypad(stdscr, TRUE);
+	curs_set(0);
+	if (has_colors()) {
+		start_color();
+		use_default_colors();
+		init_pair(1, COLOR_RED, -1);
+	}
+	stop = ef_watch_stop_on_signals();
+
+	next = s.t + a.interval_s;
+	draw(&s, imb, sel, a.imb.window_s, NULL);
+	while (!*stop) {
+		double left = next - ef_snap_now();
+		int key;
+
+		timeout(left > 0 ? (int)(left * 1000) + 1 : 0);
+		key = getch();
+		switch (key) {
+		case 'q':
+		case 'Q':
+			*stop = 1;
+			continue;
+		case '\t':
+		case KEY_RIGHT:
+		case KEY_DOWN:
+			if (s.n_vips)
+				sel = (sel + 1) % s.n_vips;
+			break;
+		case KEY_BTAB:
+		case KEY_LEFT:
+		case KEY_UP:
+			if (s.n_vips)
+				sel = (sel + s.n_vips - 1) % s.n_vips;
+			break;
+		case 's':
+		case 'S':
+			sort_by = (sort_by + 1) % SORT_MAX;
+			break;
+		case KEY_RESIZE:
+			clear();
+			break;
+		case ERR:
+			if (ef_snap_now() < next)
+				continue;
+			next += a.interval_s;
+			if (next < ef_snap_now())
+				next = ef_snap_now() + a.interval_s;
+			ef_snap_free(&s);
+			ef_err_clear();
+			msg[0] = 0;
+			err = ef_watch_sample(pin_dir, &s, imb);
+			if (err)
+				snprintf(msg, sizeof(msg), "cannot read the data plane: %s",
+					 ef_err_msg()	  ? ef_err_msg()
+					 : err == -ENOENT ? "not loaded"
+							  : strerror(-err));
+			ef_err_clear();
+			err = 0;
+			break;
+		default:
+			continue;
+		}
+		if (sel >= s.n_vips)
+			sel = 0;
+		draw(&s, imb, sel, a.imb.window_s, msg[0] ? msg : NULL);
+	}
+	endwin();
+	ef_snap_free(&s);
+	ef_imb_free(imb);
+	return 0;
+}
+
+const struct option ef_top_opts[] = {
+    EF_WATCH_OPT_INTERVAL,
+    EF_IMB_OPTS,
+    {NULL, 0, NULL, 0},
+};

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * config.h: the configuration file (YAML, parsed with libfyaml) of `evenflow
+ * apply` and `evenflow daemon`: VIPs and backends (a struct ef_conf, see
+ * conf.h), health checks, the metrics listen address, the imbalance
+ * detector's tolerance and the apply safety limit. The schema is in the
+ * README ("Configuration file"); contrib/evenflow.yaml is a commented example.
+ *
+ * Pure: no BPF, no network. The whole file is validated before anything is
+ * returned, and every problem found becomes one line
+ *
+ *     FILE:LINE:COL: what is wrong
+ *
+ * (LINE and COL 1-based, pointing at the offending key or value).
+ */
+#ifndef EF_CONFIG_H
+#define EF_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/conf.h"
+#include "evenflow.h"
+
+/* Kinds of health check. */
+enum ef_hc_type {
+	EF_HC_NONE = 0, /* not checked: the state in the file is the state */
+	EF_HC_TCP = 1,	/* a TCP connect() that completes within the timeout */
+	EF_HC_HTTP = 2, /* an HTTP/1.0 GET of path answered with status expect */
+};
+
+#define EF_HC_PATH_MAX 128
+
+/* A health check; a backend inherits its VIP's, a VIP the file's default,
+ * field by field. */
+struct ef_hc {
+	__u8 type;		   /* enum ef_hc_type */
+	__u16 port;		   /* 0: the VIP's port */
+	__u16 expect;		   /* HTTP status that means healthy */
+	__u32 interval_ms;	   /* between the starts of two checks */
+	__u32 timeout_ms;	   /* a check not done by then failed (<= interval) */
+	__u32 rise;		   /* successes in a row that mark a down backend up */
+	__u32 fall;		   /* failures in a row that mark an up backend down */
+	char path[EF_HC_PATH_MAX]; /* HTTP path, starting with '/' */
+};
+
+#define EF_HC_INTERVAL_DEFAULT 2000 /* ms */
+#define EF_HC_TIMEOUT_DEFAULT  1000 /* ms */
+#define EF_HC_RISE_DEFAULT     2
+#define EF_HC_FALL_DEFAULT     3
+#define EF_HC_EXPECT_DEFAULT   200
+
+/* Default of apply's "no more than this fraction of a VIP's slots move". */
+#define EF_MAX_MOVE_DEFAULT 0.5
+
+/* Where a key or value is in the file (1-based). */
+struct ef_pos {
+	int line, col;
+};
+
+/* Per VIP of conf.vips (same index): its health checks and positions. */
+struct ef_config_vip {
+	struct ef_pos pos;     /* of its address */
+	struct ef_hc *hc;      /* per backend, same index as the backends */
+	struct ef_pos *be_pos; /* of each backend's address */
+};
+
+/* The imbalance detector's settings (see imbalance.h). */
+struct ef_config_imbalance {
+	double window_s;
+	double factor;
+	double tolerance; /* the detector's margin: actual - expected share */
+	__u64 min_flows;
+};
+
+struct ef_config {
+	char *file;		  /* as given (for messages) */
+	struct ef_conf conf;	  /* VIPs and backends as ef_conf_commit takes them */
+	struct ef_config_vip *vx; /* conf.n_vips entries */
+	char metrics_listen[64];  /* "ADDR:PORT", "" when off */
+	struct ef_config_imbalance imbalance;
+	double max_move;  /* apply: largest fraction of a VIP's slots that may move */
+	size_t n_checked; /* backends with a health check */
+};
+
+/* At most this many error lines are kept (the count goes on). */
+#define EF_CONFIG_MAX_ERRORS 20
+#define EF_CONFIG_ERR_LEN    256
+
+struct ef_config_errors {
+	size_t n;     /* errors found */
+	size_t shown; /* lines kept in line[] (<= EF_CONFIG_MAX_ERRORS) */
+	char line[EF_CONFIG_MAX_ERRORS][EF_CONFIG_ERR_LEN];
+};
+
+/*
+ * Parses and validates buf[0..len-1] (name: the file name for messages).
+ * 0 and *cfg filled (free with ef_config_free), or -EINVAL with errs filled
+ * and *cfg empty; -ENOMEM.
+ */
+int ef_config_parse(const char *name, const char *buf, size_t len, struct ef_config *cfg,
+		    struct ef_config_errors *errs);
+
+/* Reads the file at path, then ef_config_parse. A read error is one line
+ * "FILE: cannot read: ..." in errs (-errno). */
+int ef_config_load(const char *path, struct ef_config *cfg, struct ef_config_errors *errs);
+
+void ef_config_free(struct ef_config *cfg);
+
+/* CLI edge: prints every error line but the last through pr_warn and
+ * records the last one (ef_err), so that they appear in file order; returns
+ * err. */
+int ef_config_report(const struct ef_config_errors *errs, int err);
+
+/* "tcp", "http", "none". */
+const char *ef_hc_type_str(__u8 type);
+
+#endif /* EF_CONFIG_H */

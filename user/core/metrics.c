@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* metrics.c: Prometheus text exposition of a snapshot; see metrics.h. */
+#include <errno.h>
+#include <inttypes.h>
+
+#include "core/metrics.h"
+
+void ef_metrics_label(FILE *f, const char *val)
+{
+	for (; *val; val++) {
+		if (*val == '\\' || *val == '"')
+			fputc('\\', f);
+		if (*val == '\n') {
+			fputs("\\n", f);
+			continue;
+		}
+		fputc(*val, f);
+	}
+}
+
+static void family(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void vip_labels(FILE *f, const char *name, const struct ef_snap_vip *v)
+{
+	fprintf(f, "%s{vip=\"", name);
+	ef_metrics_label(f, v->name);
+	fputs("\"", f);
+}
+
+static void backend_labels(FILE *f, const char *name, const struct ef_snap *s,
+			   const struct ef_snap_backend *b)
+{
+	vip_labels(f, name, &s->vips[b->vip]);
+	fputs(",backend=\"", f);
+	ef_metrics_label(f, b->addr);
+	fputs("\"", f);
+}
+
+static const struct {
+	const char *suffix;
+	const char *help;
+} traffic[EF_T_WORDS] = {
+    [EF_T_PACKETS] = {"packets_total", "packets forwarded"},
+    [EF_T_BYTES] = {"bytes_total", "bytes forwarded, as received (before encapsulation)"},
+    [EF_T_NEW_FLOWS] = {"new_flows_total", "flows that took a fresh Maglev table choice"},
+};
+
+static const struct {
+	__u8 state;
+	const char *name;
+} states[] = {{EF_BE_UP, "up"}, {EF_BE_DRAIN, "drain"}, {EF_BE_DOWN, "down"}};
+
+/* A gauge of every backend from the detector's result. */
+enum share_kind { EXPECTED, ACTUAL, FLAGGED };
+
+static void backend_share(FILE *f, const struct ef_snap *s, const struct ef_imb *imb,
+			  const char *name, enum share_kind kind, const char *help)
+{
+	size_t i;
+
+	family(f, name, "gauge", help);
+	for (i = 0; i < s->n_backends; i++) {
+		const struct ef_snap_backend *b = &s->backends[i];
+		const struct ef_imb_result *r = ef_imb_find(imb, b->id);
+
+		if (!r)
+			continue;
+		backend_labels(f, name, s, b);
+		if (kind == EXPECTED)
+			fprintf(f, "} %.6f\n", r->expected);
+		else if (kind == ACTUAL)
+			fprintf(f, "} %.6f\n", r->actual);
+		else
+			fprintf(f, "} %d\n", r->flagged ? 1 : 0);
+	}
+}
+
+int ef_metrics_write(FILE *f, const struct ef_snap *s, const struct ef_imb *imb, double window_s)
+{
+	char name[96];
+	size_t i, w;
+
+	family(f, "evenflow_dataplane_loaded", "gauge",
+	       "whether the evenflow data plane is loaded (pinned) here");
+	fprintf(f, "evenflow_dataplane_loaded %d\n", s ? 1 : 0);
+	if (!s)
+		goto out;
+
+	family(f, "evenflow_verdicts_total", "counter",
+	       "packets seen by the LB program, by verdict reason (see evenflow stats)");
+	for (i = 0; i < EF_V_MAX; i++)
+		fprintf(f, "evenflow_verdicts_total{verdict=\"%s\"} %" PRIu64 "\n",
+			ef_verdict_name(i), (uint64_t)s->verdicts[i]);
+
+	for (w = 0; w < EF_T_WORDS; w++) {
+		snprintf(name, sizeof(name), "evenflow_vip_%s", traffic[w].suffix);
+		family(f, name, "counter", traffic[w].help);
+		for (i = 0; i < s->n_vips; i++) {
+			vip_labels(f, name, &s->vips[i]);
+			fprintf(f, "} %" PRIu64 "\n", (uint64_t)s->vips[i].traffic[w]);
+		}
+	}
+	for (w = 0; w < EF_T_WORDS; w++) {
+		snprintf(name, sizeof(name), "evenflow_backend_%s", traffic[w].suffix);
+		family(f, name, "counter", traffic[w].help);
+		for (i = 0; i < s->n_backends; i++) {
+			backend_labels(f, name, s, &s->backends[i]);
+			fprintf(f, "} %" PRIu64 "\n", (uint64_t)s->backends[i].traffic[w]);
+		}
+	}
+
+	family(f, "evenflow_backend_weight", "gauge", "configured weight of the backend");
+	for (i = 0; i < s->n_backends; i++) {
+		backend_labels(f, "evenflow_backend_weight", s, &s->backends[i]);
+		fprintf(f, "} %u\n", s->backends[i].be.weight);
+	}
+	family(f, "evenflow_backend_state", "gauge",
+	       "1 for the backend's current state (up: in the table; drain: existing flows "
+	       "only; down: none), 0 for the others");
+	for (i = 0; i < s->n_backends; i++) {
+		for (w = 0; w < sizeof(states) / sizeof(states[0]); w++) {
+			backend_labels(f, "evenflow_backend_state", s, &s->backends[i]);
+			fprintf(f, ",state=\"%s\"} %d\n", states[w].name,
+				s->backends[i].be.state == states[w].state);
+		}
+	}
+	if (!imb)
+		goto out;
+
+	backend_share(f, s, imb, "evenflow_backend_expected_share", EXPECTED,
+		      "share of new flows the backend should take: weight / sum of the weights "
+		      "of the VIP's up backends");
+	backend_share(f, s, imb, "evenflow_backend_actual_share", ACTUAL,
+		      "share of the VIP's new flows the backend took in the imbalance window");
+	backend_share(f, s, imb, "evenflow_backend_imbalanced", FLAGGED,
+		      "1 when the backend takes more new flows than its weight says (factor or "
+		      "margin over the expected share, enough flows)");
+	family(f, "evenflow_vip_imbalanced", "gauge",
+	       "1 when any backend of the VIP is imbalanced");
+	for (i = 0; i < s->n_vips; i++) {
+		vip_labels(f, "evenflow_vip_imbalanced", &s->vips[i]);
+		fprintf(f, "} %d\n", ef_imb_vip_flagged(imb, s->vips[i].vip.id) ? 1 : 0);
+	}
+	family(f, "evenflow_vip_window_new_flows", "gauge",
+	       "new flows of the VIP in the imbalance window");
+	for (i = 0; i < s->n_vips; i++) {
+		uint64_t flows = 0;
+		size_t j;
+
+		for (j = 0; j < s->n_backends; j++) {
+			const struct ef_imb_result *r;
+
+			if (s->backends[j].vip != i)
+				continue;
+			r = ef_imb_find(imb, s->backends[j].id);
+			if (r)
+				flows = r->vip_flows;
+			break;
+		}
+		vip_labels(f, "evenflow_vip_window_new_flows", &s->vips[i]);
+		fprintf(f, "} %" PRIu64 "\n", flows);
+	}
+	family(f, "evenflow_imbalance_window_seconds", "gauge",
+	       "length of the sliding window the imbalance gauges are computed over");
+	fprintf(f, "evenflow_imbalance_window_seconds %g\n", window_s);
+out:
+	return ferror(f) ? -EIO : 0;
+}

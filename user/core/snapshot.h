@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * snapshot.h: one reading of every counter of the LB data plane, with the
+ * VIPs and backends they belong to (stats, check, top, metrics, daemon).
+ *
+ * ef_snap_read takes what it needs from an open data plane; the caller may
+ * close it right after (long-running readers reopen it for every reading,
+ * so they never hold the pin dir's lock for long and follow reloads).
+ */
+#ifndef EF_SNAPSHOT_H
+#define EF_SNAPSHOT_H
+
+#include <stddef.h>
+
+#include "util/addr.h"
+#include "dp/dataplane.h"
+#include "evenflow.h"
+#include "core/imbalance.h"
+
+/* Index of each word of a struct ef_traffic read as __u64[3]. */
+enum { EF_T_PACKETS, EF_T_BYTES, EF_T_NEW_FLOWS, EF_T_WORDS };
+
+struct ef_snap_vip {
+	struct ef_vip_key key;
+	struct ef_vip vip;
+	__u64 traffic[EF_T_WORDS];
+	char name[EF_VIP_STRLEN]; /* "10.0.0.10:80/tcp" */
+};
+
+struct ef_snap_backend {
+	__u32 id;
+	size_t vip; /* index into ef_snap.vips */
+	struct ef_backend be;
+	__u64 traffic[EF_T_WORDS];
+	char addr[EF_ADDR_STRLEN]; /* "10.200.1.2" */
+};
+
+struct ef_snap {
+	double t; /* CLOCK_MONOTONIC, seconds */
+	struct ef_snap_vip *vips;
+	size_t n_vips;
+	/* backends that are not FREE, by VIP (in vips order), then id */
+	struct ef_snap_backend *backends;
+	size_t n_backends;
+	__u64 verdicts[EF_V_MAX];
+};
+
+/* Monotonic time in seconds. */
+double ef_snap_now(void);
+
+/* Reads s from dp (free with ef_snap_free, also after a failure). */
+int ef_snap_read(struct ef_dp *dp, struct ef_snap *s);
+/* Opens the data plane under pin_dir, reads, closes. -ENOENT (nothing
+ * recorded) when no data plane is loaded there. */
+int ef_snap_read_dir(const char *pin_dir, struct ef_snap *s);
+void ef_snap_free(struct ef_snap *s);
+
+/* Feeds s to the detector. */
+int ef_snap_imb_add(const struct ef_snap *s, struct ef_imb *imb);
+
+/* Name of a verdict ("fwd_tx"). */
+const char *ef_verdict_name(unsigned v);
+/* Name of an imbalance: "backend 10.200.1.2 takes 100% of new flows,
+ * expected 33%" into buf. */
+const char *ef_imb_describe(const struct ef_snap_backend *b, const struct ef_imb_result *r,
+			    char *buf, size_t len);
+
+#endif /* EF_SNAPSHOT_H */
