@@ -46,12 +46,14 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "core/edit.h"
+#include "core/live.h"
+#include "dp/lb.h"
+#include "dp/maps.h"
+#include "dp/xdp.h"
 #include "util/addr.h"
-#include "core/backends.h"
-#include "bench.skel.h"
-#include "dp/dataplane.h"
 #include "util/log.h"
-#include "core/vips.h"
+#include "bench.skel.h"
 
 #define FRAME	    128
 #define ROUNDS	    5
@@ -530,7 +532,7 @@ int main(int argc, char **argv)
 	add_vip(&dp, "10.0.0.10:53/udp", backends4);
 	add_vip(&dp, "[fd00:10::10]:80/tcp", backends6);
 	add_vip(&dp, "10.0.0.11:80/tcp", backends_out);
-	if (ef_tx_ports_sync(&dp))
+	if (ef_tx_ports_sync(dp.tx_ports))
 		die("tx ports");
 	bench = bench_bpf__open();
 	if (!bench || bpf_map__set_max_entries(bench->maps.bench_lines, CT_SLOTS / EF_CT_WAYS) ||
@@ -571,7 +573,8 @@ int main(int argc, char **argv)
 	run(prog_wrap, cases[4].frame, FLOWS_1M, &act, NULL, NULL);
 	if (act != XDP_TX)
 		die("filling the connection table");
-	printf("connection table: %ld flows after the 1M-flow warm-up\n", ef_conntrack_count(&dp));
+	printf("connection table: %ld flows after the 1M-flow warm-up\n",
+	       ef_conntrack_count(dp.conntrack));
 
 	for (int r = 0; r < ROUNDS; r++) {
 		pass[r] = run(prog_pass, cases[0].frame, repeat, NULL, NULL, NULL);
@@ -637,9 +640,9 @@ int main(int argc, char **argv)
 	printf("  updates/s through the CLI (a process each): %.0f\n", cp.cli_per_s);
 
 	{
-		long vip_info = per_entry(dp.vip_info, 2L * EF_MAX_VIPS);
+		long vip_info = per_entry(dp.vip_info, (long)EF_GENS * EF_MAX_VIPS);
 		long vstats = per_entry(dp.vip_stats, EF_MAX_VIPS);
-		long be = per_entry(dp.backends, 2L * EF_MAX_BACKENDS);
+		long be = per_entry(dp.backends, (long)EF_GENS * EF_MAX_BACKENDS);
 		long bstats = per_entry(dp.backend_stats, EF_MAX_BACKENDS);
 		long nh = per_entry(dp.nexthop, EF_MAX_BACKENDS);
 		long ct = map_bytes(dp.conntrack);

@@ -13,11 +13,11 @@
 #include <cmocka.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "decap.skel.h"
 #include "cases.h"
 #include "frame.h"
 #include "run.h"
 #include "topo.h"
+#include "decap.skel.h"
 
 enum decap_cut {
 	CUT_NONE,

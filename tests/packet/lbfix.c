@@ -13,12 +13,12 @@
 #include <cmocka.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "lb.skel.h"
+#include "lbfix.h"
 #include "lib/ct_entry.h"
 #include "lib/hash.h"
 #include "lib/vip_index.h"
-#include "lbfix.h"
 #include "topo.h"
+#include "lb.skel.h"
 
 struct lbfix_backend lbfix_backends[LBFIX_MAX_BACKENDS];
 struct lbfix_vip lbfix_vips[LBFIX_MAX_VIPS];

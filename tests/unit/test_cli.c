@@ -15,8 +15,8 @@
 #include <cmocka.h>
 
 #include "cli/cli.h"
-#include "util/log.h"
 #include "cli/output.h"
+#include "util/log.h"
 
 static const struct option set_opts[] = {
     {"weight", required_argument, NULL, 'w'},

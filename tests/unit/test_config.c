@@ -16,9 +16,9 @@
 
 #include <cmocka.h>
 
-#include "util/addr.h"
 #include "core/config.h"
 #include "core/plan.h"
+#include "util/addr.h"
 
 static int parse(const char *text, struct ef_config *cfg, struct ef_config_errors *errs)
 {

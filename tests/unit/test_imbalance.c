@@ -14,9 +14,9 @@
 
 #include <cmocka.h>
 
-#include "evenflow.h"
 #include "core/imbalance.h"
 #include "core/metrics.h"
+#include "evenflow.h"
 
 /* Three backends (ids 1..3) of VIP 0, with cumulative new flows. */
 static void three(struct ef_imb_point p[3], uint64_t f1, uint64_t f2, uint64_t f3)

@@ -18,8 +18,8 @@
 
 #include <cmocka.h>
 
-#include "lib/hash.h"
 #include "core/maglev.h"
+#include "lib/hash.h"
 
 /* Backend i: 10.(i>>16).(i>>8).(i) for IPv4, 2001:db8::i for IPv6. */
 static struct ef_mg_backend mk(__u32 i, __u8 family, __u16 weight)

@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "util/addr.h"
 #include "cli/cli.h"
+#include "util/addr.h"
 #include "util/log.h"
 
 #define EF_MAX_OPTS 16
@@ -162,5 +162,16 @@ int ef_arg_u32(const char *what, const char *s, unsigned min, unsigned max, unsi
 	if (ef_parse_u32(s, min, max, &v))
 		return ef_usage("%s %s: must be a number in %u..%u", what, s, min, max);
 	*out = v;
+	return 0;
+}
+
+int ef_arg_mode(const char *s, enum xdp_attach_mode *mode)
+{
+	if (!strcmp(s, "native"))
+		*mode = XDP_MODE_NATIVE;
+	else if (!strcmp(s, "generic"))
+		*mode = XDP_MODE_SKB;
+	else
+		return ef_usage("--mode %s: must be native or generic", s);
 	return 0;
 }

@@ -11,6 +11,8 @@
 #include <getopt.h>
 #include <stdbool.h>
 
+#include <xdp/libxdp.h>
+
 /* Global options, from before OBJECT. */
 struct ef_ctx {
 	const char *pin_dir;
@@ -91,5 +93,7 @@ int ef_arg_addr(const char *what, const char *s, struct ef_addr *addr, unsigned 
 /* The one positional DEV of attach commands: a device of this netns. */
 int ef_arg_dev(const struct ef_cmd *cmd, int argc, char **argv, const char **dev);
 int ef_arg_u32(const char *what, const char *s, unsigned min, unsigned max, unsigned *out);
+/* --mode: "native" or "generic". */
+int ef_arg_mode(const char *s, enum xdp_attach_mode *mode);
 
 #endif /* EF_CLI_H */

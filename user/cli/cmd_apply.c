@@ -11,12 +11,16 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "core/config.h"
-#include "core/conf.h"
-#include "dp/dataplane.h"
-#include "util/log.h"
 #include "cli/output.h"
 #include "cli/plan_print.h"
+#include "core/commit.h"
+#include "core/config.h"
+#include "core/live.h"
+#include "core/model.h"
+#include "dp/lb.h"
+#include "dp/pindir.h"
+#include "dp/xdp.h"
+#include "util/log.h"
 
 #define APPLY_DRY_RUN (1U << 0)
 #define APPLY_FORCE   (1U << 1)
@@ -48,7 +52,7 @@ static int apply(struct ef_dp *dp, const struct ef_conf *running, const struct e
 		out_text("no change\n");
 		goto out;
 	}
-	err = ef_tx_ports_sync(dp);
+	err = ef_tx_ports_sync(dp->tx_ports);
 	if (!err)
 		err = ef_conf_commit(dp, want);
 	if (!err)

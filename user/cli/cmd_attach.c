@@ -5,12 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/backends.h"
 #include "cli/cli.h"
-#include "dp/dataplane.h"
-#include "util/log.h"
 #include "cli/output.h"
-#include "core/vips.h"
+#include "core/live.h"
+#include "dp/lb.h"
+#include "dp/maps.h"
+#include "dp/pindir.h"
+#include "dp/xdp.h"
+#include "util/log.h"
 
 #define CONNTRACK_MIN 1024
 #define CONNTRACK_MAX (1U << 26)
@@ -57,7 +59,7 @@ int cmd_attach(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, cha
 			ef_cmd_usage(cmd, NULL);
 			return 0;
 		case 'm':
-			if (ef_mode_parse(optarg, &mode))
+			if (ef_arg_mode(optarg, &mode))
 				return -EINVAL;
 			break;
 		case 'c':
@@ -96,7 +98,7 @@ int cmd_attach(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, cha
 			pr_info("device %s: already attached", dev);
 		goto out;
 	}
-	err = ef_tx_ports_sync(&dp);
+	err = ef_tx_ports_sync(dp.tx_ports);
 	if (err)
 		goto out;
 	check_forwarding(dev);
@@ -135,77 +137,6 @@ int cmd_detach(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, cha
 		ef_dp_unpin(&dp);
 		pr_info("no device left: removed the pins under %s", pin_dir);
 	}
-	free(devs);
-	ef_dp_close(&dp);
-	return err;
-}
-
-int cmd_status(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char **argv)
-{
-	const char *pin_dir = ef_pin_dir(ctx->pin_dir);
-	struct ef_attached *devs = NULL;
-	struct ef_backend *all = NULL;
-	struct ef_dp_cfg cfg;
-	size_t ndevs = 0, i, nbe = 0, nvips = 0;
-	struct ef_vip_entry *vips = NULL;
-	struct ef_dp dp;
-	int err;
-
-	err = ef_getopt_none(cmd, argc, argv, NULL);
-	if (err)
-		return err < 0 ? err : 0;
-	if (ef_nargs(cmd, argc, argv, 0, 0))
-		return -EINVAL;
-	out_str("pin_dir", "pin dir:     %s\n", pin_dir);
-	err = ef_dp_open_existing(pin_dir, &dp);
-	if (err == -ENOENT) {
-		out_bool("loaded", "loaded:      %s\n", false);
-		return 0;
-	}
-	if (err)
-		return err;
-	out_bool("loaded", "loaded:      %s\n", true);
-	out_u64("prog_id", "program id:  %llu\n", dp.prog_id);
-	if (!ef_dp_get_cfg(&dp, &cfg)) {
-		out_u64("conntrack_size", "conntrack:   %llu slots", cfg.conntrack_size);
-		out_u64("udp_timeout", ", UDP idle timeout %llu s\n", cfg.udp_idle_s);
-	}
-	err = ef_prog_devices(dp.prog_id, &devs, &ndevs);
-	if (err)
-		goto out;
-	out_text("devices:%s\n", ndevs ? "" : "     none");
-	out_arr_open("devices");
-	for (i = 0; i < ndevs; i++) {
-		out_obj_open(NULL);
-		out_str("name", "  %-16s", devs[i].name);
-		out_u64("ifindex", " ifindex %-4llu", (__u64)devs[i].ifindex);
-		out_str("mode", " mode %-8s", ef_mode_str(devs[i].mode));
-		out_bool("dispatcher", " libxdp dispatcher: %s", devs[i].multiprog);
-		out_obj_close();
-		out_text("\n");
-	}
-	out_arr_close();
-	err = ef_backends_read(&dp, &all);
-	if (err)
-		goto out;
-	for (i = 0; i < EF_MAX_BACKENDS; i++)
-		nbe += all[i].state != EF_BE_FREE;
-	err = ef_vip_list(&dp, &vips, &nvips);
-	if (err)
-		goto out;
-	free(vips);
-	out_obj_open("maps");
-	out_text("maps:\n");
-	out_u64("vips", "  vips:       %llu", (__u64)nvips);
-	out_text(" / %d\n", EF_MAX_VIPS);
-	out_u64("backends", "  backends:   %llu", nbe);
-	out_text(" / %d\n", EF_MAX_BACKENDS);
-	out_u64("conntrack", "  conntrack:  %llu\n", (__u64)ef_conntrack_count(&dp));
-	out_u64("tx_ports", "  tx_ports:   %llu\n",
-		(__u64)ef_map_count(dp.tx_ports, sizeof(__u32)));
-	out_obj_close();
-out:
-	free(all);
 	free(devs);
 	ef_dp_close(&dp);
 	return err;

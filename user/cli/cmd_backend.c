@@ -3,13 +3,16 @@
 #include <errno.h>
 #include <string.h>
 
-#include "util/addr.h"
-#include "core/backends.h"
 #include "cli/cli.h"
-#include "dp/dataplane.h"
-#include "util/log.h"
 #include "cli/output.h"
-#include "core/vips.h"
+#include "core/edit.h"
+#include "core/live.h"
+#include "core/model.h"
+#include "dp/lb.h"
+#include "dp/pindir.h"
+#include "dp/xdp.h"
+#include "util/addr.h"
+#include "util/log.h"
 
 /* What add, set and del take (each the options of its table). */
 struct backend_args {
@@ -65,7 +68,7 @@ static int backend_add(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int a
 	err = ef_dp_open(ef_pin_dir(ctx->pin_dir), NULL, &dp);
 	if (err)
 		return err;
-	err = ef_tx_ports_sync(&dp);
+	err = ef_tx_ports_sync(dp.tx_ports);
 	if (!err)
 		err = ef_backend_add(&dp, &a.key, &a.addr, a.family, a.weight);
 	ef_dp_close(&dp);

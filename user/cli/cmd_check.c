@@ -9,10 +9,11 @@
 #include <stdio.h>
 
 #include "cli/cli.h"
-#include "util/log.h"
 #include "cli/output.h"
-#include "core/snapshot.h"
 #include "cli/watch.h"
+#include "core/snapshot.h"
+#include "dp/pindir.h"
+#include "util/log.h"
 
 #define EF_CHECK_WINDOW_DEFAULT 5.0 /* seconds */
 

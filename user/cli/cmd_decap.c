@@ -8,11 +8,14 @@
 
 #include <bpf/bpf.h>
 
-#include "util/addr.h"
 #include "cli/cli.h"
-#include "dp/dataplane.h"
-#include "util/log.h"
 #include "cli/output.h"
+#include "dp/decap.h"
+#include "dp/maps.h"
+#include "dp/pindir.h"
+#include "dp/xdp.h"
+#include "util/addr.h"
+#include "util/log.h"
 
 #define EF_DECAP_NAME(name, str, desc) str,
 static const char *const decap_names[EF_DV_MAX] = {EF_DECAP_VERDICT_LIST(EF_DECAP_NAME)};
@@ -94,7 +97,7 @@ static int decap_attach(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int 
 			ef_cmd_usage(cmd, "decap");
 			return 0;
 		case 'm':
-			if (ef_mode_parse(optarg, &mode))
+			if (ef_arg_mode(optarg, &mode))
 				return -EINVAL;
 			break;
 		default:

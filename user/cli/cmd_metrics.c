@@ -17,12 +17,13 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "daemon/http.h"
-#include "util/log.h"
-#include "core/metrics.h"
 #include "cli/output.h"
-#include "core/snapshot.h"
 #include "cli/watch.h"
+#include "core/metrics.h"
+#include "core/snapshot.h"
+#include "daemon/http.h"
+#include "dp/pindir.h"
+#include "util/log.h"
 
 struct exporter {
 	const char *pin_dir;
@@ -42,7 +43,7 @@ static unsigned scrape(void *arg, FILE *f)
 
 	pthread_mutex_lock(&ex->lock);
 	ef_err_clear();
-	status = ef_http_exposition(f, ef_watch_sample(ex->pin_dir, &s, ex->imb), &s, ex->imb,
+	status = ef_http_exposition(f, ef_snap_sample(ex->pin_dir, &s, ex->imb), &s, ex->imb,
 				    ex->window_s);
 	ex->scrapes++;
 	pthread_mutex_unlock(&ex->lock);
@@ -92,7 +93,7 @@ int cmd_metrics(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, ch
 	next = ef_snap_now();
 	while (!*stop) {
 		pthread_mutex_lock(&ex.lock);
-		err = ef_watch_sample(ex.pin_dir, &s, ex.imb);
+		err = ef_snap_sample(ex.pin_dir, &s, ex.imb);
 		if (err && err != -ENOENT)
 			pr_warn("metrics: %s\n", ef_err_msg() ? ef_err_msg() : strerror(-err));
 		ef_err_clear();

@@ -14,11 +14,12 @@
 
 #include <curses.h>
 
-#include "core/backends.h"
 #include "cli/cli.h"
-#include "util/log.h"
-#include "core/snapshot.h"
 #include "cli/watch.h"
+#include "core/model.h"
+#include "core/snapshot.h"
+#include "dp/pindir.h"
+#include "util/log.h"
 
 enum sort_key { SORT_ID, SORT_SHARE, SORT_RATE, SORT_ADDR, SORT_WEIGHT, SORT_MAX };
 static const char *const sort_names[SORT_MAX] = {"id", "share", "new/s", "address", "weight"};
@@ -254,7 +255,7 @@ int cmd_top(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char *
 			ef_snap_free(&s);
 			ef_err_clear();
 			msg[0] = 0;
-			err = ef_watch_sample(pin_dir, &s, imb);
+			err = ef_snap_sample(pin_dir, &s, imb);
 			if (err)
 				snprintf(msg, sizeof(msg), "cannot read the data plane: %s",
 					 ef_err_msg()	  ? ef_err_msg()

@@ -7,19 +7,16 @@
 
 #include <bpf/bpf.h>
 
-#include "util/addr.h"
-#include "core/backends.h"
 #include "cli/cli.h"
-#include "dp/dataplane.h"
-#include "util/log.h"
-#include "core/maglev.h"
 #include "cli/output.h"
-#include "core/vips.h"
-
-static const char *forward_str(__u8 fwd)
-{
-	return fwd == EF_FWD_L2 ? "l2" : "ipip";
-}
+#include "core/edit.h"
+#include "core/live.h"
+#include "core/maglev.h"
+#include "core/model.h"
+#include "dp/lb.h"
+#include "dp/pindir.h"
+#include "util/addr.h"
+#include "util/log.h"
 
 static int vip_add(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char **argv)
 {
@@ -33,18 +30,17 @@ static int vip_add(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc,
 		struct ef_addr src;
 		__u8 fam;
 		unsigned v;
+		int fwd;
 
 		switch (c) {
 		case 'h':
 			ef_cmd_usage(cmd, "vip");
 			return 0;
 		case 'f':
-			if (!strcmp(optarg, "ipip"))
-				vip.forward = EF_FWD_IPIP;
-			else if (!strcmp(optarg, "l2"))
-				vip.forward = EF_FWD_L2;
-			else
+			fwd = ef_forward_parse(optarg);
+			if (fwd < 0)
 				return ef_usage("--forward %s: must be ipip or l2", optarg);
+			vip.forward = (__u8)fwd;
 			break;
 		case 't':
 			if (ef_arg_u32("--table-size", optarg, EF_MIN_TABLE_SIZE, EF_MAX_TABLE_SIZE,
@@ -123,7 +119,7 @@ static void print_vip(const struct ef_vip_key *key, const struct ef_vip *vip,
 			up++;
 	out_str("vip", "%-28s", ef_vip_str(key, s, sizeof(s)));
 	out_u64("id", " id %-4llu", vip->id);
-	out_str("forward", " forward %-4s", forward_str(vip->forward));
+	out_str("forward", " forward %-4s", ef_forward_str(vip->forward));
 	out_u64("table_size", " table %-7llu", live_size ? live_size : ef_vip_table_size(vip, n));
 	out_bool("table_size_set", NULL, vip->table_size != 0);
 	out_u64("n_backends", " backends %llu", n);
@@ -204,19 +200,6 @@ static void print_table(const __u32 *table, __u32 m, const struct ef_backend *al
 	out_arr_close();
 }
 
-/* The BPF map id of the VIP's live Maglev table (the inner map), 0 if none. */
-static __u32 table_map_id(struct ef_dp *dp, __u32 vip_id)
-{
-	__u32 gen, key, id = 0;
-
-	if (ef_dp_gen(dp, &gen))
-		return 0;
-	key = gen * EF_MAX_VIPS + vip_id;
-	if (bpf_map_lookup_elem(dp->maglev, &key, &id))
-		return 0;
-	return id;
-}
-
 static int vip_show(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char **argv)
 {
 	bool dump = false;
@@ -277,7 +260,7 @@ static int vip_show(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc
 		snprintf(d, sizeof(d), "%016llx", (unsigned long long)table_digest(table, m, all));
 		out_str("table_digest", "  table digest %s\n", m ? d : "-");
 	}
-	out_u64("table_map_id", "  table map id %llu\n", table_map_id(&dp, vip.id));
+	out_u64("table_map_id", "  table map id %llu\n", ef_table_map_id(&dp, vip.id));
 	out_text("  %-6s %-40s %6s %-7s %8s %8s %8s\n", "id", "backend", "weight", "state", "slots",
 		 "share", "weight%");
 	out_arr_open("backends");

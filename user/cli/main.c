@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "util/log.h"
 #include "cli/output.h"
+#include "util/log.h"
 
 static const struct option attach_opts[] = {
     {"mode", required_argument, NULL, 'm'},

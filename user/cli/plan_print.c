@@ -4,7 +4,7 @@
 
 #include "cli/output.h"
 #include "cli/plan_print.h"
-#include "core/backends.h"
+#include "core/model.h"
 #include "util/addr.h"
 
 static const char *sign(__u8 change)

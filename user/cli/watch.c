@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "core/backends.h"
 #include "cli/cli.h"
-#include "util/log.h"
 #include "cli/output.h"
 #include "cli/watch.h"
+#include "core/model.h"
+#include "util/log.h"
 
 static int parse_double(const char *opt, const char *arg, double min, double max, double *out)
 {
@@ -93,18 +93,9 @@ volatile int *ef_watch_stop_on_signals(void)
 	return &stop_flag;
 }
 
-int ef_watch_sample(const char *pin_dir, struct ef_snap *s, struct ef_imb *imb)
-{
-	int err = ef_snap_read_dir(pin_dir, s);
-
-	if (!err)
-		err = ef_snap_imb_add(s, imb);
-	return err;
-}
-
 int ef_watch_sample_needed(const char *pin_dir, struct ef_snap *s, struct ef_imb *imb, bool first)
 {
-	int err = ef_watch_sample(pin_dir, s, imb);
+	int err = ef_snap_sample(pin_dir, s, imb);
 
 	if (err == -ENOENT)
 		return ef_err(err, "pin dir %s: %s", pin_dir,

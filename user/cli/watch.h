@@ -58,10 +58,7 @@ int ef_watch_args(const struct ef_cmd *cmd, int argc, char **argv, struct ef_wat
  * and the caller's loop). */
 volatile int *ef_watch_stop_on_signals(void);
 
-/* One reading from pin_dir fed to imb; s is freed by the caller, also after
- * a failure. -ENOENT (nothing recorded) when no data plane is loaded. */
-int ef_watch_sample(const char *pin_dir, struct ef_snap *s, struct ef_imb *imb);
-/* The same for a command that cannot do without the data plane: -ENOENT is
+/* ef_snap_sample (core/snapshot.h) for a command that cannot do without the data plane: -ENOENT is
  * recorded as "pin dir D: no data plane loaded" for the first reading,
  * "pin dir D: the data plane is gone" for a later one. */
 int ef_watch_sample_needed(const char *pin_dir, struct ef_snap *s, struct ef_imb *imb, bool first);

@@ -23,11 +23,11 @@
 
 #include <libfyaml.h>
 
-#include "util/addr.h"
-#include "core/backends.h"
 #include "core/config.h"
-#include "util/log.h"
 #include "core/maglev.h"
+#include "core/model.h"
+#include "util/addr.h"
+#include "util/log.h"
 
 /* Largest file read (a 16384-backend configuration is ~1 MB). */
 #define EF_CONFIG_MAX_BYTES (16 << 20)

@@ -19,7 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/conf.h"
+#include "core/model.h"
 #include "evenflow.h"
 
 /* Kinds of health check. */

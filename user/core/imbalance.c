@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "evenflow.h"
 #include "core/imbalance.h"
+#include "evenflow.h"
 
 /* Shares are compared with this slack so that exact boundaries do not flap
  * on rounding. */

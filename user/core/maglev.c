@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/addr.h"
-#include "lib/hash.h"
 #include "core/maglev.h"
+#include "lib/hash.h"
+#include "util/addr.h"
 
 /* Each about twice the one before, so 100 slots per backend or more. */
 const __u32 ef_maglev_sizes[] = {65537, 131071, 262139, 524287, 1048573, 2097143, 4194301};

@@ -6,12 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/addr.h"
-#include "core/backends.h"
-#include "util/log.h"
 #include "core/maglev.h"
+#include "core/model.h"
 #include "core/plan.h"
-#include "core/vips.h"
+#include "util/addr.h"
+#include "util/log.h"
 
 /* Sample hashes when the two tables differ in size. */
 #define PLAN_SAMPLES (1U << 20)
@@ -30,27 +29,6 @@ const char *ef_plan_change_str(__u8 change)
 	}
 }
 
-static const struct ef_conf_vip *find_vip(const struct ef_conf *c, const struct ef_vip_key *key)
-{
-	size_t i;
-
-	for (i = 0; c && i < c->n_vips; i++)
-		if (!memcmp(&c->vips[i].key, key, sizeof(*key)))
-			return &c->vips[i];
-	return NULL;
-}
-
-static const struct ef_conf_backend *find_be(const struct ef_conf_vip *v, const struct ef_addr *a,
-					     __u8 family)
-{
-	size_t i;
-
-	for (i = 0; v && i < v->n_backends; i++)
-		if (v->backends[i].family == family && !memcmp(&v->backends[i].addr, a, sizeof(*a)))
-			return &v->backends[i];
-	return NULL;
-}
-
 static bool settings_equal(const struct ef_vip *a, const struct ef_vip *b)
 {
 	return a->forward == b->forward && a->table_size == b->table_size && a->flags == b->flags &&
@@ -66,7 +44,7 @@ static bool backends_equal(const struct ef_conf_vip *a, const struct ef_conf_vip
 		return false;
 	for (i = 0; i < a->n_backends; i++) {
 		const struct ef_conf_backend *x = &a->backends[i];
-		const struct ef_conf_backend *y = find_be(b, &x->addr, x->family);
+		const struct ef_conf_backend *y = ef_conf_find_backend(b, &x->addr, x->family);
 
 		if (!y || y->weight != x->weight || y->state != x->state)
 			return false;
@@ -218,7 +196,7 @@ static int merge_backends(struct ef_plan_vip *pv, const struct ef_conf_vip *old,
 	for (i = 0; old && i < old->n_backends; i++) {
 		struct ef_plan_backend *b = &pv->bes[n++];
 		const struct ef_conf_backend *o = &old->backends[i];
-		const struct ef_conf_backend *w = find_be(new, &o->addr, o->family);
+		const struct ef_conf_backend *w = ef_conf_find_backend(new, &o->addr, o->family);
 
 		b->addr = o->addr;
 		b->family = o->family;
@@ -238,7 +216,7 @@ static int merge_backends(struct ef_plan_vip *pv, const struct ef_conf_vip *old,
 		const struct ef_conf_backend *w = &new->backends[i];
 		struct ef_plan_backend *b;
 
-		if (find_be(old, &w->addr, w->family))
+		if (ef_conf_find_backend(old, &w->addr, w->family))
 			continue;
 		b = &pv->bes[n++];
 		b->addr = w->addr;
@@ -319,7 +297,8 @@ int ef_plan_build(const struct ef_conf *running, const struct ef_conf *want, dou
 	if (!p->vips)
 		return ef_err(-ENOMEM, "out of memory");
 	for (i = 0; !err && i < want->n_vips; i++) {
-		const struct ef_conf_vip *w = &want->vips[i], *o = find_vip(running, &w->key);
+		const struct ef_conf_vip *w = &want->vips[i],
+					 *o = ef_conf_find_vip(running, &w->key);
 
 		if (o && settings_equal(&o->vip, &w->vip) && backends_equal(o, w)) {
 			p->n_same++;
@@ -328,7 +307,7 @@ int ef_plan_build(const struct ef_conf *running, const struct ef_conf *want, dou
 		err = plan_vip(p, o, w, max_move);
 	}
 	for (i = 0; !err && running && i < running->n_vips; i++)
-		if (!find_vip(want, &running->vips[i].key))
+		if (!ef_conf_find_vip(want, &running->vips[i].key))
 			err = plan_vip(p, &running->vips[i], NULL, max_move);
 	if (err) {
 		char vs[EF_VIP_STRLEN];

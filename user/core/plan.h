@@ -24,7 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/conf.h"
+#include "core/model.h"
 
 enum ef_plan_change {
 	EF_PLAN_SAME = 0,

@@ -6,11 +6,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "util/addr.h"
-#include "core/backends.h"
-#include "util/log.h"
+#include "core/live.h"
 #include "core/snapshot.h"
-#include "core/vips.h"
+#include "dp/maps.h"
+#include "dp/pindir.h"
+#include "util/addr.h"
+#include "util/log.h"
 
 #define EF_VERDICT_NAME(name, str, desc) str,
 static const char *const verdict_names[EF_V_MAX] = {EF_VERDICT_LIST(EF_VERDICT_NAME)};
@@ -139,4 +140,13 @@ const char *ef_imb_describe(const struct ef_snap_backend *b, const struct ef_imb
 	snprintf(buf, len, "backend %s takes %.0f%% of new flows, expected %.0f%%", b->addr,
 		 100.0 * r->actual, 100.0 * r->expected);
 	return buf;
+}
+
+int ef_snap_sample(const char *pin_dir, struct ef_snap *s, struct ef_imb *imb)
+{
+	int err = ef_snap_read_dir(pin_dir, s);
+
+	if (!err)
+		err = ef_snap_imb_add(s, imb);
+	return err;
 }

@@ -12,10 +12,10 @@
 
 #include <stddef.h>
 
-#include "util/addr.h"
-#include "dp/dataplane.h"
-#include "evenflow.h"
 #include "core/imbalance.h"
+#include "dp/lb.h"
+#include "evenflow.h"
+#include "util/addr.h"
 
 /* Index of each word of a struct ef_traffic read as __u64[3]. */
 enum { EF_T_PACKETS, EF_T_BYTES, EF_T_NEW_FLOWS, EF_T_WORDS };
@@ -57,6 +57,9 @@ void ef_snap_free(struct ef_snap *s);
 
 /* Feeds s to the detector. */
 int ef_snap_imb_add(const struct ef_snap *s, struct ef_imb *imb);
+/* One reading from pin_dir fed to imb; s is freed by the caller, also after
+ * a failure. -ENOENT (nothing recorded) when no data plane is loaded. */
+int ef_snap_sample(const char *pin_dir, struct ef_snap *s, struct ef_imb *imb);
 
 /* Name of a verdict ("fwd_tx"). */
 const char *ef_verdict_name(unsigned v);

@@ -11,8 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "util/addr.h"
 #include "daemon/health.h"
+#include "util/addr.h"
 
 struct ef_health {
 	int epfd;

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/addr.h"
-#include "daemon/http.h"
-#include "util/log.h"
 #include "core/metrics.h"
+#include "daemon/http.h"
+#include "util/addr.h"
+#include "util/log.h"
 
 #define EF_HTTP_EXPOSITION_TYPE "text/plain; version=0.0.4; charset=utf-8"
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* conf.c: the running configuration, read and committed whole; see conf.h. */
-#include <arpa/inet.h>
+/* commit.c: a whole configuration written into the inactive generation,
+ * then one word flipped; see commit.h. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -9,222 +9,31 @@
 
 #include <bpf/bpf.h>
 
-#include "util/addr.h"
-#include "core/backends.h"
-#include "core/conf.h"
+#include "core/commit.h"
+#include "core/image.h"
+#include "core/maglev.h"
+#include "dp/maps.h"
 #include "lib/ct_entry.h"
+#include "lib/gen_key.h"
 #include "lib/hash.h"
 #include "lib/vip_index.h"
+#include "util/addr.h"
 #include "util/log.h"
-#include "core/maglev.h"
-#include "core/vips.h"
-
-/* One generation of the configuration maps, in memory. */
-struct gen_image {
-	struct ef_vip_info *vips; /* EF_MAX_VIPS; a zero family marks an unused id */
-	struct ef_backend *bes;	  /* EF_MAX_BACKENDS; FREE marks an unused id */
-};
-
-static void image_free(struct gen_image *img)
-{
-	free(img->vips);
-	free(img->bes);
-	img->vips = NULL;
-	img->bes = NULL;
-}
-
-static int image_alloc(struct gen_image *img)
-{
-	img->vips = calloc(EF_MAX_VIPS, sizeof(*img->vips));
-	img->bes = calloc(EF_MAX_BACKENDS, sizeof(*img->bes));
-	if (img->vips && img->bes)
-		return 0;
-	image_free(img);
-	return ef_err(-ENOMEM, "out of memory");
-}
-
-static int image_read(struct ef_dp *dp, __u32 gen, struct gen_image *img)
-{
-	int err = image_alloc(img);
-
-	if (err)
-		return err;
-	err = ef_array_read(dp->vip_info, gen * EF_MAX_VIPS, EF_MAX_VIPS, sizeof(*img->vips),
-			    img->vips);
-	if (!err)
-		err = ef_array_read(dp->backends, gen * EF_MAX_BACKENDS, EF_MAX_BACKENDS,
-				    sizeof(*img->bes), img->bes);
-	if (err) {
-		image_free(img);
-		return ef_err(err, "cannot read configuration generation %u: %s", gen,
-			      strerror(-err));
-	}
-	return 0;
-}
-
-static int cmp_conf_vip(const void *a, const void *b)
-{
-	const struct ef_conf_vip *x = a, *y = b;
-	int c = ef_addr_cmp(&x->key.addr, x->key.family, &y->key.addr, y->key.family);
-
-	if (c)
-		return c;
-	if (x->key.proto != y->key.proto)
-		return x->key.proto < y->key.proto ? -1 : 1;
-	return (ntohs(x->key.port) > ntohs(y->key.port)) -
-	       (ntohs(x->key.port) < ntohs(y->key.port));
-}
-
-static int cmp_conf_backend(const void *a, const void *b)
-{
-	const struct ef_conf_backend *x = a, *y = b;
-
-	return ef_addr_cmp(&x->addr, x->family, &y->addr, y->family);
-}
-
-void ef_conf_free(struct ef_conf *c)
-{
-	for (size_t i = 0; i < c->n_vips; i++)
-		free(c->vips[i].backends);
-	free(c->vips);
-	c->vips = NULL;
-	c->n_vips = 0;
-}
-
-int ef_conf_read(struct ef_dp *dp, struct ef_conf *out)
-{
-	struct gen_image img = {};
-	__u32 gen, id, bid;
-	int err;
-
-	memset(out, 0, sizeof(*out));
-	err = ef_dp_gen(dp, &gen);
-	if (err)
-		return err;
-	err = image_read(dp, gen, &img);
-	if (err)
-		return err;
-	out->vips = calloc(EF_MAX_VIPS, sizeof(*out->vips));
-	if (!out->vips) {
-		err = ef_err(-ENOMEM, "out of memory");
-		goto out;
-	}
-	for (id = 0; id < EF_MAX_VIPS; id++) {
-		struct ef_conf_vip *v;
-
-		if (!img.vips[id].key.family)
-			continue;
-		v = &out->vips[out->n_vips++];
-		v->key = img.vips[id].key;
-		v->vip = img.vips[id].vip;
-		v->vip.id = id;
-		for (bid = 0; bid < EF_MAX_BACKENDS; bid++) {
-			const struct ef_backend *b = &img.bes[bid];
-			struct ef_conf_backend *nb;
-
-			if (b->state == EF_BE_FREE || b->vip_id != id)
-				continue;
-			nb = realloc(v->backends, (v->n_backends + 1) * sizeof(*nb));
-			if (!nb) {
-				err = ef_err(-ENOMEM, "out of memory");
-				goto out;
-			}
-			v->backends = nb;
-			nb[v->n_backends++] = (struct ef_conf_backend){.addr = b->addr,
-								       .family = b->family,
-								       .state = b->state,
-								       .weight = b->weight};
-		}
-		qsort(v->backends, v->n_backends, sizeof(*v->backends), cmp_conf_backend);
-	}
-	qsort(out->vips, out->n_vips, sizeof(*out->vips), cmp_conf_vip);
-out:
-	image_free(&img);
-	if (err)
-		ef_conf_free(out);
-	return err;
-}
-
-/* ---- Validation ---- */
-
-static int validate_vip(const struct ef_conf_vip *v)
-{
-	char vs[EF_VIP_STRLEN], as[EF_ADDR_STRLEN];
-	const char *why;
-	__u32 size;
-
-	ef_vip_str(&v->key, vs, sizeof(vs));
-	if ((v->key.family != EF_FAMILY_V4 && v->key.family != EF_FAMILY_V6) ||
-	    (v->key.proto != IPPROTO_TCP && v->key.proto != IPPROTO_UDP))
-		return ef_err(-EINVAL, "vip %s: not an IPv4/IPv6 TCP/UDP service", vs);
-	if (v->vip.forward != EF_FWD_IPIP && v->vip.forward != EF_FWD_L2)
-		return ef_err(-EINVAL, "vip %s: unknown forwarding mode %u", vs, v->vip.forward);
-	if (v->vip.table_size && ef_maglev_check_size(v->vip.table_size))
-		return ef_err(-EINVAL, "vip %s: table size %u is not a prime in %u..%u", vs,
-			      v->vip.table_size, EF_MIN_TABLE_SIZE, EF_MAX_TABLE_SIZE);
-	size = ef_vip_table_size(&v->vip, v->n_backends);
-	if (!size || v->n_backends > size)
-		return ef_err(-E2BIG, "vip %s: a %u-slot table cannot hold %zu backends", vs, size,
-			      v->n_backends);
-	for (size_t j = 0; j < v->n_backends; j++) {
-		const struct ef_conf_backend *b = &v->backends[j];
-
-		ef_addr_str(&b->addr, b->family, as, sizeof(as));
-		if (b->family != EF_FAMILY_V4 && b->family != EF_FAMILY_V6)
-			return ef_err(-EINVAL, "vip %s: backend with no address family", vs);
-		if (!ef_backend_family_ok(&v->key, &v->vip, b->family, &why))
-			return ef_err(-EAFNOSUPPORT, "backend %s of %s: %s", as, vs, why);
-		if (!b->weight)
-			return ef_err(-EINVAL, "backend %s of %s: weight must be 1..65535", as, vs);
-		if (b->state != EF_BE_UP && b->state != EF_BE_DRAIN && b->state != EF_BE_DOWN)
-			return ef_err(-EINVAL, "backend %s of %s: unknown state %u", as, vs,
-				      b->state);
-		for (size_t k = 0; k < j; k++)
-			if (!cmp_conf_backend(&v->backends[k], b))
-				return ef_err(-EEXIST, "backend %s of %s: listed twice", as, vs);
-	}
-	return 0;
-}
-
-static int validate(const struct ef_conf *c)
-{
-	size_t total = 0;
-	int err;
-
-	if (c->n_vips > EF_MAX_VIPS)
-		return ef_err(-ENOSPC, "%zu VIPs: %d at most", c->n_vips, EF_MAX_VIPS);
-	for (size_t i = 0; i < c->n_vips; i++) {
-		char vs[EF_VIP_STRLEN];
-
-		err = validate_vip(&c->vips[i]);
-		if (err)
-			return err;
-		for (size_t k = 0; k < i; k++)
-			if (!memcmp(&c->vips[k].key, &c->vips[i].key, sizeof(c->vips[i].key)))
-				return ef_err(-EEXIST, "vip %s: listed twice",
-					      ef_vip_str(&c->vips[i].key, vs, sizeof(vs)));
-		total += c->vips[i].n_backends;
-	}
-	if (total > EF_MAX_BACKENDS)
-		return ef_err(-ENOSPC, "%zu backends: %d at most", total, EF_MAX_BACKENDS);
-	return 0;
-}
-
-/* ---- Commit ---- */
+#include "util/route.h"
 
 /* What a commit builds before its first write. */
-struct plan {
-	__u32 gen;			 /* the active generation */
-	struct gen_image old, other, nw; /* active, inactive (as it is), to write */
-	__u32 *vip_id;			 /* per want->vips[i] */
-	bool vip_kept[EF_MAX_VIPS];	 /* id carries over from the active generation */
+struct commit_work {
+	__u32 gen;			/* the active generation */
+	struct ef_image old, other, nw; /* active, inactive (as it is), to write */
+	__u32 *vip_id;			/* per want->vips[i] */
+	bool vip_kept[EF_MAX_VIPS];	/* id carries over from the active generation */
 	bool be_kept[EF_MAX_BACKENDS];
 	int table_fd[EF_MAX_VIPS]; /* the new generation's tables, -1: none */
 	struct ef_vip_bucket *index;
 	bool *ct_ref; /* backend ids some connection entry names (lazily) */
 };
 
-static int vip_id_of(const struct gen_image *img, const struct ef_vip_key *key)
+static int vip_id_of(const struct ef_image *img, const struct ef_vip_key *key)
 {
 	for (int id = 0; id < EF_MAX_VIPS; id++)
 		if (img->vips[id].key.family && !memcmp(&img->vips[id].key, key, sizeof(*key)))
@@ -235,7 +44,7 @@ static int vip_id_of(const struct gen_image *img, const struct ef_vip_key *key)
 /* Ids for the VIPs: kept where the VIP stays, else the lowest id unused in
  * the active generation (so counters of a removed VIP are not inherited in
  * the same commit), else any unassigned id. */
-static int assign_vip_ids(const struct ef_conf *want, struct plan *p)
+static int assign_vip_ids(const struct ef_conf *want, struct commit_work *p)
 {
 	bool taken[EF_MAX_VIPS] = {};
 
@@ -267,7 +76,7 @@ static int assign_vip_ids(const struct ef_conf *want, struct plan *p)
 
 /* Backend ids some connection entry still names: a new backend avoids them
  * (and gets a new gen anyway, so a stale entry never follows an id to it). */
-static int read_ct_refs(struct ef_dp *dp, struct plan *p)
+static int read_ct_refs(struct ef_dp *dp, struct commit_work *p)
 {
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
@@ -293,8 +102,7 @@ static int read_ct_refs(struct ef_dp *dp, struct plan *p)
 	return 0;
 }
 
-static int old_backend_id(const struct gen_image *img, __u32 vip_id,
-			  const struct ef_conf_backend *b)
+static int old_backend_id(const struct ef_image *img, __u32 vip_id, const struct ef_conf_backend *b)
 {
 	for (int id = 0; id < EF_MAX_BACKENDS; id++) {
 		const struct ef_backend *o = &img->bes[id];
@@ -306,7 +114,7 @@ static int old_backend_id(const struct gen_image *img, __u32 vip_id,
 	return -1;
 }
 
-static __u32 max_gen(const struct plan *p, __u32 id)
+static __u32 max_gen(const struct commit_work *p, __u32 id)
 {
 	__u32 a = p->old.bes[id].gen, b = p->other.bes[id].gen;
 
@@ -336,7 +144,7 @@ static int backend_src(const struct ef_conf_vip *v, const struct ef_conf_backend
 
 /* Backend entries of the new generation: staying backends keep id and gen,
  * new ones take a free id with a gen above any it had. */
-static int assign_backends(struct ef_dp *dp, const struct ef_conf *want, struct plan *p)
+static int assign_backends(struct ef_dp *dp, const struct ef_conf *want, struct commit_work *p)
 {
 	bool taken[EF_MAX_BACKENDS] = {};
 	int err;
@@ -446,7 +254,7 @@ static bool table_equals(int fd, const __u32 *slots, __u32 size)
 /* The new generation's table of VIP vid: the active one when it holds
  * exactly the slots it should (so a commit also repairs a table written
  * behind the CLI's back), else a fresh one; none if no backend is up. */
-static int build_table(struct ef_dp *dp, struct plan *p, __u32 vid, const char *vs)
+static int build_table(struct ef_dp *dp, struct commit_work *p, __u32 vid, const char *vs)
 {
 	struct ef_mg_backend *bes = calloc(EF_MAX_BACKENDS, sizeof(*bes));
 	__u32 *slots = NULL, size, key, inner;
@@ -482,7 +290,7 @@ static int build_table(struct ef_dp *dp, struct plan *p, __u32 vid, const char *
 	p->nw.vips[vid].vip.table_slots = size;
 	/* the VIP id's active table, if it already holds exactly these slots
 	 * (staying backends keep their ids, so an unchanged VIP's table does) */
-	key = p->gen * EF_MAX_VIPS + vid;
+	key = ef_gen_vip(p->gen, vid);
 	if (!bpf_map_lookup_elem(dp->maglev, &key, &inner)) {
 		fd = bpf_map_get_fd_by_id(inner);
 		if (fd >= 0 && table_equals(fd, slots, size)) {
@@ -502,7 +310,7 @@ out:
 }
 
 /* The new generation's VIP index: each VIP in the emptier of its buckets. */
-static int build_index(const struct ef_conf *want, struct plan *p)
+static int build_index(const struct ef_conf *want, struct commit_work *p)
 {
 	p->index = calloc(EF_VIP_INDEX_BUCKETS, sizeof(*p->index));
 	if (!p->index)
@@ -531,7 +339,8 @@ static int build_index(const struct ef_conf *want, struct plan *p)
 }
 
 /* Everything before the first write. */
-static int plan_build(struct ef_dp *dp, const struct ef_conf *want, __u32 gen, struct plan *p)
+static int work_build(struct ef_dp *dp, const struct ef_conf *want, __u32 gen,
+		      struct commit_work *p)
 {
 	int err;
 
@@ -541,11 +350,11 @@ static int plan_build(struct ef_dp *dp, const struct ef_conf *want, __u32 gen, s
 	p->vip_id = calloc(want->n_vips ? want->n_vips : 1, sizeof(*p->vip_id));
 	if (!p->vip_id)
 		return ef_err(-ENOMEM, "out of memory");
-	err = image_read(dp, gen, &p->old);
+	err = ef_image_read(dp, gen, &p->old);
 	if (!err)
-		err = image_read(dp, !gen, &p->other);
+		err = ef_image_read(dp, !gen, &p->other);
 	if (!err)
-		err = image_alloc(&p->nw);
+		err = ef_image_alloc(&p->nw);
 	if (!err)
 		err = assign_vip_ids(want, p);
 	for (size_t i = 0; !err && i < want->n_vips; i++) {
@@ -569,14 +378,14 @@ static int plan_build(struct ef_dp *dp, const struct ef_conf *want, __u32 gen, s
 	return err;
 }
 
-static void plan_free(struct plan *p)
+static void work_free(struct commit_work *p)
 {
 	for (int i = 0; i < EF_MAX_VIPS; i++)
 		if (p->table_fd[i] >= 0)
 			close(p->table_fd[i]);
-	image_free(&p->old);
-	image_free(&p->other);
-	image_free(&p->nw);
+	ef_image_free(&p->old);
+	ef_image_free(&p->other);
+	ef_image_free(&p->nw);
 	free(p->vip_id);
 	free(p->index);
 	free(p->ct_ref);
@@ -593,17 +402,15 @@ static bool same_map(int outer, __u32 key, int fd)
 }
 
 /* The inactive generation, whole. */
-static int write_generation(struct ef_dp *dp, struct plan *p, __u32 gen)
+static int write_generation(struct ef_dp *dp, struct commit_work *p, __u32 gen)
 {
 	int err;
 
-	err = ef_array_write(dp->backends, gen * EF_MAX_BACKENDS, EF_MAX_BACKENDS,
-			     sizeof(*p->nw.bes), p->nw.bes);
-	if (!err)
-		err = ef_array_write(dp->vip_info, gen * EF_MAX_VIPS, EF_MAX_VIPS,
-				     sizeof(*p->nw.vips), p->nw.vips);
+	err = ef_image_write(dp, gen, &p->nw);
+	if (err)
+		return err;
 	for (__u32 id = 0; !err && id < EF_MAX_VIPS; id++) {
-		__u32 key = gen * EF_MAX_VIPS + id;
+		__u32 key = ef_gen_vip(gen, id);
 
 		/* a generation has tables only for its own VIPs */
 		if (!p->nw.vips[id].key.family && !p->other.vips[id].key.family)
@@ -620,8 +427,8 @@ static int write_generation(struct ef_dp *dp, struct plan *p, __u32 gen)
 		}
 	}
 	if (!err)
-		err = ef_array_write(dp->vip_index, gen * EF_VIP_INDEX_BUCKETS,
-				     EF_VIP_INDEX_BUCKETS, sizeof(*p->index), p->index);
+		err = ef_array_write(dp->vip_index, ef_gen_bucket(gen, 0), EF_VIP_INDEX_BUCKETS,
+				     sizeof(*p->index), p->index);
 	if (err)
 		return ef_err(err, "cannot write configuration generation %u: %s", gen,
 			      strerror(-err));
@@ -633,7 +440,7 @@ static int write_generation(struct ef_dp *dp, struct plan *p, __u32 gen)
  * The bitmap is written whole through a mapping: a word the data plane reads
  * meanwhile holds, byte by byte, the old or the new value, and either covers
  * the generation it reads. */
-static int write_addresses(struct ef_dp *dp, const struct plan *p, bool exact)
+static int write_addresses(struct ef_dp *dp, const struct commit_work *p, bool exact)
 {
 	__u64 *words = calloc(EF_VIP_FILTER_WORDS, sizeof(*words));
 	struct ef_vip_key cur, next, *prev = NULL;
@@ -688,7 +495,7 @@ out:
 }
 
 /* Counters of ids that change hands start from zero. */
-static int zero_new_counters(struct ef_dp *dp, const struct plan *p)
+static int zero_new_counters(struct ef_dp *dp, const struct commit_work *p)
 {
 	int err = 0;
 
@@ -707,11 +514,11 @@ static int zero_new_counters(struct ef_dp *dp, const struct plan *p)
 
 int ef_conf_commit(struct ef_dp *dp, const struct ef_conf *want)
 {
-	struct plan *p;
+	struct commit_work *p;
 	__u32 gen, next, zero = 0;
 	int err;
 
-	err = validate(want);
+	err = ef_conf_validate(want);
 	if (err)
 		return err;
 	err = ef_dp_gen(dp, &gen);
@@ -721,7 +528,7 @@ int ef_conf_commit(struct ef_dp *dp, const struct ef_conf *want)
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return ef_err(-ENOMEM, "out of memory");
-	err = plan_build(dp, want, gen, p);
+	err = work_build(dp, want, gen, p);
 	if (!err)
 		err = write_generation(dp, p, next);
 	if (!err)
@@ -738,7 +545,7 @@ int ef_conf_commit(struct ef_dp *dp, const struct ef_conf *want)
 	if (write_addresses(dp, p, true))
 		pr_warn("the VIP address filter keeps old addresses (harmless superset)");
 out:
-	plan_free(p);
+	work_free(p);
 	free(p);
 	return err;
 }

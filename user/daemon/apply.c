@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* apply.c: the daemon's configuration file applied, at start and on
+ * SIGHUP; see state.h. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/commit.h"
+#include "core/live.h"
+#include "core/model.h"
+#include "core/plan.h"
+#include "daemon/dlog.h"
+#include "daemon/state.h"
+#include "dp/lb.h"
+#include "dp/xdp.h"
+#include "util/addr.h"
+#include "util/log.h"
+
+/* The file's configuration with the health of every checked backend laid
+ * over it. */
+static int effective(const struct ef_config *cfg, struct ef_health *h, struct ef_conf *want)
+{
+	size_t i;
+	int err = ef_conf_copy(&cfg->conf, want);
+
+	for (i = 0; !err && i < ef_health_count(h); i++) {
+		struct ef_hc_target *t = ef_health_get(h, i);
+		struct ef_conf_backend *b =
+		    ef_conf_find_backend(ef_conf_find_vip(want, &t->vip), &t->addr, t->family);
+
+		if (b && !t->healthy)
+			b->state = EF_BE_DOWN;
+	}
+	return err;
+}
+
+static void on_health(void *ctx, struct ef_hc_target *t)
+{
+	struct daemon *d = ctx;
+	char vs[EF_VIP_STRLEN], a[EF_ADDR_STRLEN];
+
+	ef_vip_str(&t->vip, vs, sizeof(vs));
+	ef_addr_str(&t->addr, t->family, a, sizeof(a));
+	if (t->healthy)
+		ef_dlog(EF_DLOG_INFO, "backend %s of %s is healthy: %u %s checks passed in a row",
+			a, vs, t->ok_run, ef_hc_type_str(t->hc.type));
+	else
+		ef_dlog(EF_DLOG_WARNING,
+			"backend %s of %s is unhealthy: %u %s checks failed in a row (%s)", a, vs,
+			t->fail_run, ef_hc_type_str(t->hc.type), t->last_error);
+	d->dirty = true;
+}
+
+/* Health targets for cfg; a target that was already checked keeps its
+ * state, a new one starts from the running state (see the top comment). */
+static struct ef_health *make_health(struct daemon *d, const struct ef_config *cfg,
+				     const struct ef_conf *running)
+{
+	struct ef_health *h = ef_health_new(d->epfd, on_health, d);
+	size_t i, j;
+
+	if (!h)
+		return NULL;
+	for (i = 0; i < cfg->conf.n_vips; i++) {
+		const struct ef_conf_vip *v = &cfg->conf.vips[i];
+
+		for (j = 0; j < v->n_backends; j++) {
+			const struct ef_conf_backend *b = &v->backends[j];
+			const struct ef_hc *hc = &cfg->vx[i].hc[j];
+			struct ef_hc_target *old, *t;
+			const struct ef_conf_backend *r;
+			bool healthy = true;
+
+			if (hc->type == EF_HC_NONE || b->state == EF_BE_DOWN)
+				continue;
+			old = ef_health_find(d->health, &v->key, &b->addr, b->family);
+			r = ef_conf_find_backend(ef_conf_find_vip(running, &v->key), &b->addr,
+						 b->family);
+			if (old)
+				healthy = old->healthy;
+			else if (r && r->state == EF_BE_DOWN)
+				healthy = false;
+			t = ef_health_add(h, &v->key, &b->addr, b->family,
+					  hc->port ? hc->port : ntohs(v->key.port), hc, healthy);
+			if (!t) {
+				ef_health_free(h);
+				return NULL;
+			}
+			t->admin_state = b->state;
+			if (old && !memcmp(&old->hc, hc, sizeof(*hc))) {
+				t->ok_run = old->ok_run;
+				t->fail_run = old->fail_run;
+			}
+		}
+	}
+	return h;
+}
+
+static void log_plan(const struct ef_plan *p)
+{
+	char vs[EF_VIP_STRLEN];
+	size_t i;
+
+	for (i = 0; i < p->n_vips; i++) {
+		const struct ef_plan_vip *v = &p->vips[i];
+
+		ef_dlog(EF_DLOG_INFO, "vip %s %s: backends up %zu -> %zu, %.1f%% of slots move",
+			ef_vip_str(&v->key, vs, sizeof(vs)), ef_plan_change_str(v->change),
+			v->up_before, v->up_after, 100.0 * v->moved);
+	}
+}
+
+int daemon_apply_file(struct daemon *d, bool force)
+{
+	struct ef_conf running = {}, want = {};
+	struct ef_health *h = NULL;
+	struct ef_config_errors errs;
+	struct ef_config cfg;
+	struct ef_plan plan = {};
+	struct ef_dp dp;
+	bool opened = false;
+	size_t i;
+	int err;
+
+	err = ef_config_load(d->file, &cfg, &errs);
+	if (err) {
+		for (i = 0; i < errs.shown; i++)
+			ef_dlog(EF_DLOG_ERR, "%s", errs.line[i]);
+		ef_dlog(EF_DLOG_ERR, "configuration %s refused (%zu errors); the running one stays",
+			d->file, errs.n);
+		return err;
+	}
+	err = ef_dp_open(d->pin_dir, NULL, &dp);
+	if (err) {
+		daemon_log_error("cannot open the data plane", err);
+		goto out;
+	}
+	opened = true;
+	err = ef_conf_read(&dp, &running);
+	if (err) {
+		daemon_log_error("cannot read the running configuration", err);
+		goto out;
+	}
+	h = make_health(d, &cfg, &running);
+	if (!h) {
+		err = -ENOMEM;
+		ef_dlog(EF_DLOG_ERR, "out of memory");
+		goto out;
+	}
+	err = effective(&cfg, h, &want);
+	if (!err)
+		err = ef_plan_build(&running, &want, cfg.max_move, &plan);
+	if (err) {
+		daemon_log_error("cannot compute the plan", err);
+		goto out;
+	}
+	for (i = 0; i < plan.n_warnings; i++)
+		ef_dlog(EF_DLOG_WARNING, "%s", plan.warnings[i]);
+	if (plan.n_warnings && !force) {
+		err = -EPERM;
+		ef_dlog(EF_DLOG_ERR,
+			"configuration %s refused: %s; the running one stays (evenflow apply "
+			"--force, then reload, to apply it anyway)",
+			d->file, plan.warnings[0]);
+		goto out;
+	}
+	if (plan.n_vips) {
+		err = ef_tx_ports_sync(dp.tx_ports);
+		if (!err)
+			err = ef_conf_commit(&dp, &want);
+		if (err) {
+			daemon_log_error("cannot apply the configuration", err);
+			goto out;
+		}
+		log_plan(&plan);
+		ef_dlog(EF_DLOG_INFO, "configuration %s applied: %zu VIP(s) changed, %zu unchanged",
+			d->file, plan.n_vips, plan.n_same);
+	} else {
+		ef_dlog(EF_DLOG_INFO, "configuration %s: nothing to change (%zu VIPs)", d->file,
+			plan.n_same);
+	}
+	if (d->cfg.file && strcmp(d->cfg.metrics_listen, cfg.metrics_listen))
+		ef_dlog(EF_DLOG_WARNING, "metrics listen address changed: takes effect on restart");
+	if (!d->cfg.file || memcmp(&d->cfg.imbalance, &cfg.imbalance, sizeof(cfg.imbalance)))
+		daemon_imbalance_configure(d, &cfg);
+	ef_health_free(d->health);
+	d->health = h;
+	h = NULL;
+	ef_config_free(&d->cfg);
+	d->cfg = cfg;
+	memset(&cfg, 0, sizeof(cfg));
+	d->dirty = false;
+out:
+	ef_plan_free(&plan);
+	ef_conf_free(&want);
+	ef_conf_free(&running);
+	ef_health_free(h);
+	if (opened)
+		ef_dp_close(&dp);
+	ef_config_free(&cfg);
+	return err;
+}

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* daemon.c: the daemon's setup, signals and loop; see daemon.h. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "daemon/daemon.h"
+#include "daemon/dlog.h"
+#include "daemon/state.h"
+#include "util/log.h"
+
+/* The recorded library error as a log line, then forgotten. */
+void daemon_log_error(const char *what, int err)
+{
+	ef_dlog(EF_DLOG_ERR, "%s: %s", what, ef_err_msg() ? ef_err_msg() : strerror(-err));
+	ef_err_clear();
+}
+
+static void sig_io(struct ef_ev *ev, uint32_t events)
+{
+	struct daemon *d = (struct daemon *)((char *)ev - offsetof(struct daemon, sig_ev));
+	struct signalfd_siginfo si;
+
+	(void)events;
+	while (read(ev->fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP)
+			d->reload = true;
+		else
+			d->stop = true;
+	}
+}
+
+static int min_timeout(int a, int b)
+{
+	if (a < 0)
+		return b;
+	if (b < 0)
+		return a;
+	return a < b ? a : b;
+}
+
+static void loop(struct daemon *d)
+{
+	struct epoll_event evs[64];
+
+	while (!d->stop) {
+		__u64 now = ef_now_ms();
+		int timeout = ef_health_next_ms(d->health), n, i;
+		MHD_UNSIGNED_LONG_LONG mt;
+
+		timeout =
+		    min_timeout(timeout, d->next_sample > now ? (int)(d->next_sample - now) : 0);
+		if (d->dirty)
+			timeout =
+			    min_timeout(timeout, d->retry_at > now ? (int)(d->retry_at - now) : 0);
+		if (d->mhd && MHD_get_timeout(d->mhd, &mt) == MHD_YES)
+			timeout = min_timeout(timeout, mt > 1000 ? 1000 : (int)mt);
+		n = epoll_wait(d->epfd, evs, 64, timeout);
+		if (n < 0 && errno != EINTR) {
+			ef_dlog(EF_DLOG_ERR, "epoll_wait: %s", strerror(errno));
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			struct ef_ev *ev = evs[i].data.ptr;
+
+			ev->cb(ev, evs[i].events);
+		}
+		if (d->stop)
+			break;
+		ef_health_run_timers(d->health);
+		if (d->reload) {
+			d->reload = false;
+			ef_dlog(EF_DLOG_INFO, "SIGHUP: reloading %s", d->file);
+			daemon_apply_file(d, false);
+		}
+		now = ef_now_ms();
+		if (d->dirty && now >= d->retry_at)
+			daemon_reconcile(d);
+		if (now >= d->next_sample) {
+			d->next_sample = now + SAMPLE_MS;
+			daemon_imbalance_sample(d);
+		}
+		if (d->mhd)
+			MHD_run(d->mhd);
+	}
+}
+
+int ef_daemon_run(const struct ef_daemon_opts *o)
+{
+	struct daemon d = {.epfd = -1, .sig_ev.fd = -1, .mhd_ev.fd = -1};
+	struct epoll_event ev = {.events = EPOLLIN};
+	sigset_t mask;
+	int err;
+
+	d.file = o->file;
+	d.pin_dir = o->pin_dir;
+	ef_dlog_init(o->verbose);
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	d.epfd = epoll_create1(EPOLL_CLOEXEC);
+	d.sig_ev.fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (d.epfd < 0 || d.sig_ev.fd < 0) {
+		err = ef_err(-errno, "daemon: %s", strerror(errno));
+		goto out;
+	}
+	d.sig_ev.cb = sig_io;
+	ev.data.ptr = &d.sig_ev;
+	if (epoll_ctl(d.epfd, EPOLL_CTL_ADD, d.sig_ev.fd, &ev)) {
+		err = ef_err(-errno, "daemon: epoll: %s", strerror(errno));
+		goto out;
+	}
+
+	ef_dlog(EF_DLOG_INFO, "starting: config %s, pin dir %s", d.file, d.pin_dir);
+	err = daemon_apply_file(&d, o->force);
+	if (err) {
+		err =
+		    ef_err(err, "daemon: configuration %s not applied (see the log above)", d.file);
+		goto out;
+	}
+	err = daemon_metrics_start(&d);
+	if (err)
+		goto out;
+	ef_dlog(EF_DLOG_INFO, "running: %zu VIPs, %zu backends health-checked", d.cfg.conf.n_vips,
+		ef_health_count(d.health));
+	loop(&d);
+	ef_dlog(EF_DLOG_INFO, "stopping; the data plane keeps running with its configuration");
+out:
+	if (d.mhd)
+		MHD_stop_daemon(d.mhd);
+	ef_health_free(d.health);
+	ef_imb_free(d.imb);
+	free(d.flags);
+	ef_config_free(&d.cfg);
+	if (d.sig_ev.fd >= 0)
+		close(d.sig_ev.fd);
+	if (d.epfd >= 0)
+		close(d.epfd);
+	return err;
+}

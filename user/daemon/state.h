@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * state.h: the daemon's state, shared by its parts (not a public header):
+ * daemon.c (setup, signals, the loop), apply.c (the file applied: start
+ * and reload), reconcile.c (health turned into states), imbalance.c (the
+ * detector's log lines), metrics.c (the HTTP endpoint in the loop).
+ */
+#ifndef EF_DAEMON_STATE_H
+#define EF_DAEMON_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/config.h"
+#include "core/imbalance.h"
+#include "daemon/health.h"
+#include "daemon/http.h"
+
+#define SAMPLE_MS 1000 /* imbalance detector's sampling period */
+#define RETRY_MS  1000 /* a failed commit of health changes is retried */
+
+struct vip_flag {
+	struct ef_vip_key key;
+	bool flagged;
+};
+
+/* Everything the daemon holds, in one place. */
+struct daemon {
+	const char *pin_dir;
+	const char *file;
+	int epfd;
+	struct ef_ev sig_ev, mhd_ev;
+	struct ef_config cfg;
+	struct ef_health *health;
+	struct ef_http http;
+	struct MHD_Daemon *mhd;
+	struct ef_imb *imb;
+	struct vip_flag *flags;
+	size_t n_flags;
+	__u64 next_sample, retry_at;
+	bool dirty, stop, reload;
+};
+
+/* The recorded library error as a log line, then forgotten. */
+void daemon_log_error(const char *what, int err);
+
+/* apply.c: reads the file and makes it the running configuration (health
+ * laid over it), refusing an invalid or harmful one (unless force) and
+ * keeping what runs then. On success d->cfg and d->health are replaced. */
+int daemon_apply_file(struct daemon *d, bool force);
+
+/* reconcile.c: commits the health states that differ from the running
+ * configuration (retried every RETRY_MS while it fails). */
+void daemon_reconcile(struct daemon *d);
+
+/* imbalance.c: the detector set up from cfg (again when it changes), and
+ * one reading fed to it, logging a VIP going out of balance and back. */
+void daemon_imbalance_configure(struct daemon *d, const struct ef_config *cfg);
+void daemon_imbalance_sample(struct daemon *d);
+
+/* metrics.c: serves /metrics on cfg's address from the daemon's loop
+ * (nothing if none is set). */
+int daemon_metrics_start(struct daemon *d);
+
+#endif /* EF_DAEMON_STATE_H */

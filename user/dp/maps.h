@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * maps.h: map I/O the control plane does in bulk: stretches of array maps,
+ * per-CPU values summed or zeroed, entries counted. Errors are returned as
+ * negative errno, not recorded: the caller knows which map it was.
+ */
+#ifndef EF_MAPS_IO_H
+#define EF_MAPS_IO_H
+
+#include <stddef.h>
+
+#include "evenflow.h"
+
+/* Entries [start, start + n) of an array map, read into / written from
+ * vals (n values of value_size bytes): through a mapping for a
+ * BPF_F_MMAPABLE array, else in batches where the kernel can. A mapped write
+ * is plain memory stores: for data the data plane is not reading. */
+int ef_array_read(int fd, __u32 start, __u32 n, size_t value_size, void *vals);
+int ef_array_write(int fd, __u32 start, __u32 n, size_t value_size, const void *vals);
+
+/* Sum over the CPUs of a per-CPU value made of nwords __u64 (out[nwords]). */
+int ef_percpu_sum(int fd, __u32 key, int ncpus, size_t nwords, __u64 *out);
+/* Zeroes a per-CPU entry of value_size bytes. */
+int ef_percpu_zero(int fd, __u32 key, int ncpus, size_t value_size);
+
+/* Entries of a hash-like map (walks the keys). */
+long ef_map_count(int fd, size_t key_size);
+/* Flows in the connection table (valid ways of every bucket). */
+long ef_conntrack_count(int conntrack_fd);
+
+#endif /* EF_MAPS_IO_H */

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* pindir.c: the pin dir on bpffs, its lock and its pins; see pindir.h. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+
+#include "dp/pindir.h"
+#include "util/log.h"
+
+const char *ef_pin_dir(const char *opt)
+{
+	const char *env = getenv(EF_PIN_DIR_ENV);
+
+	if (opt && *opt)
+		return opt;
+	if (env && *env)
+		return env;
+	return EF_PIN_DIR_DEFAULT;
+}
+
+bool ef_is_bpffs(const char *path)
+{
+	struct statfs st;
+
+	return !statfs(path, &st) && st.f_type == BPF_FS_MAGIC;
+}
+
+static int mkdir_p(const char *path)
+{
+	char buf[PATH_MAX], *p;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0700) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0700) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static bool dir_is_empty(const char *path)
+{
+	struct dirent *e;
+	bool empty = true;
+	DIR *d = opendir(path);
+
+	if (!d)
+		return false;
+	while (empty && (e = readdir(d)))
+		empty = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
+	closedir(d);
+	return empty;
+}
+
+/* Whether this process has a mount namespace of its own (ip netns exec
+ * makes one): a mount made here dies with the process. */
+static bool private_mount_ns(void)
+{
+	struct stat self, init;
+
+	if (stat("/proc/self/ns/mnt", &self) || stat("/proc/1/ns/mnt", &init))
+		return false;
+	return self.st_ino != init.st_ino || self.st_dev != init.st_dev;
+}
+
+/*
+ * The pin dir must be on bpffs. If neither it nor its parent is, bpffs is
+ * mounted on the parent when that is the usual place (/sys/fs/bpf) or an
+ * empty directory, else on the pin dir itself: a mount never hides files.
+ */
+int ef_pin_dir_prepare(const char *pin_dir)
+{
+	char parent[PATH_MAX], *slash;
+	const char *target;
+	int err;
+
+	if (ef_is_bpffs(pin_dir))
+		return 0;
+	if (snprintf(parent, sizeof(parent), "%s", pin_dir) >= (int)sizeof(parent))
+		return ef_err(-ENAMETOOLONG, "pin dir %s: name too long", pin_dir);
+	slash = strrchr(parent, '/');
+	if (slash && slash != parent)
+		*slash = '\0';
+	else
+		snprintf(parent, sizeof(parent), "/");
+	if (!ef_is_bpffs(parent)) {
+		err = mkdir_p(parent);
+		if (err)
+			return ef_err(err, "pin dir %s: %s", parent, strerror(-err));
+		target = parent;
+		if (strcmp(parent, "/sys/fs/bpf") && !dir_is_empty(parent)) {
+			err = mkdir_p(pin_dir);
+			if (err)
+				return ef_err(err, "pin dir %s: %s", pin_dir, strerror(-err));
+			target = pin_dir;
+		}
+		if (mount("bpffs", target, "bpf", 0, "mode=0700"))
+			return ef_err(-errno, "pin dir %s: cannot mount bpffs on %s: %s", pin_dir,
+				      target, strerror(errno));
+		pr_info("mounted bpffs on %s", target);
+		if (private_mount_ns())
+			pr_warn(
+			    "warning: mounted bpffs on %s in a private mount namespace (ip netns "
+			    "exec?): it goes away when evenflow exits, and the state with it; "
+			    "mount bpffs on the pin dir first (see README)",
+			    target);
+	}
+	err = mkdir_p(pin_dir);
+	if (err)
+		return ef_err(err, "pin dir %s: %s", pin_dir, strerror(-err));
+	if (!ef_is_bpffs(pin_dir))
+		return ef_err(-ENOTSUP, "pin dir %s: not on bpffs", pin_dir);
+	return 0;
+}
+
+int ef_pin_dir_lock(const char *pin_dir)
+{
+	int fd = open(pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), err;
+
+	if (fd < 0)
+		return ef_err(-errno, "pin dir %s: %s", pin_dir, strerror(errno));
+	if (flock(fd, LOCK_EX)) {
+		err = -errno;
+		close(fd);
+		return ef_err(err, "pin dir %s: %s", pin_dir, strerror(-err));
+	}
+	return fd;
+}
+
+int ef_pin_path(char *buf, size_t len, const char *dir, const char *name)
+{
+	if (snprintf(buf, len, "%s/%s", dir, name) >= (int)len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int ef_pin_get(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (ef_pin_path(path, sizeof(path), dir, name))
+		return -ENAMETOOLONG;
+	fd = bpf_obj_get(path);
+	return fd < 0 ? -errno : fd;
+}
+
+bool ef_pinned(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	return !ef_pin_path(path, sizeof(path), dir, name) && !access(path, F_OK);
+}
+
+void ef_unpin(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	if (!ef_pin_path(path, sizeof(path), dir, name))
+		unlink(path);
+}

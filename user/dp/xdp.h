@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * xdp.h: programs on devices: attach and detach through libxdp (its
+ * dispatcher where the kernel allows one, else the program alone), the
+ * devices a program runs on, and the devices the LB may redirect to.
+ */
+#ifndef EF_XDP_H
+#define EF_XDP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <xdp/libxdp.h>
+
+#include "evenflow.h"
+
+/* A device a program is attached to. */
+struct ef_attached {
+	char name[32];
+	int ifindex;
+	enum xdp_attach_mode mode;
+	bool multiprog; /* through the libxdp dispatcher */
+};
+
+/* Devices of this netns that run program prog_id (malloc'd array). */
+int ef_prog_devices(__u32 prog_id, struct ef_attached **devs, size_t *n);
+/* The entry of devs named name, NULL if none. */
+const struct ef_attached *ef_attached_find(const struct ef_attached *devs, size_t n,
+					   const char *name);
+
+/* Attaches / detaches prog_fd on dev through libxdp. */
+int ef_xdp_attach(int prog_fd, const char *dev, enum xdp_attach_mode mode);
+int ef_xdp_detach(int prog_fd, __u32 prog_id, const char *dev);
+
+/* The id of a loaded program (0 if fd is not one). */
+__u32 ef_prog_id(int prog_fd);
+
+/* "native", "generic", ... */
+const char *ef_mode_str(enum xdp_attach_mode mode);
+
+/* Puts every non-loopback device of this netns in the LB's redirect map
+ * (evenflow_tx_ports) and removes the ones that are gone. */
+int ef_tx_ports_sync(int tx_ports_fd);
+
+#endif /* EF_XDP_H */
