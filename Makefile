@@ -108,7 +108,7 @@ $(BUILD)/evenflow: $(call obj,$(CLI_SRCS) $(DAEMON_SRCS)) $(LIB)
 # Unit tests, under sanitizers: each links the library and what it tests
 # beyond it (objects of the daemon or the CLI, named below, and
 # TEST_LIBS_<name>: the libraries those need).
-$(BUILD)/tests/test_cli: $(call san_obj,user/cli/cli.c user/cli/output.c)
+$(BUILD)/tests/test_cli: $(call san_obj,user/cli/cli.c user/cli/opts.c user/cli/output.c)
 TEST_LIBS_test_cli := -ljansson
 $(BUILD)/tests/test_health: $(call san_obj,user/daemon/health.c)
 $(BUILD)/tests/%.o: tests/unit/%.c | $(SKELS) $(BUILD)/tests

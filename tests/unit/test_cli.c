@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * test_cli: the command-table helpers (user/cli.c), the recorded error line
- * (user/log.c) and the text/JSON printer (user/output.c).
+ * test_cli: the command tables and argument tables (user/cli/cli.c,
+ * user/cli/opts.c), the recorded error line (user/util/log.c) and the
+ * text/JSON printer (user/cli/output.c).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -12,26 +13,55 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+
 #include <cmocka.h>
 
 #include "cli/cli.h"
 #include "cli/output.h"
 #include "util/log.h"
 
-static const struct option set_opts[] = {
-    {"weight", required_argument, NULL, 'w'},
-    {"state", required_argument, NULL, 's'},
-    {NULL, 0, NULL, 0},
+/* A command's arguments, as the command tables declare them. */
+struct set_args {
+	struct ef_vip_key key;
+	struct ef_arg_addr be;
+	unsigned weight;
+	int state;
+	double ratio;
+	bool flag;
 };
 
+static const struct ef_choice states[] = {{"up", 1}, {"drain", 2}, {"down", 3}, {NULL, 0}};
+
+static const struct ef_opt set_opts[] = {
+    {NULL, "VIP", EF_OPT_VIP, offsetof(struct set_args, key), .help = "the VIP"},
+    {NULL, "BACKEND", EF_OPT_ADDR, offsetof(struct set_args, be), .help = "the backend"},
+    {"weight", "W", EF_OPT_U32, offsetof(struct set_args, weight), 1, 65535, .help = "weight"},
+    {"state", "up|drain|down", EF_OPT_CHOICE, offsetof(struct set_args, state), .choices = states,
+     .help = "state"},
+    {"ratio", "R", EF_OPT_NUM, offsetof(struct set_args, ratio), 0, 1, .help = "ratio"},
+    {"flag", NULL, EF_OPT_FLAG, offsetof(struct set_args, flag), .help = "flag"},
+    EF_OPT_END,
+};
+
+static const struct set_args set_defaults = {.weight = 7, .ratio = 0.5};
+static const struct ef_opt_set set_set = EF_OPT_SET(set_opts, set_defaults);
+
 static const struct ef_cmd table[] = {
-    {.name = "add", .args = "X", .help = "add"},
-    {.name = "del", .args = "X", .help = "del"},
-    {.name = "set", .opts = set_opts, .args = "X Y", .help = "set"},
-    {.name = "show", .args = "X", .help = "show"},
-    {.name = "status", .args = "", .help = "status"},
+    {.name = "add", .args = &ef_no_args, .help = "add"},
+    {.name = "del", .args = &ef_no_args, .help = "del"},
+    {.name = "set", .args = &set_set, .help = "set"},
+    {.name = "show", .args = &ef_no_args, .help = "show"},
+    {.name = "status", .args = &ef_no_args, .help = "status"},
     {NULL},
 };
+
+/* Parses argv (argc words, argv[0] the command) into *a from the defaults. */
+static int parse(struct ef_ctx *ctx, struct set_args *a, int argc, char **argv)
+{
+	*a = set_defaults;
+	return ef_opts_parse(&set_set, "backend set", ctx, argc, argv, a);
+}
 
 static int reset(void **state)
 {
@@ -72,55 +102,101 @@ static void test_find_unknown(void **state)
 	assert_non_null(strstr(ef_err_msg(), "unknown command"));
 }
 
-static void test_getopt(void **state)
+static void test_parse(void **state)
 {
-	char *argv[] = {"set", "VIP", "--weight", "3", "ADDR", "--state=up", NULL};
-	int argc = 6, c, seen = 0;
+	char *argv[] = {"set",	   "--weight", "3",	 "10.0.0.10:80/tcp", "-j", "10.1.0.2",
+			"--state", "drain",    "--flag", "--pin-dir",	     "/x", NULL};
+	struct ef_ctx ctx = {};
+	struct set_args a;
 
 	(void)state;
-	ef_cmd_set_path("backend", "set");
-	ef_getopt_reset();
-	while ((c = ef_getopt(&table[2], argc, argv)) != -1) {
-		if (c == 'w')
-			assert_string_equal(optarg, "3"), seen |= 1;
-		else if (c == 's')
-			assert_string_equal(optarg, "up"), seen |= 2;
-		else
-			fail_msg("unexpected option %d", c);
-	}
-	assert_int_equal(seen, 3);
-	/* positionals are moved after the options */
-	assert_int_equal(ef_nargs(&table[2], argc, argv, 2, 2), 0);
-	assert_string_equal(argv[optind], "VIP");
-	assert_string_equal(argv[optind + 1], "ADDR");
-	assert_int_equal(ef_nargs(&table[2], argc, argv, 3, 3), -EINVAL);
-	assert_string_equal(ef_err_msg(), "backend set: missing argument (backend set X Y)");
+	assert_int_equal(parse(&ctx, &a, 11, argv), 0);
+	assert_int_equal(a.weight, 3);
+	assert_int_equal(a.state, 2);
+	assert_true(a.flag);
+	assert_true(a.ratio == 0.5); /* the default, not given */
+	assert_int_equal(a.key.family, EF_FAMILY_V4);
+	assert_int_equal(ntohs(a.key.port), 80);
+	assert_int_equal(a.be.family, EF_FAMILY_V4);
+	assert_int_equal(a.be.addr.a32[0], htonl(0x0a010002));
+	/* the global options, after the command */
+	assert_true(ctx.json);
+	assert_string_equal(ctx.pin_dir, "/x");
+	assert_null(ef_err_msg());
 }
 
-static void test_getopt_errors(void **state)
+/* Each bad command line: the usage error it records. */
+static void test_parse_errors(void **state)
 {
-	char *bad[] = {"set", "VIP", "--bogus", NULL};
-	char *noval[] = {"set", "VIP", "--weight", NULL};
-	char *help[] = {"set", "-h", NULL};
-	char *extra[] = {"set", "A", "B", "C", NULL};
+	static const struct {
+		int argc;
+		char *argv[5];
+		const char *err;
+	} cases[] = {
+	    {4,
+	     {"set", "V", "B", "--bogus"},
+	     "backend set: unknown option '--bogus' (try 'backend "
+	     "set --help')"},
+	    {2, {"set", "--weight"}, "backend set: option '--weight' needs a value"},
+	    {2,
+	     {"set", "10.0.0.10:80/tcp"},
+	     "backend set: missing BACKEND (try 'backend set --help')"},
+	    {4,
+	     {"set", "10.0.0.10:80/tcp", "10.1.0.2", "C"},
+	     "backend set: unexpected argument 'C'"},
+	    {4,
+	     {"set", "10.0.0.10:80/tcp", "10.1.0.2", "--weight=0"},
+	     "backend set: --weight 0: must be a number in 1..65535"},
+	    {4,
+	     {"set", "10.0.0.10:80/tcp", "10.1.0.2", "--ratio=2"},
+	     "backend set: --ratio 2: must be a number from 0 to 1"},
+	    {4,
+	     {"set", "10.0.0.10:80/tcp", "10.1.0.2", "--state=sideways"},
+	     "backend set: --state sideways: must be up, drain or down"},
+	    {3,
+	     {"set", "10.0.0.300:80/tcp", "10.1.0.2"},
+	     "backend set: vip 10.0.0.300:80/tcp: invalid IPv4 address"},
+	    {3,
+	     {"set", "10.0.0.10:80/tcp", "10.1.0.\xff\x01"},
+	     "backend set: backend 10.1.0.\\xff\\x01: invalid IPv4 address"},
+	};
+	struct set_args a;
 
 	(void)state;
-	ef_cmd_set_path("backend", "set");
-	ef_getopt_reset();
-	assert_int_equal(ef_getopt(&table[2], 3, bad), '?');
-	assert_string_equal(ef_err_msg(), "backend set: unknown option '--bogus'");
-	ef_err_clear();
-	ef_getopt_reset();
-	assert_int_equal(ef_getopt(&table[2], 3, noval), '?');
-	assert_string_equal(ef_err_msg(), "backend set: option '--weight' needs a value");
-	assert_true(ef_err_is_usage());
-	ef_err_clear();
-	ef_getopt_reset();
-	assert_int_equal(ef_getopt(&table[2], 2, help), 'h');
-	ef_getopt_reset();
-	assert_int_equal(ef_getopt(&table[2], 4, extra), -1);
-	assert_int_equal(ef_nargs(&table[2], 4, extra, 2, 2), -EINVAL);
-	assert_string_equal(ef_err_msg(), "backend set: unexpected argument 'C'");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ef_ctx ctx = {};
+
+		ef_err_clear();
+		assert_int_equal(parse(&ctx, &a, cases[i].argc, (char **)cases[i].argv), -EINVAL);
+		assert_true(ef_err_is_usage());
+		assert_string_equal(ef_err_msg(), cases[i].err);
+	}
+}
+
+static void test_parse_help(void **state)
+{
+	char *argv[] = {"set", "--help", NULL};
+	struct ef_ctx ctx = {};
+	struct set_args a;
+
+	(void)state;
+	assert_int_equal(parse(&ctx, &a, 2, argv), 1);
+	assert_null(ef_err_msg());
+}
+
+/* A long argument is shown cut, never whole. */
+static void test_arg_show(void **state)
+{
+	char big[100001], buf[EF_ARG_SHOWN * 4 + 8];
+
+	(void)state;
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	ef_arg_show(big, buf, sizeof(buf));
+	assert_int_equal(strlen(buf), EF_ARG_SHOWN + 3);
+	assert_string_equal(buf + EF_ARG_SHOWN, "...");
+	ef_arg_show("caf\xc3\xa9 \x1b[31m", buf, sizeof(buf));
+	assert_string_equal(buf, "caf\xc3\xa9 \\x1b[31m");
 }
 
 static void test_err_first_wins(void **state)
@@ -222,8 +298,10 @@ int main(void)
 	    cmocka_unit_test_setup(test_find, reset),
 	    cmocka_unit_test_setup(test_find_ambiguous, reset),
 	    cmocka_unit_test_setup(test_find_unknown, reset),
-	    cmocka_unit_test_setup(test_getopt, reset),
-	    cmocka_unit_test_setup(test_getopt_errors, reset),
+	    cmocka_unit_test_setup(test_parse, reset),
+	    cmocka_unit_test_setup(test_parse_errors, reset),
+	    cmocka_unit_test_setup(test_parse_help, reset),
+	    cmocka_unit_test_setup(test_arg_show, reset),
 	    cmocka_unit_test_setup(test_err_first_wins, reset),
 	    cmocka_unit_test_setup(test_output_text, reset),
 	    cmocka_unit_test_setup(test_output_json, reset),

@@ -1,33 +1,20 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* cli.c: command-table helpers: name matching, usage, per-command getopt. */
+/* cli.c: command tables: name matching, dispatch, usage. */
 #include <errno.h>
-#include <net/if.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
-#include "util/addr.h"
+#include "cli/output.h"
 #include "util/log.h"
 
-#define EF_MAX_OPTS 16
-
-/* "vip add": the command being run, for messages */
-static char cmd_path[64];
-
-void ef_cmd_set_path(const char *object, const char *command)
-{
-	snprintf(cmd_path, sizeof(cmd_path), "%s%s%s", object ? object : "", object ? " " : "",
-		 command);
-}
-
-static const char *path_of(const struct ef_cmd *cmd)
-{
-	return cmd_path[0] ? cmd_path : cmd->name;
-}
+#define GLOBAL_USAGE "evenflow [-j] [-v] [--pin-dir DIR]"
 
 const struct ef_cmd *ef_cmd_find(const struct ef_cmd *table, const char *name, const char *parent)
 {
 	const struct ef_cmd *c, *found = NULL;
+	char shown[EF_ARG_SHOWN * 4 + 8];
 	size_t len = strlen(name);
 	int matches = 0;
 
@@ -42,136 +29,134 @@ const struct ef_cmd *ef_cmd_find(const struct ef_cmd *table, const char *name, c
 	}
 	if (matches == 1)
 		return found;
+	ef_arg_show(name, shown, sizeof(shown));
 	if (!parent && matches > 1)
-		ef_usage("object '%s' is ambiguous (try --help)", name);
+		ef_usage("object '%s' is ambiguous (try --help)", shown);
 	else if (!parent)
-		ef_usage("unknown object '%s' (try --help)", name);
+		ef_usage("unknown object '%s' (try --help)", shown);
 	else if (matches > 1)
-		ef_usage("%s: command '%s' is ambiguous (try '%s --help')", parent, name, parent);
+		ef_usage("%s: command '%s' is ambiguous (try '%s --help')", parent, shown, parent);
 	else
-		ef_usage("%s: unknown command '%s' (try '%s --help')", parent, name, parent);
+		ef_usage("%s: unknown command '%s' (try '%s --help')", parent, shown, parent);
 	return NULL;
 }
 
-void ef_cmd_usage(const struct ef_cmd *cmd, const char *prefix)
+void ef_cmd_usage(const struct ef_cmd *cmd, const char *parent)
 {
 	const struct ef_cmd *c;
 
 	if (cmd->sub) {
-		printf("Usage: evenflow [-j] [-v] [--pin-dir DIR] %s COMMAND [ARGS]\n", cmd->name);
-		for (c = cmd->sub; c->name; c++)
-			printf("  %s %s%s%s\n      %s\n", cmd->name, c->name,
-			       c->args && *c->args ? " " : "", c->args ? c->args : "", c->help);
+		printf("Usage: " GLOBAL_USAGE " %s COMMAND [ARGS]\n  %s\n", cmd->name, cmd->help);
+		for (c = cmd->sub; c->name; c++) {
+			printf("\n%s %s", cmd->name, c->name);
+			ef_opts_usage_line(stdout, c->args);
+			printf("\n  %s\n", c->help);
+			ef_opts_help(stdout, c->args);
+		}
 		return;
 	}
-	printf("Usage: evenflow [-j] [-v] [--pin-dir DIR] %s%s%s%s%s\n  %s\n", prefix ? prefix : "",
-	       prefix ? " " : "", cmd->name, cmd->args && *cmd->args ? " " : "",
-	       cmd->args ? cmd->args : "", cmd->help);
+	printf("Usage: " GLOBAL_USAGE " %s%s%s", parent ? parent : "", parent ? " " : "",
+	       cmd->name);
+	ef_opts_usage_line(stdout, cmd->args);
+	printf("\n  %s\n", cmd->help);
+	ef_opts_help(stdout, cmd->args);
 }
 
-void ef_getopt_reset(void)
+void ef_cmd_usage_all(const struct ef_cmd *table)
 {
-	optind = 0; /* glibc: 0 also resets its internal state */
-	opterr = 0;
-}
+	const struct ef_opt_set globals = {.opts = ef_global_opts};
+	const struct ef_cmd *c, *s;
 
-int ef_getopt(const struct ef_cmd *cmd, int argc, char **argv)
-{
-	struct option all[EF_MAX_OPTS + 2];
-	size_t n = 0;
-	int c;
-
-	for (; cmd->opts && cmd->opts[n].name && n < EF_MAX_OPTS; n++)
-		all[n] = cmd->opts[n];
-	all[n++] = (struct option){"help", no_argument, NULL, 'h'};
-	all[n] = (struct option){NULL, 0, NULL, 0};
-
-	c = getopt_long(argc, argv, ":h", all, NULL);
-	if (c == '?') {
-		if (optopt)
-			ef_usage("%s: unknown option '-%c'", path_of(cmd), optopt);
-		else
-			ef_usage("%s: unknown option '%s'", path_of(cmd), argv[optind - 1]);
-		return '?';
+	printf("Usage: " GLOBAL_USAGE " OBJECT COMMAND [ARGS]\n");
+	ef_opts_help(stdout, &globals);
+	printf("\n");
+	for (c = table; c->name; c++) {
+		for (s = c->sub ? c->sub : c; s->name; s++) {
+			printf("  %s%s%s", c->sub ? c->name : "", c->sub ? " " : "", s->name);
+			ef_opts_usage_line(stdout, s->args);
+			printf("\n");
+			if (!c->sub)
+				break;
+		}
 	}
-	if (c == ':') {
-		ef_usage("%s: option '%s' needs a value", path_of(cmd), argv[optind - 1]);
-		return '?';
-	}
-	return c;
+	printf(
+	    "\nGlobal options may also follow the command. Names may be shortened to an\n"
+	    "unambiguous prefix; 'evenflow help OBJECT [COMMAND]' or COMMAND --help for more.\n");
 }
 
-int ef_getopt_none(const struct ef_cmd *cmd, int argc, char **argv, const char *prefix)
+/* evenflow help [OBJECT [COMMAND]] */
+static int help(const struct ef_cmd *table, int argc, char **argv)
 {
-	int c;
+	const struct ef_cmd *obj, *cmd;
 
-	ef_getopt_reset();
-	c = ef_getopt(cmd, argc, argv);
-	if (c == -1)
+	if (argc < 2) {
+		ef_cmd_usage_all(table);
 		return 0;
-	if (c != 'h')
+	}
+	obj = ef_cmd_find(table, argv[1], NULL);
+	if (!obj)
 		return -EINVAL;
-	ef_cmd_usage(cmd, prefix);
-	return 1;
-}
-
-int ef_nargs(const struct ef_cmd *cmd, int argc, char **argv, int min, int max)
-{
-	int n = argc - optind;
-
-	if (n < min)
-		return ef_usage("%s: missing argument (%s %s)", path_of(cmd), path_of(cmd),
-				cmd->args ? cmd->args : "");
-	if (n > max)
-		return ef_usage("%s: unexpected argument '%s'", path_of(cmd), argv[optind + max]);
-	return 0;
-}
-
-int ef_arg_vip(const char *s, struct ef_vip_key *key)
-{
-	const char *why;
-
-	if (ef_vip_parse(s, key, &why))
-		return ef_usage("vip %s: %s", s, why);
-	return 0;
-}
-
-int ef_arg_addr(const char *what, const char *s, struct ef_addr *addr, unsigned char *family)
-{
-	const char *why;
-
-	if (ef_addr_parse(s, addr, family, &why))
-		return ef_usage("%s %s: %s", what, s, why);
-	return 0;
-}
-
-int ef_arg_dev(const struct ef_cmd *cmd, int argc, char **argv, const char **dev)
-{
-	if (ef_nargs(cmd, argc, argv, 1, 1))
+	if (argc < 3 || !obj->sub) {
+		ef_cmd_usage(obj, NULL);
+		return 0;
+	}
+	cmd = ef_cmd_find(obj->sub, argv[2], obj->name);
+	if (!cmd)
 		return -EINVAL;
-	*dev = argv[optind];
-	if (!if_nametoindex(*dev))
-		return ef_err(-ENODEV, "device %s: no such device", *dev);
+	ef_cmd_usage(cmd, obj->name);
 	return 0;
 }
 
-int ef_arg_u32(const char *what, const char *s, unsigned min, unsigned max, unsigned *out)
+/* Parses cmd's arguments (argv[0] is its name) into a copy of its
+ * defaults and runs it. */
+static int run(const struct ef_cmd *cmd, const char *parent, struct ef_ctx *ctx, int argc,
+	       char **argv)
 {
-	__u32 v;
+	char path[64];
+	void *args = NULL;
+	int err;
 
-	if (ef_parse_u32(s, min, max, &v))
-		return ef_usage("%s %s: must be a number in %u..%u", what, s, min, max);
-	*out = v;
-	return 0;
+	snprintf(path, sizeof(path), "%s%s%s", parent ? parent : "", parent ? " " : "", cmd->name);
+	if (cmd->args->size) {
+		args = malloc(cmd->args->size);
+		if (!args)
+			return ef_err(-ENOMEM, "out of memory");
+		memcpy(args, cmd->args->defaults, cmd->args->size);
+	}
+	err = ef_opts_parse(cmd->args, path, ctx, argc, argv, args);
+	if (err == 1) {
+		ef_cmd_usage(cmd, parent);
+		err = 0;
+	} else if (!err) {
+		ef_log_init(ctx->verbose);
+		out_init(ctx->json);
+		err = cmd->run(ctx, args);
+	}
+	free(args);
+	return err;
 }
 
-int ef_arg_mode(const char *s, enum xdp_attach_mode *mode)
+int ef_cmd_dispatch(const struct ef_cmd *table, struct ef_ctx *ctx, int argc, char **argv)
 {
-	if (!strcmp(s, "native"))
-		*mode = XDP_MODE_NATIVE;
-	else if (!strcmp(s, "generic"))
-		*mode = XDP_MODE_SKB;
-	else
-		return ef_usage("--mode %s: must be native or generic", s);
-	return 0;
+	const struct ef_cmd *obj, *cmd;
+
+	if (argc < 1)
+		return ef_usage("missing OBJECT (try --help)");
+	if (!strcmp(argv[0], "help"))
+		return help(table, argc, argv);
+	obj = ef_cmd_find(table, argv[0], NULL);
+	if (!obj)
+		return -EINVAL;
+	if (!obj->sub)
+		return run(obj, NULL, ctx, argc, argv);
+	if (argc < 2)
+		return ef_usage("%s: missing command (try '%s --help')", obj->name, obj->name);
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		ef_cmd_usage(obj, NULL);
+		return 0;
+	}
+	cmd = ef_cmd_find(obj->sub, argv[1], obj->name);
+	if (!cmd)
+		return -EINVAL;
+	return run(cmd, obj->name, ctx, argc - 1, argv + 1);
 }

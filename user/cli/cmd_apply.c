@@ -25,6 +25,25 @@
 #define APPLY_DRY_RUN (1U << 0)
 #define APPLY_FORCE   (1U << 1)
 
+/* apply's arguments. */
+struct apply_args {
+	const char *file;
+	bool dry_run, force;
+};
+
+static const struct ef_opt apply_opts[] = {
+    {NULL, "FILE", EF_OPT_STR, offsetof(struct apply_args, file),
+     .help = "the configuration (YAML; README: \"Configuration file\")"},
+    {"dry-run", NULL, EF_OPT_FLAG, offsetof(struct apply_args, dry_run),
+     .help = "print the plan, change nothing"},
+    {"force", NULL, EF_OPT_FLAG, offsetof(struct apply_args, force),
+     .help = "apply a change the safety check refuses"},
+    EF_OPT_END,
+};
+
+static const struct apply_args apply_defaults;
+const struct ef_opt_set ef_apply_args = EF_OPT_SET(apply_opts, apply_defaults);
+
 static int apply(struct ef_dp *dp, const struct ef_conf *running, const struct ef_conf *want,
 		 double max_move, unsigned flags)
 {
@@ -63,35 +82,22 @@ out:
 	return err;
 }
 
-int cmd_apply(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char **argv)
+int cmd_apply(const struct ef_ctx *ctx, const void *args)
 {
+	const struct apply_args *a = args;
 	struct ef_conf running = {};
 	struct ef_config_errors errs;
 	struct ef_config cfg;
 	unsigned flags = 0;
 	struct ef_dp dp;
 	bool opened = false;
-	int c, err;
+	int err;
 
-	ef_getopt_reset();
-	while ((c = ef_getopt(cmd, argc, argv)) != -1) {
-		switch (c) {
-		case 'h':
-			ef_cmd_usage(cmd, NULL);
-			return 0;
-		case 'n':
-			flags |= APPLY_DRY_RUN;
-			break;
-		case 'f':
-			flags |= APPLY_FORCE;
-			break;
-		default:
-			return -EINVAL;
-		}
-	}
-	if (ef_nargs(cmd, argc, argv, 1, 1))
-		return -EINVAL;
-	err = ef_config_load(argv[optind], &cfg, &errs);
+	if (a->dry_run)
+		flags |= APPLY_DRY_RUN;
+	if (a->force)
+		flags |= APPLY_FORCE;
+	err = ef_config_load(a->file, &cfg, &errs);
 	if (err)
 		return ef_config_report(&errs, err);
 	/* The plan shows even when apply refuses it. */
@@ -116,9 +122,3 @@ int cmd_apply(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char
 	ef_config_free(&cfg);
 	return err;
 }
-
-const struct option ef_apply_opts[] = {
-    {"dry-run", no_argument, NULL, 'n'},
-    {"force", no_argument, NULL, 'f'},
-    {NULL, 0, NULL, 0},
-};

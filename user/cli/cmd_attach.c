@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* cmd_attach.c: evenflow attach|detach|status. */
+/* cmd_attach.c: evenflow attach|detach. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,10 +12,54 @@
 #include "dp/maps.h"
 #include "dp/pindir.h"
 #include "dp/xdp.h"
+#include "util/addr.h"
 #include "util/log.h"
 
 #define CONNTRACK_MIN 1024
 #define CONNTRACK_MAX (1U << 26)
+
+/* attach's arguments. */
+struct attach_args {
+	const char *dev;
+	int mode; /* enum xdp_attach_mode */
+	unsigned conntrack_size, udp_timeout;
+};
+
+const struct ef_choice ef_mode_choices[] = {
+    {"native", XDP_MODE_NATIVE},
+    {"generic", XDP_MODE_SKB},
+    {NULL, 0},
+};
+
+static int parse_conntrack_size(const struct ef_opt *o, const char *arg, void *field)
+{
+	__u32 v;
+
+	if (ef_parse_u32(arg, CONNTRACK_MIN, CONNTRACK_MAX, &v) || (v & (v - 1)))
+		return ef_usage("attach: --%s %s: must be a power of two in %u..%u", o->name, arg,
+				CONNTRACK_MIN, CONNTRACK_MAX);
+	*(unsigned *)field = v;
+	return 0;
+}
+
+static const struct ef_opt attach_opts[] = {
+    {NULL, "DEV", EF_OPT_DEV, offsetof(struct attach_args, dev), .help = "the device"},
+    {"mode", "native|generic", EF_OPT_CHOICE, offsetof(struct attach_args, mode),
+     .choices = ef_mode_choices, .help = "XDP mode"},
+    {"conntrack-size", "N", EF_OPT_CUSTOM, offsetof(struct attach_args, conntrack_size),
+     .parse = parse_conntrack_size,
+     .help = "connection-table slots, a power of two (default " EF_STR(
+	 EF_CONNTRACK_DEFAULT) "; fixed at load)"},
+    {"udp-timeout", "S", EF_OPT_U32, offsetof(struct attach_args, udp_timeout), 1, EF_UDP_IDLE_MAX,
+     .help = "seconds a UDP flow may idle before it takes a fresh choice"},
+    EF_OPT_END,
+};
+
+static const struct attach_args attach_defaults = {
+    .mode = XDP_MODE_NATIVE,
+    .udp_timeout = EF_UDP_IDLE_DEFAULT,
+};
+const struct ef_opt_set ef_attach_args = EF_OPT_SET(attach_opts, attach_defaults);
 
 /* The data plane routes with bpf_fib_lookup, which fails unless the
  * ingress device forwards. Only a warning: the operator may fix it later. */
@@ -40,48 +84,18 @@ static void check_forwarding(const char *dev)
 	}
 }
 
-int cmd_attach(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char **argv)
+int cmd_attach(const struct ef_ctx *ctx, const void *args)
 {
-	enum xdp_attach_mode mode = XDP_MODE_NATIVE;
-	struct ef_dp_cfg cfg = {};
+	const struct attach_args *a = args;
+	enum xdp_attach_mode mode = (enum xdp_attach_mode)a->mode;
+	struct ef_dp_cfg cfg = {.conntrack_size = a->conntrack_size, .udp_idle_s = a->udp_timeout};
 	struct ef_attached *devs = NULL;
 	const struct ef_attached *found;
+	const char *dev = a->dev;
 	size_t ndevs = 0;
 	struct ef_dp dp;
-	const char *dev;
-	unsigned v;
-	int c, err;
+	int err;
 
-	ef_getopt_reset();
-	while ((c = ef_getopt(cmd, argc, argv)) != -1) {
-		switch (c) {
-		case 'h':
-			ef_cmd_usage(cmd, NULL);
-			return 0;
-		case 'm':
-			if (ef_arg_mode(optarg, &mode))
-				return -EINVAL;
-			break;
-		case 'c':
-			if (ef_arg_u32("--conntrack-size", optarg, CONNTRACK_MIN, CONNTRACK_MAX,
-				       &v))
-				return -EINVAL;
-			if (v & (v - 1))
-				return ef_usage("--conntrack-size %s: not a power of two", optarg);
-			cfg.conntrack_size = v;
-			break;
-		case 'u':
-			if (ef_arg_u32("--udp-timeout", optarg, 1, EF_UDP_IDLE_MAX, &v))
-				return -EINVAL;
-			cfg.udp_idle_s = v;
-			break;
-		default:
-			return -EINVAL;
-		}
-	}
-	err = ef_arg_dev(cmd, argc, argv, &dev);
-	if (err)
-		return err;
 	err = ef_dp_open(ef_pin_dir(ctx->pin_dir), &cfg, &dp);
 	if (err)
 		return err;
@@ -109,26 +123,35 @@ out:
 	return err;
 }
 
-int cmd_detach(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char **argv)
+/* detach's arguments. */
+struct detach_args {
+	const char *dev;
+};
+
+static const struct ef_opt detach_opts[] = {
+    {NULL, "DEV", EF_OPT_STR, offsetof(struct detach_args, dev), .help = "the device"},
+    EF_OPT_END,
+};
+
+static const struct detach_args detach_defaults;
+const struct ef_opt_set ef_detach_args = EF_OPT_SET(detach_opts, detach_defaults);
+
+int cmd_detach(const struct ef_ctx *ctx, const void *args)
 {
-	struct ef_attached *devs = NULL;
+	const struct detach_args *a = args;
 	const char *pin_dir = ef_pin_dir(ctx->pin_dir);
+	struct ef_attached *devs = NULL;
 	size_t ndevs = 0;
 	struct ef_dp dp;
 	int err;
 
-	err = ef_getopt_none(cmd, argc, argv, NULL);
-	if (err)
-		return err < 0 ? err : 0;
-	if (ef_nargs(cmd, argc, argv, 1, 1))
-		return -EINVAL;
 	err = ef_dp_open_existing(pin_dir, &dp);
 	if (err == -ENOENT)
-		return ef_err(err, "device %s: evenflow is not loaded (pin dir %s)", argv[optind],
+		return ef_err(err, "device %s: evenflow is not loaded (pin dir %s)", a->dev,
 			      pin_dir);
 	if (err)
 		return err;
-	err = ef_xdp_detach(dp.prog_fd, dp.prog_id, argv[optind]);
+	err = ef_xdp_detach(dp.prog_fd, dp.prog_id, a->dev);
 	if (!err)
 		err = ef_prog_devices(dp.prog_id, &devs, &ndevs);
 	/* The last device gone: the pins go too, so a stale configuration

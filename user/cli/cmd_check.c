@@ -17,22 +17,30 @@
 
 #define EF_CHECK_WINDOW_DEFAULT 5.0 /* seconds */
 
-int cmd_check(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char **argv)
+static const struct ef_opt check_opts[] = {
+    EF_IMB_ROWS,
+    EF_OPT_END,
+};
+
+static const struct ef_watch_args check_defaults = {
+    .imb = {.window_s = EF_CHECK_WINDOW_DEFAULT,
+	    .factor = EF_IMB_FACTOR_DEFAULT,
+	    .margin = EF_IMB_MARGIN_DEFAULT,
+	    .min_flows = EF_IMB_MIN_FLOWS_DEFAULT},
+};
+const struct ef_opt_set ef_check_args = EF_OPT_SET(check_opts, check_defaults);
+
+int cmd_check(const struct ef_ctx *ctx, const void *args)
 {
 	const char *pin_dir = ef_pin_dir(ctx->pin_dir);
-	struct ef_watch_args a = {};
-	const struct ef_imb_cfg *cfg = &a.imb;
+	const struct ef_watch_args *a = args;
+	const struct ef_imb_cfg *cfg = &a->imb;
 	struct ef_imb *imb = NULL;
 	struct ef_snap s = {};
 	char first[256] = "";
 	double start, step;
 	int err, flagged;
 
-	ef_imb_cfg_default(&a.imb);
-	a.imb.window_s = EF_CHECK_WINDOW_DEFAULT;
-	err = ef_watch_args(cmd, argc, argv, &a);
-	if (err)
-		return err < 0 ? err : 0;
 	imb = ef_imb_new(cfg);
 	if (!imb)
 		return ef_err(-ENOMEM, "out of memory");
@@ -75,8 +83,3 @@ out:
 	ef_imb_free(imb);
 	return err;
 }
-
-const struct option ef_check_opts[] = {
-    EF_IMB_OPTS,
-    {NULL, 0, NULL, 0},
-};

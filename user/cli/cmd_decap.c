@@ -80,33 +80,40 @@ out:
 	return err;
 }
 
-static int decap_attach(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char **argv)
+/* The arguments of decap attach and detach. */
+struct decap_args {
+	const char *dev;
+	int mode; /* enum xdp_attach_mode */
+};
+
+static const struct ef_opt attach_opts[] = {
+    {NULL, "DEV", EF_OPT_DEV, offsetof(struct decap_args, dev),
+     .help = "the device tunnelled packets arrive on"},
+    {"mode", "native|generic", EF_OPT_CHOICE, offsetof(struct decap_args, mode),
+     .choices = ef_mode_choices, .help = "XDP mode"},
+    EF_OPT_END,
+};
+
+static const struct ef_opt detach_opts[] = {
+    {NULL, "DEV", EF_OPT_STR, offsetof(struct decap_args, dev), .help = "the device"},
+    EF_OPT_END,
+};
+
+static const struct decap_args decap_defaults = {.mode = XDP_MODE_NATIVE};
+static const struct ef_opt_set attach_args = EF_OPT_SET(attach_opts, decap_defaults);
+static const struct ef_opt_set detach_args = EF_OPT_SET(detach_opts, decap_defaults);
+
+static int decap_attach(const struct ef_ctx *ctx, const void *args)
 {
-	enum xdp_attach_mode mode = XDP_MODE_NATIVE;
+	const struct decap_args *a = args;
+	enum xdp_attach_mode mode = (enum xdp_attach_mode)a->mode;
 	struct ef_attached *devs = NULL;
 	const struct ef_attached *found;
 	struct ef_decap dc;
 	size_t ndevs = 0, naddrs = 0;
-	const char *dev;
-	int c, err;
+	const char *dev = a->dev;
+	int err;
 
-	ef_getopt_reset();
-	while ((c = ef_getopt(cmd, argc, argv)) != -1) {
-		switch (c) {
-		case 'h':
-			ef_cmd_usage(cmd, "decap");
-			return 0;
-		case 'm':
-			if (ef_arg_mode(optarg, &mode))
-				return -EINVAL;
-			break;
-		default:
-			return -EINVAL;
-		}
-	}
-	err = ef_arg_dev(cmd, argc, argv, &dev);
-	if (err)
-		return err;
 	err = ef_decap_open(ef_pin_dir(ctx->pin_dir), true, &dc);
 	if (err)
 		return err;
@@ -130,26 +137,21 @@ out:
 	return err;
 }
 
-static int decap_detach(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char **argv)
+static int decap_detach(const struct ef_ctx *ctx, const void *args)
 {
+	const struct decap_args *a = args;
 	const char *pin_dir = ef_pin_dir(ctx->pin_dir);
 	struct ef_attached *devs = NULL;
 	struct ef_decap dc;
 	size_t ndevs = 0;
 	int err;
 
-	err = ef_getopt_none(cmd, argc, argv, "decap");
-	if (err)
-		return err < 0 ? err : 0;
-	if (ef_nargs(cmd, argc, argv, 1, 1))
-		return -EINVAL;
 	err = ef_decap_open(pin_dir, false, &dc);
 	if (err == -ENOENT)
-		return ef_err(err, "device %s: decap is not loaded (pin dir %s)", argv[optind],
-			      pin_dir);
+		return ef_err(err, "device %s: decap is not loaded (pin dir %s)", a->dev, pin_dir);
 	if (err)
 		return err;
-	err = ef_xdp_detach(dc.prog_fd, dc.prog_id, argv[optind]);
+	err = ef_xdp_detach(dc.prog_fd, dc.prog_id, a->dev);
 	if (!err)
 		err = ef_prog_devices(dc.prog_id, &devs, &ndevs);
 	if (!err && !ndevs)
@@ -159,7 +161,7 @@ static int decap_detach(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int 
 	return err;
 }
 
-static int decap_status(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char **argv)
+static int decap_status(const struct ef_ctx *ctx, const void *args)
 {
 	const char *pin_dir = ef_pin_dir(ctx->pin_dir);
 	struct ef_attached *devs = NULL;
@@ -170,11 +172,7 @@ static int decap_status(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int 
 	__u32 k;
 	int err;
 
-	err = ef_getopt_none(cmd, argc, argv, "decap");
-	if (err)
-		return err < 0 ? err : 0;
-	if (ef_nargs(cmd, argc, argv, 0, 0))
-		return -EINVAL;
+	(void)args;
 	out_str("pin_dir", "pin dir:     %s\n", pin_dir);
 	err = ef_decap_open(pin_dir, false, &dc);
 	if (err == -ENOENT) {
@@ -223,19 +221,19 @@ out:
 	return err;
 }
 
-static const struct option attach_opts[] = {
-    {"mode", required_argument, NULL, 'm'},
-    {NULL, 0, NULL, 0},
-};
-
 const struct ef_cmd ef_decap_cmds[] = {
     {.name = "attach",
      .run = decap_attach,
-     .opts = attach_opts,
-     .args = "DEV [--mode native|generic]",
+     .args = &attach_args,
      .help = "strip IPIP/IP6IP6 toward this host's addresses on DEV; re-run to refresh the "
 	     "addresses"},
-    {.name = "detach", .run = decap_detach, .args = "DEV", .help = "detach the decap program"},
-    {.name = "status", .run = decap_status, .args = "", .help = "devices, addresses, counters"},
+    {.name = "detach",
+     .run = decap_detach,
+     .args = &detach_args,
+     .help = "detach the decap program"},
+    {.name = "status",
+     .run = decap_status,
+     .args = &ef_no_args,
+     .help = "devices, addresses, counters"},
     {NULL},
 };

@@ -57,71 +57,139 @@ static int conntrack_find(const struct ef_dp *dp, __u32 hash, __u32 fp, __u64 *e
 	return -ENOENT;
 }
 
-int cmd_lookup(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char **argv)
-{
-	struct ef_flow_key fk = {};
+/* lookup's arguments. */
+struct lookup_args {
 	struct ef_vip_key key;
-	struct ef_addr caddr;
-	struct ef_vip vip;
-	__u32 *table = NULL, m = 0, hash, fp, slot = 0;
+	struct ef_arg_endpoint client;
+	unsigned dport; /* 0: not given */
+};
+
+static const struct ef_opt lookup_opts[] = {
+    {NULL, "VIP", EF_OPT_VIP, offsetof(struct lookup_args, key), .help = "the VIP"},
+    {NULL, "CLIENT", EF_OPT_ENDPOINT, offsetof(struct lookup_args, client),
+     .help = "the client's ADDR:PORT ([ADDR]:PORT for IPv6)"},
+    {"dport", "P", EF_OPT_U32, offsetof(struct lookup_args, dport), 1, 65535,
+     .help = "the destination port, for a VIP of every port"},
+    EF_OPT_END,
+};
+
+static const struct lookup_args lookup_defaults;
+const struct ef_opt_set ef_lookup_args = EF_OPT_SET(lookup_opts, lookup_defaults);
+
+/* What the connection table says of the flow: the live entry's backend id
+ * (-1: none) and, for an entry that is not live, why. */
+static int print_conntrack(struct ef_dp *dp, const struct ef_vip *vip, __u32 hash, __u32 fp,
+			   const char **stale)
+{
+	struct ef_backend b = {};
+	bool found, live;
 	__u64 entry;
-	const char *why, *stale = NULL;
-	struct ef_dp dp;
-	int ct_id = -1;
-	__u16 cport;
-	__u8 cfam;
-	int c, err;
-	unsigned dport = 0;
-	bool has_dport = false;
+	__u32 id;
 
-	ef_getopt_reset();
-	while ((c = ef_getopt(cmd, argc, argv)) != -1) {
-		switch (c) {
-		case 'h':
-			ef_cmd_usage(cmd, NULL);
-			return 0;
-		case 'd':
-			if (ef_arg_u32("--dport", optarg, 1, 65535, &dport))
-				return -EINVAL;
-			has_dport = true;
-			break;
-		default:
-			return -EINVAL;
-		}
+	out_obj_open("conntrack");
+	if (conntrack_find(dp, hash, fp, &entry)) {
+		out_bool("exists", "conntrack entry: %s\n", false);
+		out_obj_close();
+		return -1;
 	}
-	if (ef_nargs(cmd, argc, argv, 2, 2) || ef_arg_vip(argv[optind], &key))
-		return -EINVAL;
-	if (ef_endpoint_parse(argv[optind + 1], &caddr, &cfam, &cport, &why))
-		return ef_usage("client %s: %s", argv[optind + 1], why);
-	if (cfam != key.family)
-		return ef_usage("client %s: not of the VIP's address family", argv[optind + 1]);
-	if (key.port && has_dport && dport != ntohs(key.port))
-		return ef_usage("--dport %u: the VIP's port is %u", dport, ntohs(key.port));
-	if (!key.port && !has_dport)
-		return ef_usage("vip %s: takes every port: say which with --dport P", argv[optind]);
+	id = ef_ct_id(entry);
+	found = id < EF_MAX_BACKENDS && !ef_backend_read(dp, id, &b);
+	live = found && ef_ct_gen_ok(entry, b.gen) && b.vip_id == vip->id &&
+	       (b.state == EF_BE_UP || b.state == EF_BE_DRAIN);
+	out_bool("exists", "conntrack entry: %s,", true);
+	print_backend(dp, id);
+	out_bool("live", ", in use: %s", live);
+	out_text("%s\n", live ? "" : " (stale: will be hashed again)");
+	if (!found || b.state == EF_BE_FREE)
+		*stale = "its backend was removed";
+	else if (!ef_ct_gen_ok(entry, b.gen) || b.vip_id != vip->id)
+		*stale = "its backend id was given to another backend since";
+	else if (!live)
+		*stale = "its backend is down";
+	out_obj_close();
+	return live ? (int)id : -1;
+}
 
+/* Which backend a packet of this flow takes, and why (bpf/lib/select.h). */
+static void print_decision(struct ef_dp *dp, int ct_id, const char *stale, const __u32 *table,
+			   __u32 m, __u32 slot)
+{
+	char because[160];
+
+	out_obj_open("chosen");
+	if (ct_id >= 0) {
+		out_str("by", "decision: %s ->", "conntrack");
+		print_backend(dp, (__u32)ct_id);
+		out_str("why", "\n  %s\n",
+			"the flow has a live connection entry: its packets stay on that backend "
+			"(a TCP SYN starts a new connection and takes the table's choice instead)");
+	} else if (m) {
+		snprintf(because, sizeof(because), "%s: the table's choice, slot %u = hash %% %u",
+			 stale ? stale : "no connection entry", slot, m);
+		out_str("by", "decision: %s ->", "table");
+		print_backend(dp, table[slot]);
+		out_str("why", "\n  %s\n", because);
+	} else {
+		out_str("by", "decision: %s", "none");
+		out_str("why", ": %s\n",
+			"no live connection entry and no backend up: the packet is dropped "
+			"(drop_no_backend)");
+	}
+	out_obj_close();
+}
+
+static int check_args(const struct lookup_args *a)
+{
+	char v[EF_VIP_STRLEN];
+
+	if (a->client.family != a->key.family)
+		return ef_usage("lookup: client: not of the VIP's address family");
+	if (a->key.port && a->dport && a->dport != ntohs(a->key.port))
+		return ef_usage("lookup: --dport %u: the VIP's port is %u", a->dport,
+				ntohs(a->key.port));
+	if (!a->key.port && !a->dport)
+		return ef_usage("lookup: vip %s takes every port: say which with --dport P",
+				ef_vip_str(&a->key, v, sizeof(v)));
+	return 0;
+}
+
+int cmd_lookup(const struct ef_ctx *ctx, const void *args)
+{
+	const struct lookup_args *a = args;
+	const char *stale = NULL;
+	struct ef_flow_key fk = {};
+	char vs[EF_VIP_STRLEN], ca[EF_ADDR_STRLEN], cs[EF_VIP_STRLEN];
+	__u32 *table = NULL, m = 0, hash, fp, slot = 0;
+	struct ef_vip vip;
+	struct ef_dp dp;
+	int err;
+
+	if (check_args(a))
+		return -EINVAL;
 	err = ef_dp_open(ef_pin_dir(ctx->pin_dir), NULL, &dp);
 	if (err)
 		return err;
-	err = ef_vip_get(&dp, &key, &vip);
-	if (err)
-		goto out;
-	err = ef_table_read(&dp, vip.id, &table, &m);
+	err = ef_vip_get(&dp, &a->key, &vip);
+	if (!err)
+		err = ef_table_read(&dp, vip.id, &table, &m);
 	if (err && err != -ENOENT)
 		goto out;
 	err = 0;
 
 	/* the flow as the data plane sees the client's first packet */
-	fk.src = caddr;
-	fk.dst = key.addr;
-	fk.sport = htons(cport);
-	fk.dport = key.port ? key.port : htons((__u16)dport);
-	fk.proto = key.proto;
-	fk.family = key.family;
+	fk.src = a->client.addr;
+	fk.dst = a->key.addr;
+	fk.sport = htons(a->client.port);
+	fk.dport = a->key.port ? a->key.port : htons((__u16)a->dport);
+	fk.proto = a->key.proto;
+	fk.family = a->key.family;
 	ef_flow_hash2(&fk, &hash, &fp);
 
-	out_str("vip", "vip %s", argv[optind]);
-	out_str("client", " client %s\n", argv[optind + 1]);
+	out_str("vip", "vip %s", ef_vip_str(&a->key, vs, sizeof(vs)));
+	ef_addr_str(&a->client.addr, a->client.family, ca, sizeof(ca));
+	snprintf(cs, sizeof(cs), a->client.family == EF_FAMILY_V6 ? "[%s]:%u" : "%s:%u", ca,
+		 a->client.port);
+	out_str("client", " client %s\n", cs);
 	out_u64("hash", "hash %#llx", hash);
 	if (m) {
 		slot = hash % m;
@@ -132,60 +200,9 @@ int cmd_lookup(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, cha
 	} else {
 		out_text(" -> no backend up (new flows are dropped)\n");
 	}
-	out_obj_open("conntrack");
-	if (!conntrack_find(&dp, hash, fp, &entry)) {
-		struct ef_backend b = {};
-		__u32 id = ef_ct_id(entry);
-		bool found = id < EF_MAX_BACKENDS && !ef_backend_read(&dp, id, &b);
-		bool live = found && ef_ct_gen_ok(entry, b.gen) && b.vip_id == vip.id &&
-			    (b.state == EF_BE_UP || b.state == EF_BE_DRAIN);
-
-		out_bool("exists", "conntrack entry: %s,", true);
-		print_backend(&dp, id);
-		out_bool("live", ", in use: %s", live);
-		out_text("%s\n", live ? "" : " (stale: will be hashed again)");
-		ct_id = live ? (int)id : -1;
-		if (!found || b.state == EF_BE_FREE)
-			stale = "its backend was removed";
-		else if (!ef_ct_gen_ok(entry, b.gen) || b.vip_id != vip.id)
-			stale = "its backend id was given to another backend since";
-		else if (!live)
-			stale = "its backend is down";
-	} else {
-		out_bool("exists", "conntrack entry: %s\n", false);
-	}
-	out_obj_close();
-
-	/* Which one a packet of this flow takes, and why (bpf/lib/select.h). */
-	out_obj_open("chosen");
-	if (ct_id >= 0) {
-		out_str("by", "decision: %s ->", "conntrack");
-		print_backend(&dp, (__u32)ct_id);
-		out_str("why", "\n  %s\n",
-			"the flow has a live connection entry: its packets stay on that backend "
-			"(a TCP SYN starts a new connection and takes the table's choice instead)");
-	} else if (m) {
-		char because[160];
-
-		snprintf(because, sizeof(because), "%s: the table's choice, slot %u = hash %% %u",
-			 stale ? stale : "no connection entry", slot, m);
-		out_str("by", "decision: %s ->", "table");
-		print_backend(&dp, table[slot]);
-		out_str("why", "\n  %s\n", because);
-	} else {
-		out_str("by", "decision: %s", "none");
-		out_str("why", ": %s\n",
-			"no live connection entry and no backend up: the packet is dropped "
-			"(drop_no_backend)");
-	}
-	out_obj_close();
+	print_decision(&dp, print_conntrack(&dp, &vip, hash, fp, &stale), stale, table, m, slot);
 out:
 	free(table);
 	ef_dp_close(&dp);
 	return err;
 }
-
-const struct option ef_lookup_opts[] = {
-    {"dport", required_argument, NULL, 'd'},
-    {NULL, 0, NULL, 0},
-};

@@ -51,10 +51,23 @@ static unsigned scrape(void *arg, FILE *f)
 	return status;
 }
 
-int cmd_metrics(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char **argv)
+static const struct ef_opt metrics_opts[] = {
+    {"listen", "ADDR:PORT", EF_OPT_STR, offsetof(struct ef_watch_args, listen),
+     .help = "where to serve (IPv6: [ADDR]:PORT)"},
+    EF_IMB_ROWS,
+    EF_OPT_END,
+};
+
+static const struct ef_watch_args metrics_defaults = {
+    .imb = EF_IMB_CFG_DEFAULT,
+    .listen = EF_METRICS_LISTEN_DEFAULT,
+};
+const struct ef_opt_set ef_metrics_args = EF_OPT_SET(metrics_opts, metrics_defaults);
+
+int cmd_metrics(const struct ef_ctx *ctx, const void *args)
 {
-	struct ef_watch_args a = {};
-	const char *listen, *why;
+	const struct ef_watch_args *a = args;
+	const char *listen = a->listen, *why;
 	struct exporter ex = {.pin_dir = ef_pin_dir(ctx->pin_dir)};
 	struct ef_http http = {
 	    .scrape = scrape, .arg = &ex, .root = "evenflow exporter: metrics at /metrics\n"};
@@ -64,15 +77,8 @@ int cmd_metrics(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, ch
 	double next;
 	int err;
 
-	ef_imb_cfg_default(&a.imb);
-	a.listen = EF_METRICS_LISTEN_DEFAULT;
-	err = ef_watch_args(cmd, argc, argv, &a);
-	if (err)
-		return err < 0 ? err : 0;
-	listen = a.listen;
-
-	ex.window_s = a.imb.window_s;
-	ex.imb = ef_imb_new(&a.imb);
+	ex.window_s = a->imb.window_s;
+	ex.imb = ef_imb_new(&a->imb);
 	if (!ex.imb)
 		return ef_err(-ENOMEM, "out of memory");
 	pthread_mutex_init(&ex.lock, NULL);
@@ -81,7 +87,7 @@ int cmd_metrics(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, ch
 
 	err = ef_http_start(listen, MHD_USE_INTERNAL_POLLING_THREAD, &http, &d, &why);
 	if (err == -EINVAL)
-		err = ef_usage("--listen %s: %s", listen, why);
+		err = ef_usage("metrics: --listen %s: %s", listen, why);
 	else if (err)
 		err = ef_err(err, "--listen %s: cannot listen there (in use?)", listen);
 	if (err)
@@ -110,9 +116,3 @@ out:
 	pthread_mutex_destroy(&ex.lock);
 	return err;
 }
-
-const struct option ef_metrics_opts[] = {
-    EF_WATCH_OPT_LISTEN,
-    EF_IMB_OPTS,
-    {NULL, 0, NULL, 0},
-};

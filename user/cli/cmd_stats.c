@@ -80,33 +80,30 @@ static int stats_watch(const struct ef_ctx *ctx, double interval, unsigned long 
 	return err;
 }
 
-int cmd_stats(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char **argv)
+static const struct ef_opt stats_opts[] = {
+    EF_INTERVAL_ROW("print rates and shares every S seconds instead of the counters once"),
+    {"count", "N", EF_OPT_U32, offsetof(struct ef_watch_args, count), 1, 1000000000,
+     .help = "with --interval: stop after N readings"},
+    EF_IMB_ROWS,
+    EF_OPT_END,
+};
+
+static const struct ef_watch_args stats_defaults = {.imb = EF_IMB_CFG_DEFAULT};
+const struct ef_opt_set ef_stats_args = EF_OPT_SET(stats_opts, stats_defaults);
+
+/* The verdict counters, then per VIP and per backend the traffic. */
+static void print_counters(const struct ef_listing *l)
 {
-	struct ef_watch_args opts = {};
-	struct ef_listing l;
 	__u64 t[3];
 	size_t i;
 	__u32 k;
-	int err;
-
-	ef_imb_cfg_default(&opts.imb);
-	err = ef_watch_args(cmd, argc, argv, &opts);
-	if (err)
-		return err < 0 ? err : 0;
-	if (opts.count && !opts.interval_s)
-		return ef_usage("--count needs --interval");
-	if (opts.interval_s)
-		return stats_watch(ctx, opts.interval_s, opts.count, &opts.imb);
-	err = ef_listing_open(ef_pin_dir(ctx->pin_dir), NULL, &l);
-	if (err)
-		return err;
 
 	out_text("verdicts:\n");
 	out_obj_open("verdicts");
 	for (k = 0; k < EF_V_MAX; k++) {
 		__u64 cnt = 0;
 
-		ef_percpu_sum(l.dp.verdicts, k, l.dp.ncpus, 1, &cnt);
+		ef_percpu_sum(l->dp.verdicts, k, l->dp.ncpus, 1, &cnt);
 		out_text("  %-20s", verdict_names[k]);
 		out_u64(verdict_names[k], " %14llu\n", cnt);
 	}
@@ -114,13 +111,13 @@ int cmd_stats(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char
 
 	out_text("%-30s %14s %16s %12s\n", "vip", "packets", "bytes", "new flows");
 	out_arr_open("vips");
-	for (i = 0; i < l.n_vips; i++) {
+	for (i = 0; i < l->n_vips; i++) {
 		char s[EF_VIP_STRLEN];
 
-		if (ef_percpu_sum(l.dp.vip_stats, l.vips[i].vip.id, l.dp.ncpus, 3, t))
+		if (ef_percpu_sum(l->dp.vip_stats, l->vips[i].vip.id, l->dp.ncpus, 3, t))
 			continue;
 		out_obj_open(NULL);
-		out_str("vip", "%-30s", ef_vip_str(&l.vips[i].key, s, sizeof(s)));
+		out_str("vip", "%-30s", ef_vip_str(&l->vips[i].key, s, sizeof(s)));
 		print_traffic(t);
 		out_obj_close();
 		out_text("\n");
@@ -130,16 +127,16 @@ int cmd_stats(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char
 	out_text("%-30s %-24s %-7s %14s %16s %12s\n", "vip", "backend", "state", "packets", "bytes",
 		 "new flows");
 	out_arr_open("backends");
-	for (i = 0; i < l.n_vips; i++) {
+	for (i = 0; i < l->n_vips; i++) {
 		char s[EF_VIP_STRLEN], a[EF_ADDR_STRLEN];
 
-		ef_vip_str(&l.vips[i].key, s, sizeof(s));
+		ef_vip_str(&l->vips[i].key, s, sizeof(s));
 		for (k = 0; k < EF_MAX_BACKENDS; k++) {
-			const struct ef_backend *b = &l.backends[k];
+			const struct ef_backend *b = &l->backends[k];
 
-			if (b->vip_id != l.vips[i].vip.id || b->state == EF_BE_FREE)
+			if (b->vip_id != l->vips[i].vip.id || b->state == EF_BE_FREE)
 				continue;
-			if (ef_percpu_sum(l.dp.backend_stats, k, l.dp.ncpus, 3, t))
+			if (ef_percpu_sum(l->dp.backend_stats, k, l->dp.ncpus, 3, t))
 				continue;
 			out_obj_open(NULL);
 			out_str("vip", "%-30s", s);
@@ -152,13 +149,22 @@ int cmd_stats(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char
 		}
 	}
 	out_arr_close();
+}
+
+int cmd_stats(const struct ef_ctx *ctx, const void *args)
+{
+	const struct ef_watch_args *a = args;
+	struct ef_listing l;
+	int err;
+
+	if (a->count && !a->interval_s)
+		return ef_usage("stats: --count needs --interval");
+	if (a->interval_s)
+		return stats_watch(ctx, a->interval_s, a->count, &a->imb);
+	err = ef_listing_open(ef_pin_dir(ctx->pin_dir), NULL, &l);
+	if (err)
+		return err;
+	print_counters(&l);
 	ef_listing_close(&l);
 	return 0;
 }
-
-const struct option ef_stats_opts[] = {
-    EF_WATCH_OPT_INTERVAL,
-    EF_WATCH_OPT_COUNT,
-    EF_IMB_OPTS,
-    {NULL, 0, NULL, 0},
-};

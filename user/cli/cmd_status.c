@@ -13,7 +13,9 @@
 #include "dp/xdp.h"
 #include "util/log.h"
 
-int cmd_status(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char **argv)
+const struct ef_opt_set ef_status_args = {.opts = NULL};
+
+int cmd_status(const struct ef_ctx *ctx, const void *args)
 {
 	const char *pin_dir = ef_pin_dir(ctx->pin_dir);
 	struct ef_attached *devs = NULL;
@@ -24,11 +26,7 @@ int cmd_status(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, cha
 	struct ef_dp dp;
 	int err;
 
-	err = ef_getopt_none(cmd, argc, argv, NULL);
-	if (err)
-		return err < 0 ? err : 0;
-	if (ef_nargs(cmd, argc, argv, 0, 0))
-		return -EINVAL;
+	(void)args;
 	out_str("pin_dir", "pin dir:     %s\n", pin_dir);
 	err = ef_dp_open_existing(pin_dir, &dp);
 	if (err == -ENOENT) {

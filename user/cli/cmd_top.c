@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <locale.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -169,40 +170,31 @@ static void draw(const struct ef_snap *s, const struct ef_imb *imb, size_t sel, 
 	free(rows);
 }
 
-int cmd_top(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char **argv)
-{
-	const char *pin_dir = ef_pin_dir(ctx->pin_dir);
-	struct ef_watch_args a = {};
+static const struct ef_opt top_opts[] = {
+    EF_INTERVAL_ROW("seconds between readings"),
+    EF_IMB_ROWS,
+    EF_OPT_END,
+};
+
+static const struct ef_watch_args top_defaults = {.imb = EF_IMB_CFG_DEFAULT, .interval_s = 1.0};
+const struct ef_opt_set ef_top_args = EF_OPT_SET(top_opts, top_defaults);
+
+/* The live view: the latest reading, the detector and what is selected. */
+struct view {
+	const char *pin_dir;
+	const struct ef_watch_args *args;
+	struct ef_snap s;
 	struct ef_imb *imb;
-	struct ef_snap s = {};
-	volatile int *stop;
-	double next;
-	char msg[256] = "";
-	size_t sel = 0;
-	int err;
+	size_t sel;
+	double next; /* when the next reading is due */
+	char msg[256];
+};
 
-	ef_imb_cfg_default(&a.imb);
-	a.interval_s = 1.0;
-	err = ef_watch_args(cmd, argc, argv, &a);
-	if (err)
-		return err < 0 ? err : 0;
-	imb = ef_imb_new(&a.imb);
-	if (!imb)
-		return ef_err(-ENOMEM, "out of memory");
-	/* Fail before taking the screen if there is nothing to show. */
-	err = ef_watch_sample_needed(pin_dir, &s, imb, true);
-	if (err) {
-		ef_snap_free(&s);
-		ef_imb_free(imb);
-		return err;
-	}
-
+static bool setup_screen(void)
+{
 	setlocale(LC_ALL, "");
-	if (!initscr()) {
-		ef_snap_free(&s);
-		ef_imb_free(imb);
-		return ef_err(-ENOTTY, "top: cannot set up the terminal");
-	}
+	if (!initscr())
+		return false;
 	cbreak();
 	noecho();
 	keypad(stdscr, TRUE);
@@ -212,73 +204,100 @@ int cmd_top(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char *
 		use_default_colors();
 		init_pair(1, COLOR_RED, -1);
 	}
-	stop = ef_watch_stop_on_signals();
-
-	next = s.t + a.interval_s;
-	draw(&s, imb, sel, a.imb.window_s, NULL);
-	while (!*stop) {
-		double left = next - ef_snap_now();
-		int key;
-
-		timeout(left > 0 ? (int)(left * 1000) + 1 : 0);
-		key = getch();
-		switch (key) {
-		case 'q':
-		case 'Q':
-			*stop = 1;
-			continue;
-		case '\t':
-		case KEY_RIGHT:
-		case KEY_DOWN:
-			if (s.n_vips)
-				sel = (sel + 1) % s.n_vips;
-			break;
-		case KEY_BTAB:
-		case KEY_LEFT:
-		case KEY_UP:
-			if (s.n_vips)
-				sel = (sel + s.n_vips - 1) % s.n_vips;
-			break;
-		case 's':
-		case 'S':
-			sort_by = (sort_by + 1) % SORT_MAX;
-			break;
-		case KEY_RESIZE:
-			clear();
-			break;
-		case ERR:
-			if (ef_snap_now() < next)
-				continue;
-			next += a.interval_s;
-			if (next < ef_snap_now())
-				next = ef_snap_now() + a.interval_s;
-			ef_snap_free(&s);
-			ef_err_clear();
-			msg[0] = 0;
-			err = ef_snap_sample(pin_dir, &s, imb);
-			if (err)
-				snprintf(msg, sizeof(msg), "cannot read the data plane: %s",
-					 ef_err_msg()	  ? ef_err_msg()
-					 : err == -ENOENT ? "not loaded"
-							  : strerror(-err));
-			ef_err_clear();
-			err = 0;
-			break;
-		default:
-			continue;
-		}
-		if (sel >= s.n_vips)
-			sel = 0;
-		draw(&s, imb, sel, a.imb.window_s, msg[0] ? msg : NULL);
-	}
-	endwin();
-	ef_snap_free(&s);
-	ef_imb_free(imb);
-	return 0;
+	return true;
 }
 
-const struct option ef_top_opts[] = {
-    EF_WATCH_OPT_INTERVAL,
-    EF_IMB_OPTS,
-    {NULL, 0, NULL, 0},
-};
+/* A new reading when one is due: false if it is not due yet. */
+static bool reading(struct view *v)
+{
+	double interval = v->args->interval_s;
+	int err;
+
+	if (ef_snap_now() < v->next)
+		return false;
+	v->next += interval;
+	if (v->next < ef_snap_now())
+		v->next = ef_snap_now() + interval;
+	ef_snap_free(&v->s);
+	ef_err_clear();
+	v->msg[0] = 0;
+	err = ef_snap_sample(v->pin_dir, &v->s, v->imb);
+	if (err)
+		snprintf(v->msg, sizeof(v->msg), "cannot read the data plane: %s",
+			 ef_err_msg()	  ? ef_err_msg()
+			 : err == -ENOENT ? "not loaded"
+					  : strerror(-err));
+	ef_err_clear();
+	return true;
+}
+
+/* Acts on one key (ERR: the timeout): whether to draw again. */
+static bool on_key(struct view *v, int key, volatile int *stop)
+{
+	size_t n = v->s.n_vips;
+
+	switch (key) {
+	case 'q':
+	case 'Q':
+		*stop = 1;
+		return false;
+	case '\t':
+	case KEY_RIGHT:
+	case KEY_DOWN:
+		v->sel = n ? (v->sel + 1) % n : 0;
+		return true;
+	case KEY_BTAB:
+	case KEY_LEFT:
+	case KEY_UP:
+		v->sel = n ? (v->sel + n - 1) % n : 0;
+		return true;
+	case 's':
+	case 'S':
+		sort_by = (sort_by + 1) % SORT_MAX;
+		return true;
+	case KEY_RESIZE:
+		clear();
+		return true;
+	case ERR:
+		return reading(v);
+	default:
+		return false;
+	}
+}
+
+int cmd_top(const struct ef_ctx *ctx, const void *args)
+{
+	struct view v = {.pin_dir = ef_pin_dir(ctx->pin_dir), .args = args};
+	volatile int *stop;
+	int err;
+
+	v.imb = ef_imb_new(&v.args->imb);
+	if (!v.imb)
+		return ef_err(-ENOMEM, "out of memory");
+	/* Fail before taking the screen if there is nothing to show. */
+	err = ef_watch_sample_needed(v.pin_dir, &v.s, v.imb, true);
+	if (!err && !setup_screen())
+		err = ef_err(-ENOTTY, "top: cannot set up the terminal");
+	if (err) {
+		ef_snap_free(&v.s);
+		ef_imb_free(v.imb);
+		return err;
+	}
+	stop = ef_watch_stop_on_signals();
+	v.next = v.s.t + v.args->interval_s;
+	draw(&v.s, v.imb, v.sel, v.args->imb.window_s, NULL);
+	while (!*stop) {
+		double left = v.next - ef_snap_now();
+
+		timeout(left > 0 ? (int)(left * 1000) + 1 : 0);
+		if (!on_key(&v, getch(), stop))
+			continue;
+		if (v.sel >= v.s.n_vips)
+			v.sel = 0;
+		draw(&v.s, v.imb, v.sel, v.args->imb.window_s, v.msg[0] ? v.msg : NULL);
+	}
+	endwin();
+	ef_snap_free(&v.s);
+	ef_imb_free(v.imb);
+	return 0;
+}

@@ -18,91 +18,116 @@
 #include "util/addr.h"
 #include "util/log.h"
 
-static int vip_add(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char **argv)
-{
+/* vip add's arguments. */
+struct vip_add_args {
 	struct ef_vip_key key;
-	struct ef_vip vip = {};
-	struct ef_dp dp;
-	int c, err;
+	struct ef_vip vip; /* forward, table size, sources */
+	int forward;
+};
 
-	ef_getopt_reset();
-	while ((c = ef_getopt(cmd, argc, argv)) != -1) {
-		struct ef_addr src;
-		__u8 fam;
-		unsigned v;
-		int fwd;
+/* --src ADDR, once per family: the outer source of that family. */
+static int parse_src(const struct ef_opt *o, const char *arg, void *field)
+{
+	struct ef_vip *vip = field;
+	struct ef_addr src;
+	const char *why;
+	__u8 fam;
 
-		switch (c) {
-		case 'h':
-			ef_cmd_usage(cmd, "vip");
-			return 0;
-		case 'f':
-			fwd = ef_forward_parse(optarg);
-			if (fwd < 0)
-				return ef_usage("--forward %s: must be ipip or l2", optarg);
-			vip.forward = (__u8)fwd;
-			break;
-		case 't':
-			if (ef_arg_u32("--table-size", optarg, EF_MIN_TABLE_SIZE, EF_MAX_TABLE_SIZE,
-				       &v))
-				return -EINVAL;
-			if (!ef_is_prime(v))
-				return ef_usage("--table-size %s: must be a prime number", optarg);
-			vip.table_size = v;
-			break;
-		case 's':
-			if (ef_arg_addr("--src", optarg, &src, &fam))
-				return -EINVAL;
-			if (fam == EF_FAMILY_V4) {
-				if (vip.flags & EF_VIP_F_SRC4)
-					return ef_usage("--src %s: an IPv4 source is already set",
-							optarg);
-				vip.flags |= EF_VIP_F_SRC4;
-				vip.src4 = src.a32[0];
-			} else {
-				if (vip.flags & EF_VIP_F_SRC6)
-					return ef_usage("--src %s: an IPv6 source is already set",
-							optarg);
-				vip.flags |= EF_VIP_F_SRC6;
-				vip.src6 = src;
-			}
-			break;
-		default:
-			return -EINVAL;
-		}
+	if (ef_addr_parse(arg, &src, &fam, &why))
+		return ef_usage("vip add: --%s %s: %s", o->name, arg, why);
+	if (vip->flags & (fam == EF_FAMILY_V4 ? EF_VIP_F_SRC4 : EF_VIP_F_SRC6))
+		return ef_usage("vip add: --%s %s: an IPv%c source is already set", o->name, arg,
+				fam == EF_FAMILY_V4 ? '4' : '6');
+	if (fam == EF_FAMILY_V4) {
+		vip->flags |= EF_VIP_F_SRC4;
+		vip->src4 = src.a32[0];
+	} else {
+		vip->flags |= EF_VIP_F_SRC6;
+		vip->src6 = src;
 	}
-	if (ef_nargs(cmd, argc, argv, 1, 1) || ef_arg_vip(argv[optind], &key))
-		return -EINVAL;
+	return 0;
+}
+
+static int parse_table_size(const struct ef_opt *o, const char *arg, void *field)
+{
+	__u32 v;
+
+	if (ef_parse_u32(arg, EF_MIN_TABLE_SIZE, EF_MAX_TABLE_SIZE, &v) || !ef_is_prime(v))
+		return ef_usage("vip add: --%s %s: must be a prime number in %u..%u", o->name, arg,
+				EF_MIN_TABLE_SIZE, EF_MAX_TABLE_SIZE);
+	*(__u32 *)field = v;
+	return 0;
+}
+
+static const struct ef_choice forward_choices[] = {
+    {"ipip", EF_FWD_IPIP},
+    {"l2", EF_FWD_L2},
+    {NULL, 0},
+};
+
+static const struct ef_opt vip_add_opts[] = {
+    {NULL, "VIP", EF_OPT_VIP, offsetof(struct vip_add_args, key),
+     .help = "ADDR:PORT/tcp|udp or [IPv6]:PORT/...; port 0 takes every port"},
+    {"forward", "ipip|l2", EF_OPT_CHOICE, offsetof(struct vip_add_args, forward),
+     .choices = forward_choices,
+     .help = "encapsulate toward the backend, or rewrite the destination MAC only"},
+    {"table-size", "N", EF_OPT_CUSTOM, offsetof(struct vip_add_args, vip.table_size),
+     .parse = parse_table_size,
+     .help = "Maglev table slots, a prime (default: 65537 or more, 100 per backend)"},
+    {"src", "ADDR", EF_OPT_CUSTOM, offsetof(struct vip_add_args, vip), .parse = parse_src,
+     .help = "outer source address of ipip packets, once per family (default: the route's)"},
+    EF_OPT_END,
+};
+
+static const struct vip_add_args vip_add_defaults = {.forward = EF_FWD_IPIP};
+static const struct ef_opt_set vip_add_args = EF_OPT_SET(vip_add_opts, vip_add_defaults);
+
+static int vip_add(const struct ef_ctx *ctx, const void *args)
+{
+	const struct vip_add_args *a = args;
+	struct ef_vip vip = a->vip;
+	struct ef_dp dp;
+	int err;
+
+	vip.forward = (__u8)a->forward;
 	if (vip.forward == EF_FWD_L2 && vip.flags)
 		return ef_usage(
-		    "--src: l2 forwarding does not encapsulate, it has no outer source");
-	if (key.family == EF_FAMILY_V6 && (vip.flags & EF_VIP_F_SRC4))
-		return ef_usage(
-		    "--src: an IPv6 VIP has IPv6 backends only, an IPv4 source is of no use");
-
+		    "vip add: --src: l2 forwarding does not encapsulate, it has no outer source");
+	if (a->key.family == EF_FAMILY_V6 && (vip.flags & EF_VIP_F_SRC4))
+		return ef_usage("vip add: --src: an IPv6 VIP has IPv6 backends only, an IPv4 "
+				"source is of no use");
 	err = ef_dp_open(ef_pin_dir(ctx->pin_dir), NULL, &dp);
 	if (err)
 		return err;
-	err = ef_vip_add(&dp, &key, &vip);
+	err = ef_vip_add(&dp, &a->key, &vip);
 	ef_dp_close(&dp);
 	return err;
 }
 
-static int vip_del(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char **argv)
-{
+/* The arguments of the commands that name one VIP. */
+struct vip_args {
 	struct ef_vip_key key;
+	bool table;
+};
+
+static const struct ef_opt vip_del_opts[] = {
+    {NULL, "VIP", EF_OPT_VIP, offsetof(struct vip_args, key), .help = "the VIP"},
+    EF_OPT_END,
+};
+
+static const struct vip_args vip_defaults;
+static const struct ef_opt_set vip_del_args = EF_OPT_SET(vip_del_opts, vip_defaults);
+
+static int vip_del(const struct ef_ctx *ctx, const void *args)
+{
+	const struct vip_args *a = args;
 	struct ef_dp dp;
 	int err;
 
-	err = ef_getopt_none(cmd, argc, argv, "vip");
-	if (err)
-		return err < 0 ? err : 0;
-	if (ef_nargs(cmd, argc, argv, 1, 1) || ef_arg_vip(argv[optind], &key))
-		return -EINVAL;
 	err = ef_dp_open(ef_pin_dir(ctx->pin_dir), NULL, &dp);
 	if (err)
 		return err;
-	err = ef_vip_del(&dp, &key);
+	err = ef_vip_del(&dp, &a->key);
 	ef_dp_close(&dp);
 	return err;
 }
@@ -133,17 +158,13 @@ static void print_vip(const struct ef_vip_key *key, const struct ef_vip *vip,
 		out_str("src6", " src %s", ef_addr_str(&vip->src6, EF_FAMILY_V6, a, sizeof(a)));
 }
 
-static int vip_list(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char **argv)
+static int vip_list(const struct ef_ctx *ctx, const void *args)
 {
 	struct ef_listing l;
 	size_t i;
 	int err;
 
-	err = ef_getopt_none(cmd, argc, argv, "vip");
-	if (err)
-		return err < 0 ? err : 0;
-	if (ef_nargs(cmd, argc, argv, 0, 0))
-		return -EINVAL;
+	(void)args;
 	err = ef_listing_open(ef_pin_dir(ctx->pin_dir), NULL, &l);
 	if (err)
 		return err;
@@ -200,67 +221,21 @@ static void print_table(const __u32 *table, __u32 m, const struct ef_backend *al
 	out_arr_close();
 }
 
-static int vip_show(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc, char **argv)
+/* Per backend of VIP vip_id: weight, state, slots held and shares. */
+static int print_show_backends(const struct ef_backend *all, __u32 vip_id, const __u32 *table,
+			       __u32 m)
 {
-	bool dump = false;
-	struct ef_backend *all = NULL;
-	__u32 *table = NULL, m = 0, *slots = NULL, i;
+	__u32 *slots = calloc(EF_MAX_BACKENDS, sizeof(*slots)), i;
 	__u64 wsum = 0;
-	struct ef_vip_key key;
-	struct ef_vip vip;
-	struct ef_dp dp;
-	int c, err;
 
-	ef_getopt_reset();
-	while ((c = ef_getopt(cmd, argc, argv)) != -1) {
-		switch (c) {
-		case 'h':
-			ef_cmd_usage(cmd, "vip");
-			return 0;
-		case 't':
-			dump = true;
-			break;
-		default:
-			return -EINVAL;
-		}
-	}
-	if (ef_nargs(cmd, argc, argv, 1, 1) || ef_arg_vip(argv[optind], &key))
-		return -EINVAL;
-	err = ef_dp_open(ef_pin_dir(ctx->pin_dir), NULL, &dp);
-	if (err)
-		return err;
-	err = ef_vip_get(&dp, &key, &vip);
-	if (!err)
-		err = ef_backends_read(&dp, &all);
-	if (!err) {
-		err = ef_table_read(&dp, vip.id, &table, &m);
-		if (err == -ENOENT)
-			err = 0; /* no backend up */
-	}
-	if (err)
-		goto out;
-	slots = calloc(EF_MAX_BACKENDS, sizeof(*slots));
-	if (!slots) {
-		err = ef_err(-ENOMEM, "out of memory");
-		goto out;
-	}
+	if (!slots)
+		return ef_err(-ENOMEM, "out of memory");
 	for (i = 0; i < m; i++)
 		if (table[i] < EF_MAX_BACKENDS)
 			slots[table[i]]++;
 	for (i = 0; i < EF_MAX_BACKENDS; i++)
-		if (all[i].vip_id == vip.id && all[i].state == EF_BE_UP)
+		if (all[i].vip_id == vip_id && all[i].state == EF_BE_UP)
 			wsum += all[i].weight;
-
-	out_obj_open("vip");
-	print_vip(&key, &vip, all, m);
-	out_text("\n");
-	{
-		char d[24];
-
-		snprintf(d, sizeof(d), "%016llx", (unsigned long long)table_digest(table, m, all));
-		out_str("table_digest", "  table digest %s\n", m ? d : "-");
-	}
-	out_u64("table_map_id", "  table map id %llu\n", ef_table_map_id(&dp, vip.id));
 	out_text("  %-6s %-40s %6s %-7s %8s %8s %8s\n", "id", "backend", "weight", "state", "slots",
 		 "share", "weight%");
 	out_arr_open("backends");
@@ -268,7 +243,7 @@ static int vip_show(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc
 		const struct ef_backend *b = &all[i];
 		char a[EF_ADDR_STRLEN];
 
-		if (b->vip_id != vip.id || b->state == EF_BE_FREE)
+		if (b->vip_id != vip_id || b->state == EF_BE_FREE)
 			continue;
 		out_obj_open(NULL);
 		out_u64("id", "  %-6llu", i);
@@ -283,44 +258,67 @@ static int vip_show(const struct ef_ctx *ctx, const struct ef_cmd *cmd, int argc
 		out_text("\n");
 	}
 	out_arr_close();
-	if (dump)
+	free(slots);
+	return 0;
+}
+
+static const struct ef_opt vip_show_opts[] = {
+    {NULL, "VIP", EF_OPT_VIP, offsetof(struct vip_args, key), .help = "the VIP"},
+    {"table", NULL, EF_OPT_FLAG, offsetof(struct vip_args, table),
+     .help = "also list every slot's backend"},
+    EF_OPT_END,
+};
+
+static const struct ef_opt_set vip_show_args = EF_OPT_SET(vip_show_opts, vip_defaults);
+
+static int vip_show(const struct ef_ctx *ctx, const void *args)
+{
+	const struct vip_args *a = args;
+	struct ef_backend *all = NULL;
+	__u32 *table = NULL, m = 0;
+	struct ef_vip vip;
+	struct ef_dp dp;
+	char d[24];
+	int err;
+
+	err = ef_dp_open(ef_pin_dir(ctx->pin_dir), NULL, &dp);
+	if (err)
+		return err;
+	err = ef_vip_get(&dp, &a->key, &vip);
+	if (!err)
+		err = ef_backends_read(&dp, &all);
+	if (!err) {
+		err = ef_table_read(&dp, vip.id, &table, &m);
+		if (err == -ENOENT)
+			err = 0; /* no backend up */
+	}
+	if (err)
+		goto out;
+	out_obj_open("vip");
+	print_vip(&a->key, &vip, all, m);
+	out_text("\n");
+	snprintf(d, sizeof(d), "%016llx", (unsigned long long)table_digest(table, m, all));
+	out_str("table_digest", "  table digest %s\n", m ? d : "-");
+	out_u64("table_map_id", "  table map id %llu\n", ef_table_map_id(&dp, vip.id));
+	err = print_show_backends(all, vip.id, table, m);
+	if (!err && a->table)
 		print_table(table, m, all);
 	out_obj_close();
 out:
-	free(slots);
 	free(table);
 	free(all);
 	ef_dp_close(&dp);
 	return err;
 }
 
-static const struct option vip_add_opts[] = {
-    {"forward", required_argument, NULL, 'f'},
-    {"table-size", required_argument, NULL, 't'},
-    {"src", required_argument, NULL, 's'},
-    {NULL, 0, NULL, 0},
-};
-
-static const struct option vip_show_opts[] = {
-    {"table", no_argument, NULL, 't'},
-    {NULL, 0, NULL, 0},
-};
-
 const struct ef_cmd ef_vip_cmds[] = {
-    {.name = "add",
-     .run = vip_add,
-     .opts = vip_add_opts,
-     .args = "VIP [--forward ipip|l2] [--table-size N] [--src ADDR]",
-     .help = "add a VIP (ADDR:PORT/tcp|udp, [v6]:PORT/...; port 0 = every port); --table-size: "
-	     "a prime, default 65537 or more (100 slots per backend); --src: outer source "
-	     "(once per family)"},
-    {.name = "del", .run = vip_del, .args = "VIP", .help = "delete a VIP and its backends"},
-    {.name = "list", .run = vip_list, .args = "", .help = "list the VIPs"},
+    {.name = "add", .run = vip_add, .args = &vip_add_args, .help = "add a VIP, with no backend"},
+    {.name = "del", .run = vip_del, .args = &vip_del_args, .help = "delete a VIP and its backends"},
+    {.name = "list", .run = vip_list, .args = &ef_no_args, .help = "list the VIPs"},
     {.name = "show",
      .run = vip_show,
-     .opts = vip_show_opts,
-     .args = "VIP [--table]",
+     .args = &vip_show_args,
      .help = "a VIP's table size and digest and, per backend, weight, state, slots held, share "
-	     "of slots; --table: every slot's backend"},
+	     "of slots"},
     {NULL},
 };

@@ -13,69 +13,6 @@
 #include "core/model.h"
 #include "util/log.h"
 
-static int parse_double(const char *opt, const char *arg, double min, double max, double *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(arg, &end);
-	if (errno || end == arg || *end || !isfinite(v) || v < min || v > max)
-		return ef_usage("%s %s: must be a number from %g to %g", opt, arg, min, max);
-	*out = v;
-	return 0;
-}
-
-/* A positive number of seconds (--interval, --window). */
-static int parse_seconds(const char *opt, const char *arg, double *out)
-{
-	return parse_double(opt, arg, 0.1, 86400, out);
-}
-
-static int parse_opt(int c, const char *arg, struct ef_watch_args *a)
-{
-	double v;
-
-	switch (c) {
-	case 'i':
-		return parse_seconds("--interval", arg, &a->interval_s);
-	case 'n':
-		return ef_arg_u32("--count", arg, 1, 1000000000, &a->count);
-	case 'l':
-		a->listen = arg;
-		return 0;
-	case EF_IMB_OPT_WINDOW:
-		return parse_seconds("--window", arg, &a->imb.window_s);
-	case EF_IMB_OPT_FACTOR:
-		return parse_double("--factor", arg, 1, 1000, &a->imb.factor);
-	case EF_IMB_OPT_MARGIN:
-		return parse_double("--margin", arg, 0, 1, &a->imb.margin);
-	case EF_IMB_OPT_MIN_FLOWS:
-		if (parse_double("--min-flows", arg, 0, 1e12, &v))
-			return -EINVAL;
-		a->imb.min_flows = (uint64_t)v;
-		return 0;
-	default: /* '?': the usage error is recorded */
-		return -EINVAL;
-	}
-}
-
-int ef_watch_args(const struct ef_cmd *cmd, int argc, char **argv, struct ef_watch_args *a)
-{
-	int c;
-
-	ef_getopt_reset();
-	while ((c = ef_getopt(cmd, argc, argv)) != -1) {
-		if (c == 'h') {
-			ef_cmd_usage(cmd, NULL);
-			return 1;
-		}
-		if (parse_opt(c, optarg, a))
-			return -EINVAL;
-	}
-	return ef_nargs(cmd, argc, argv, 0, 0);
-}
-
 static volatile int stop_flag;
 
 static void on_signal(int sig)

@@ -7,41 +7,14 @@
 #ifndef EF_WATCH_H
 #define EF_WATCH_H
 
-#include <getopt.h>
+#include <stddef.h>
 #include <stdbool.h>
 
 #include "cli/cli.h"
 #include "core/imbalance.h"
 #include "core/snapshot.h"
 
-/* getopt_long entries for the detector's knobs (ef_watch_args parses them);
- * a command's table adds the ones of its own: EF_WATCH_OPT_INTERVAL etc. */
-#define EF_IMB_OPT_WINDOW    0x100
-#define EF_IMB_OPT_FACTOR    0x101
-#define EF_IMB_OPT_MARGIN    0x102
-#define EF_IMB_OPT_MIN_FLOWS 0x103
-#define EF_IMB_OPTS                                                                                \
-	{"window", required_argument, NULL, EF_IMB_OPT_WINDOW},                                    \
-	    {"factor", required_argument, NULL, EF_IMB_OPT_FACTOR},                                \
-	    {"margin", required_argument, NULL, EF_IMB_OPT_MARGIN},                                \
-	{                                                                                          \
-		"min-flows", required_argument, NULL, EF_IMB_OPT_MIN_FLOWS                         \
-	}
-#define EF_WATCH_OPT_INTERVAL                                                                      \
-	{                                                                                          \
-		"interval", required_argument, NULL, 'i'                                           \
-	}
-#define EF_WATCH_OPT_COUNT                                                                         \
-	{                                                                                          \
-		"count", required_argument, NULL, 'n'                                              \
-	}
-#define EF_WATCH_OPT_LISTEN                                                                        \
-	{                                                                                          \
-		"listen", required_argument, NULL, 'l'                                             \
-	}
-
-/* What the watching commands take, each the options of its own table; the
- * caller sets the defaults. */
+/* What the watching commands take, each the rows of its own table. */
 struct ef_watch_args {
 	struct ef_imb_cfg imb; /* --window --factor --margin --min-flows */
 	double interval_s;     /* --interval */
@@ -49,10 +22,45 @@ struct ef_watch_args {
 	const char *listen;    /* --listen */
 };
 
-/* Parses cmd's options into a and checks that no positional follows: 0, 1
- * after printing the usage (the caller returns 0), or -EINVAL (usage error
- * recorded). */
-int ef_watch_args(const struct ef_cmd *cmd, int argc, char **argv, struct ef_watch_args *a);
+/* The detector's knobs, rows of every watching command's table. */
+#define EF_IMB_ROWS                                                                                \
+	{"window",                                                                                 \
+	 "S",                                                                                      \
+	 EF_OPT_NUM,                                                                               \
+	 offsetof(struct ef_watch_args, imb.window_s),                                             \
+	 0.1,                                                                                      \
+	 86400,                                                                                    \
+	 .help = "seconds of counter readings the shares are judged over"},                        \
+	    {"factor",                                                                             \
+	     "F",                                                                                  \
+	     EF_OPT_NUM,                                                                           \
+	     offsetof(struct ef_watch_args, imb.factor),                                           \
+	     1,                                                                                    \
+	     1000,                                                                                 \
+	     .help = "flag a backend taking more than F times its expected share"},                \
+	    {"margin",                                                                             \
+	     "M",                                                                                  \
+	     EF_OPT_NUM,                                                                           \
+	     offsetof(struct ef_watch_args, imb.margin),                                           \
+	     0,                                                                                    \
+	     1,                                                                                    \
+	     .help = "... or more than M (0..1) above it"},                                        \
+	{                                                                                          \
+		"min-flows", "N", EF_OPT_U64, offsetof(struct ef_watch_args, imb.min_flows), 0,    \
+		    1e12, .help = "new flows a VIP needs in the window to be judged"               \
+	}
+#define EF_INTERVAL_ROW(help_line)                                                                 \
+	{                                                                                          \
+		"interval", "S", EF_OPT_NUM, offsetof(struct ef_watch_args, interval_s), 0.1,      \
+		    86400, .help = (help_line)                                                     \
+	}
+
+/* The detector's defaults (core/imbalance.h). */
+#define EF_IMB_CFG_DEFAULT                                                                         \
+	{                                                                                          \
+		.window_s = EF_IMB_WINDOW_DEFAULT, .factor = EF_IMB_FACTOR_DEFAULT,                \
+		.margin = EF_IMB_MARGIN_DEFAULT, .min_flows = EF_IMB_MIN_FLOWS_DEFAULT             \
+	}
 
 /* Sets the flag it returns on SIGINT or SIGTERM (for ef_watch_sleep_until
  * and the caller's loop). */
