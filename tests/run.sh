@@ -6,6 +6,7 @@
 # ..."; "1..N" plans, several allowed; "# ..." diagnostics):
 #   unit     $BUILD/tests/test_*        (cmocka, CMOCKA_MESSAGE_OUTPUT=TAP)
 #   packet   $BUILD/tests/packet_tests  (cmocka, BPF_PROG_TEST_RUN)
+#   static   tests/static/test_*        (the code's shape: layers, cycles, sizes)
 #   e2e      tests/e2e/test_*.sh        (netns harness, real traffic; root)
 # Every "ok" line counts as one pass and every "not ok" line as one failure.
 # A suite also counts one failure when it exits non-zero without reporting a
@@ -53,6 +54,9 @@ if compgen -G 'tests/packet/*.c' >/dev/null; then
 		missing+=(packet/packet_tests)
 	fi
 fi
+for t in tests/static/test_*; do
+	[[ -x $t ]] && add "static/$(basename "$t")" "$t"
+done
 for t in tests/e2e/test_*.sh; do
 	[[ -x $t ]] && add "e2e/$(basename "$t" .sh)" "$t"
 done

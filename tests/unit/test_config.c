@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "core/config.h"
+#include "core/config_file.h"
 #include "core/plan.h"
 #include "util/addr.h"
 
@@ -132,7 +132,12 @@ struct bad {
 static const struct bad bads[] = {
     /* YAML itself */
     {"vips: [\n", "t.yaml:2:1:"},
-    {"a: 1\na: 2\n", "t.yaml:2:1: duplicate key"},
+    {"vips: []\nvips: []\n", "t.yaml:2:1: configuration: duplicate key 'vips'"},
+    {"vips: []\n---\nvips: [{address: 10.0.0.1, port: 80}]\n",
+     "t.yaml:2:1: a second document ('---'): a file holds one configuration"},
+    {"vips: []\n---\n: invalid\n", "t.yaml:2:1: a second document ('---'): a file holds one "
+				   "configuration"},
+    {"---\n", "t.yaml: empty configuration (it needs at least 'vips:')"},
     {"", "t.yaml: empty configuration (it needs at least 'vips:')"},
     {"# only a comment\n", "t.yaml: empty configuration (it needs at least 'vips:')"},
     /* not text: libfyaml 0.7.12 would loop forever on the first one */

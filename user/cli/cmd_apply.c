@@ -14,7 +14,7 @@
 #include "cli/output.h"
 #include "cli/plan_print.h"
 #include "core/commit.h"
-#include "core/config.h"
+#include "core/config_file.h"
 #include "core/live.h"
 #include "core/model.h"
 #include "dp/lb.h"

@@ -1,17 +1,11 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * config.h: the configuration file (YAML, parsed with libfyaml) of `evenflow
- * apply` and `evenflow daemon`: VIPs and backends (a struct ef_conf, see
- * conf.h), health checks, the metrics listen address, the imbalance
- * detector's tolerance and the apply safety limit. The schema is in the
- * README ("Configuration file"); contrib/evenflow.yaml is a commented example.
- *
- * Pure: no BPF, no network. The whole file is validated before anything is
- * returned, and every problem found becomes one line
- *
- *     FILE:LINE:COL: what is wrong
- *
- * (LINE and COL 1-based, pointing at the offending key or value).
+ * config.h: what the configuration file of `evenflow apply` and `evenflow
+ * daemon` holds: VIPs and backends (a struct ef_conf, core/model.h),
+ * health checks, the metrics listen address, the imbalance detector's
+ * tolerance and the apply safety limit; and the error lines reading it
+ * produces. Reading it: core/config_file.h. The schema is in the README
+ * ("Configuration file"); contrib/evenflow.yaml is a commented example.
  */
 #ifndef EF_CONFIG_H
 #define EF_CONFIG_H
@@ -34,9 +28,9 @@ enum ef_hc_type {
 /* A health check; a backend inherits its VIP's, a VIP the file's default,
  * field by field. */
 struct ef_hc {
-	__u8 type;		   /* enum ef_hc_type */
-	__u16 port;		   /* 0: the VIP's port */
-	__u16 expect;		   /* HTTP status that means healthy */
+	int type;		   /* enum ef_hc_type */
+	__u32 port;		   /* 0: the VIP's port */
+	__u32 expect;		   /* HTTP status that means healthy */
 	__u32 interval_ms;	   /* between the starts of two checks */
 	__u32 timeout_ms;	   /* a check not done by then failed (<= interval) */
 	__u32 rise;		   /* successes in a row that mark a down backend up */
@@ -70,7 +64,7 @@ struct ef_config_imbalance {
 	double window_s;
 	double factor;
 	double tolerance; /* the detector's margin: actual - expected share */
-	__u64 min_flows;
+	__u32 min_flows;
 };
 
 struct ef_config {
@@ -83,6 +77,9 @@ struct ef_config {
 	size_t n_checked; /* backends with a health check */
 };
 
+/* Largest file read (a 16384-backend configuration is ~1 MB). */
+#define EF_CONFIG_MAX_BYTES (16 << 20)
+
 /* At most this many error lines are kept (the count goes on). */
 #define EF_CONFIG_MAX_ERRORS 20
 #define EF_CONFIG_ERR_LEN    256
@@ -92,27 +89,5 @@ struct ef_config_errors {
 	size_t shown; /* lines kept in line[] (<= EF_CONFIG_MAX_ERRORS) */
 	char line[EF_CONFIG_MAX_ERRORS][EF_CONFIG_ERR_LEN];
 };
-
-/*
- * Parses and validates buf[0..len-1] (name: the file name for messages).
- * 0 and *cfg filled (free with ef_config_free), or -EINVAL with errs filled
- * and *cfg empty; -ENOMEM.
- */
-int ef_config_parse(const char *name, const char *buf, size_t len, struct ef_config *cfg,
-		    struct ef_config_errors *errs);
-
-/* Reads the file at path, then ef_config_parse. A read error is one line
- * "FILE: cannot read: ..." in errs (-errno). */
-int ef_config_load(const char *path, struct ef_config *cfg, struct ef_config_errors *errs);
-
-void ef_config_free(struct ef_config *cfg);
-
-/* CLI edge: prints every error line but the last through pr_warn and
- * records the last one (ef_err), so that they appear in file order; returns
- * err. */
-int ef_config_report(const struct ef_config_errors *errs, int err);
-
-/* "tcp", "http", "none". */
-const char *ef_hc_type_str(__u8 type);
 
 #endif /* EF_CONFIG_H */

@@ -78,22 +78,12 @@ static void backend_share(FILE *f, const struct ef_snap *s, const struct ef_imb 
 	}
 }
 
-int ef_metrics_write(FILE *f, const struct ef_snap *s, const struct ef_imb *imb, double window_s)
+/* Packets, bytes and new flows of every VIP and backend; weights and
+ * states. */
+static void write_traffic(FILE *f, const struct ef_snap *s)
 {
 	char name[96];
 	size_t i, w;
-
-	family(f, "evenflow_dataplane_loaded", "gauge",
-	       "whether the evenflow data plane is loaded (pinned) here");
-	fprintf(f, "evenflow_dataplane_loaded %d\n", s ? 1 : 0);
-	if (!s)
-		goto out;
-
-	family(f, "evenflow_verdicts_total", "counter",
-	       "packets seen by the LB program, by verdict reason (see evenflow stats)");
-	for (i = 0; i < EF_V_MAX; i++)
-		fprintf(f, "evenflow_verdicts_total{verdict=\"%s\"} %" PRIu64 "\n",
-			ef_verdict_name(i), (uint64_t)s->verdicts[i]);
 
 	for (w = 0; w < EF_T_WORDS; w++) {
 		snprintf(name, sizeof(name), "evenflow_vip_%s", traffic[w].suffix);
@@ -111,7 +101,6 @@ int ef_metrics_write(FILE *f, const struct ef_snap *s, const struct ef_imb *imb,
 			fprintf(f, "} %" PRIu64 "\n", (uint64_t)s->backends[i].traffic[w]);
 		}
 	}
-
 	family(f, "evenflow_backend_weight", "gauge", "configured weight of the backend");
 	for (i = 0; i < s->n_backends; i++) {
 		backend_labels(f, "evenflow_backend_weight", s, &s->backends[i]);
@@ -127,8 +116,13 @@ int ef_metrics_write(FILE *f, const struct ef_snap *s, const struct ef_imb *imb,
 				s->backends[i].be.state == states[w].state);
 		}
 	}
-	if (!imb)
-		goto out;
+}
+
+/* The detector's verdicts: shares, flags, new flows in its window. */
+static void write_imbalance(FILE *f, const struct ef_snap *s, const struct ef_imb *imb,
+			    double window_s)
+{
+	size_t i, j;
 
 	backend_share(f, s, imb, "evenflow_backend_expected_share", EXPECTED,
 		      "share of new flows the backend should take: weight / sum of the weights "
@@ -148,7 +142,6 @@ int ef_metrics_write(FILE *f, const struct ef_snap *s, const struct ef_imb *imb,
 	       "new flows of the VIP in the imbalance window");
 	for (i = 0; i < s->n_vips; i++) {
 		uint64_t flows = 0;
-		size_t j;
 
 		for (j = 0; j < s->n_backends; j++) {
 			const struct ef_imb_result *r;
@@ -166,6 +159,24 @@ int ef_metrics_write(FILE *f, const struct ef_snap *s, const struct ef_imb *imb,
 	family(f, "evenflow_imbalance_window_seconds", "gauge",
 	       "length of the sliding window the imbalance gauges are computed over");
 	fprintf(f, "evenflow_imbalance_window_seconds %g\n", window_s);
-out:
+}
+
+int ef_metrics_write(FILE *f, const struct ef_snap *s, const struct ef_imb *imb, double window_s)
+{
+	size_t i;
+
+	family(f, "evenflow_dataplane_loaded", "gauge",
+	       "whether the evenflow data plane is loaded (pinned) here");
+	fprintf(f, "evenflow_dataplane_loaded %d\n", s ? 1 : 0);
+	if (!s)
+		return ferror(f) ? -EIO : 0;
+	family(f, "evenflow_verdicts_total", "counter",
+	       "packets seen by the LB program, by verdict reason (see evenflow stats)");
+	for (i = 0; i < EF_V_MAX; i++)
+		fprintf(f, "evenflow_verdicts_total{verdict=\"%s\"} %" PRIu64 "\n",
+			ef_verdict_name(i), (uint64_t)s->verdicts[i]);
+	write_traffic(f, s);
+	if (imb)
+		write_imbalance(f, s, imb, window_s);
 	return ferror(f) ? -EIO : 0;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/commit.h"
+#include "core/config_file.h"
 #include "core/live.h"
 #include "core/model.h"
 #include "core/plan.h"
@@ -111,6 +112,54 @@ static void log_plan(const struct ef_plan *p)
 	}
 }
 
+/* Refuses a harmful plan (unless force), else commits want. */
+static int commit_plan(struct daemon *d, struct ef_dp *dp, const struct ef_plan *plan,
+		       const struct ef_conf *want, bool force)
+{
+	int err;
+
+	for (size_t i = 0; i < plan->n_warnings; i++)
+		ef_dlog(EF_DLOG_WARNING, "%s", plan->warnings[i]);
+	if (plan->n_warnings && !force) {
+		ef_dlog(EF_DLOG_ERR,
+			"configuration %s refused: %s; the running one stays (evenflow apply "
+			"--force, then reload, to apply it anyway)",
+			d->file, plan->warnings[0]);
+		return -EPERM;
+	}
+	if (!plan->n_vips) {
+		ef_dlog(EF_DLOG_INFO, "configuration %s: nothing to change (%zu VIPs)", d->file,
+			plan->n_same);
+		return 0;
+	}
+	err = ef_tx_ports_sync(dp->tx_ports);
+	if (!err)
+		err = ef_conf_commit(dp, want);
+	if (err) {
+		daemon_log_error("cannot apply the configuration", err);
+		return err;
+	}
+	log_plan(plan);
+	ef_dlog(EF_DLOG_INFO, "configuration %s applied: %zu VIP(s) changed, %zu unchanged",
+		d->file, plan->n_vips, plan->n_same);
+	return 0;
+}
+
+/* The new file's settings and health targets become the daemon's. */
+static void adopt(struct daemon *d, struct ef_config *cfg, struct ef_health *h)
+{
+	if (d->cfg.file && strcmp(d->cfg.metrics_listen, cfg->metrics_listen))
+		ef_dlog(EF_DLOG_WARNING, "metrics listen address changed: takes effect on restart");
+	if (!d->cfg.file || memcmp(&d->cfg.imbalance, &cfg->imbalance, sizeof(cfg->imbalance)))
+		daemon_imbalance_configure(d, cfg);
+	ef_health_free(d->health);
+	d->health = h;
+	ef_config_free(&d->cfg);
+	d->cfg = *cfg;
+	memset(cfg, 0, sizeof(*cfg));
+	d->dirty = false;
+}
+
 int daemon_apply_file(struct daemon *d, bool force)
 {
 	struct ef_conf running = {}, want = {};
@@ -120,12 +169,11 @@ int daemon_apply_file(struct daemon *d, bool force)
 	struct ef_plan plan = {};
 	struct ef_dp dp;
 	bool opened = false;
-	size_t i;
 	int err;
 
 	err = ef_config_load(d->file, &cfg, &errs);
 	if (err) {
-		for (i = 0; i < errs.shown; i++)
+		for (size_t i = 0; i < errs.shown; i++)
 			ef_dlog(EF_DLOG_ERR, "%s", errs.line[i]);
 		ef_dlog(EF_DLOG_ERR, "configuration %s refused (%zu errors); the running one stays",
 			d->file, errs.n);
@@ -143,54 +191,18 @@ int daemon_apply_file(struct daemon *d, bool force)
 		goto out;
 	}
 	h = make_health(d, &cfg, &running);
-	if (!h) {
-		err = -ENOMEM;
-		ef_dlog(EF_DLOG_ERR, "out of memory");
-		goto out;
-	}
-	err = effective(&cfg, h, &want);
+	err = h ? effective(&cfg, h, &want) : -ENOMEM;
 	if (!err)
 		err = ef_plan_build(&running, &want, cfg.max_move, &plan);
 	if (err) {
 		daemon_log_error("cannot compute the plan", err);
 		goto out;
 	}
-	for (i = 0; i < plan.n_warnings; i++)
-		ef_dlog(EF_DLOG_WARNING, "%s", plan.warnings[i]);
-	if (plan.n_warnings && !force) {
-		err = -EPERM;
-		ef_dlog(EF_DLOG_ERR,
-			"configuration %s refused: %s; the running one stays (evenflow apply "
-			"--force, then reload, to apply it anyway)",
-			d->file, plan.warnings[0]);
-		goto out;
+	err = commit_plan(d, &dp, &plan, &want, force);
+	if (!err) {
+		adopt(d, &cfg, h);
+		h = NULL;
 	}
-	if (plan.n_vips) {
-		err = ef_tx_ports_sync(dp.tx_ports);
-		if (!err)
-			err = ef_conf_commit(&dp, &want);
-		if (err) {
-			daemon_log_error("cannot apply the configuration", err);
-			goto out;
-		}
-		log_plan(&plan);
-		ef_dlog(EF_DLOG_INFO, "configuration %s applied: %zu VIP(s) changed, %zu unchanged",
-			d->file, plan.n_vips, plan.n_same);
-	} else {
-		ef_dlog(EF_DLOG_INFO, "configuration %s: nothing to change (%zu VIPs)", d->file,
-			plan.n_same);
-	}
-	if (d->cfg.file && strcmp(d->cfg.metrics_listen, cfg.metrics_listen))
-		ef_dlog(EF_DLOG_WARNING, "metrics listen address changed: takes effect on restart");
-	if (!d->cfg.file || memcmp(&d->cfg.imbalance, &cfg.imbalance, sizeof(cfg.imbalance)))
-		daemon_imbalance_configure(d, &cfg);
-	ef_health_free(d->health);
-	d->health = h;
-	h = NULL;
-	ef_config_free(&d->cfg);
-	d->cfg = cfg;
-	memset(&cfg, 0, sizeof(cfg));
-	d->dirty = false;
 out:
 	ef_plan_free(&plan);
 	ef_conf_free(&want);

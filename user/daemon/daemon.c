@@ -8,6 +8,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "core/config_file.h"
 #include "daemon/daemon.h"
 #include "daemon/dlog.h"
 #include "daemon/state.h"
