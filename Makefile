@@ -130,11 +130,12 @@ $(BUILD)/bench/maglev_report: tests/bench/maglev_report.c tests/maglev/quality.c
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LIB_LDLIBS)
 
-# Packet tests: the real BPF objects through their skeletons.
-$(PKT_BIN): $(PKT_SRCS) $(wildcard tests/packet/*.h) $(SKELS) | $(BUILD)/tests
+# Packet tests: the real BPF objects through their skeletons, configured
+# through the library's commit path where a case needs it.
+$(PKT_BIN): $(PKT_SRCS) $(wildcard tests/packet/*.h) $(SKELS) $(LIB) | $(BUILD)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -MF $@.d -Itests/packet $(PKT_SRCS) -o $@ -lbpf -lelf \
-		-lz -lcmocka
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -MF $@.d -Itests/packet $(PKT_SRCS) $(LIB) -o $@ \
+		$(LIB_LDLIBS) -lcmocka
 
 test: all $(UNIT_BINS) $(PKT_BIN)
 	$(Q)BUILD=$(BUILD) tests/run.sh

@@ -95,6 +95,10 @@ enum ef_forward {
 /* VIP flags. */
 #define EF_VIP_F_SRC4 (1U << 0) /* src4 overrides the outer IPv4 source */
 #define EF_VIP_F_SRC6 (1U << 1) /* src6 overrides the outer IPv6 source */
+/* Every admin-up backend fails its checks, or none is known good: the
+ * control plane kept them in the table (README, "Health checks fail open").
+ * Informational: the data plane does not read it. */
+#define EF_VIP_F_FAIL_OPEN (1U << 2)
 
 /* Value of evenflow_vips. */
 struct ef_vip {
@@ -111,12 +115,22 @@ struct ef_vip {
 /* ---- Backends ---- */
 
 /* Backend states. FREE marks an unused slot of evenflow_backends (a deleted
- * backend's slot too: its flows are hashed again, as for DOWN). */
+ * backend's slot too: its flows are hashed again, as for DOWN). The same
+ * names serve the operator's state of a backend (admin: UP, DRAIN, DOWN)
+ * and the effective state the data plane reads (state). */
 enum ef_backend_state {
 	EF_BE_FREE = 0,
 	EF_BE_UP = 1,	 /* in the table */
 	EF_BE_DRAIN = 2, /* out of the table; existing flows stay */
 	EF_BE_DOWN = 3,	 /* out of the table; existing flows are hashed again */
+};
+
+/* The health checker's verdict on a backend (the control plane's record;
+ * the data plane reads only the effective state). */
+enum ef_backend_health {
+	EF_HEALTH_UNCHECKED = 0, /* no health check */
+	EF_HEALTH_HEALTHY = 1,
+	EF_HEALTH_UNHEALTHY = 2,
 };
 
 /* Value of evenflow_backends, indexed by backend id. */
@@ -127,7 +141,13 @@ struct ef_backend {
 	__u32 gen;	     /* bumped each time the id is given out: stale flows miss */
 	__u16 weight;	     /* 1..65535 */
 	__u8 family;	     /* enum ef_family */
-	__u8 state;	     /* enum ef_backend_state */
+	/* effective state, what the data plane acts on: the operator's
+	 * drain or down wins; else down when unhealthy, unless its VIP fails
+	 * open (README, "States"); enum ef_backend_state */
+	__u8 state;
+	__u8 admin;  /* the operator's state: EF_BE_UP, EF_BE_DRAIN or EF_BE_DOWN */
+	__u8 health; /* enum ef_backend_health */
+	__u16 pad;
 };
 
 /* ---- Configuration generations ----

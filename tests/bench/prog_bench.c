@@ -344,7 +344,8 @@ static void add_vip(struct ef_dp *dp, const char *vip, const char *const *bes)
 		struct ef_addr a;
 		__u8 fam;
 
-		if (ef_addr_parse(bes[i], &a, &fam, &why) || ef_backend_add(dp, &key, &a, fam, 1))
+		if (ef_addr_parse(bes[i], &a, &fam, &why) ||
+		    ef_backend_add(dp, &key, &a, fam, 1, NULL))
 			die(bes[i]);
 	}
 }
@@ -389,15 +390,15 @@ static void control_plane(struct ef_dp *dp, struct cp_result *r)
 	/* set the SYN's backend down: the very next packet must go elsewhere */
 	b = syn_backend(syn);
 	ef_addr_parse(backends4[b < 0 ? 0 : b], &a, &fam, &why);
-	if (b < 0 || ef_backend_set(dp, &key, &a, fam, 0, EF_BE_DOWN))
+	if (b < 0 || ef_backend_set(dp, &key, &a, fam, 0, EF_BE_DOWN, NULL))
 		die("backend set down");
 	r->honoured = syn_backend(syn) != b;
-	if (ef_backend_set(dp, &key, &a, fam, 0, EF_BE_UP))
+	if (ef_backend_set(dp, &key, &a, fam, 0, EF_BE_UP, NULL))
 		die("backend set up");
 
 	t = now_s();
 	for (int i = 0; i < LIB_UPDATES; i++)
-		if (ef_backend_set(dp, &key, &a, fam, (__u16)(1 + i % 2), EF_BE_FREE))
+		if (ef_backend_set(dp, &key, &a, fam, (__u16)(1 + i % 2), EF_BE_FREE, NULL))
 			die("backend set weight");
 	r->lib_per_s = LIB_UPDATES / (now_s() - t);
 

@@ -22,16 +22,14 @@ ip -n "$EF_NS_LB" route add 10.201.0.0/16 via "$(ef_backend_ip4 1)"
 vip() { printf '  - address: %s\n    port: 80\n    backends:\n' "$1"; }
 be() { printf '      - {address: 10.201.%d.%d, weight: %d, state: %s}\n' "$1" "$2" "$3" "$4"; }
 {
-	echo "apply: {max-move: 100%}"
-	echo "vips:"
+		echo "vips:"
 	vip 10.0.0.10
 	for i in $(seq 0 499); do be $((i / 250)) $((i % 250 + 1)) 1 up; done
 	vip 10.0.0.11
 	for i in $(seq 0 499); do be $((10 + i / 250)) $((i % 250 + 1)) 1 up; done
 } >"$DIR/a.yaml"
 {
-	echo "apply: {max-move: 100%}"
-	echo "vips:"
+		echo "vips:"
 	vip 10.0.0.10
 	for i in $(seq 0 499); do
 		be $((i / 250)) $((i % 250 + 1)) $((i % 3 + 1)) "$( ((i % 7)) && echo up || echo drain)"
@@ -50,10 +48,10 @@ signature() {
 	done
 }
 
-check "configuration A applied (1000 backends)" ef_lb apply "$DIR/a.yaml"
+check "configuration A applied (1000 backends)" ef_lb apply --force "$DIR/a.yaml"
 sig_a=$(signature)
 start=$(date +%s%N)
-check "configuration B applied (1000 backends)" ef_lb apply "$DIR/b.yaml"
+check "configuration B applied (1000 backends)" ef_lb apply --force "$DIR/b.yaml"
 ms=$((($(date +%s%N) - start) / 1000000))
 sig_b=$(signature)
 if [[ $sig_a != "$sig_b" ]]; then
@@ -68,7 +66,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	[[ $cur == a ]] && next=b || next=a
 	delay=$((RANDOM % (ms * 6 / 5 + 1)))
 	ip netns exec "$EF_NS_LB" "$EVENFLOW" --pin-dir "$(ef_pin_dir_of lb)" \
-		apply "$DIR/$next.yaml" >/dev/null 2>&1 &
+		apply --force "$DIR/$next.yaml" >/dev/null 2>&1 &
 	pid=$!
 	sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
 	kill -KILL "$pid" 2>/dev/null
@@ -90,7 +88,7 @@ else
 	not_ok "$ROUNDS kills at random moments: never a mix" "$mixed"
 fi
 [[ $cur == a ]] && next=b || next=a
-check "after the kills, the next apply completes" ef_lb apply "$DIR/$next.yaml"
+check "after the kills, the next apply completes" ef_lb apply --force "$DIR/$next.yaml"
 sig=$(signature)
 if [[ $next == a && $sig == "$sig_a" ]] || [[ $next == b && $sig == "$sig_b" ]]; then
 	ok "and the data plane runs exactly that configuration"

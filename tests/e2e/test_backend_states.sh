@@ -6,6 +6,9 @@
 #    new ones go elsewhere.
 #  - two instances given the same backends in different orders, with
 #    different weights set in between, hold slot-for-slot identical tables.
+#  - after a backend is set down, set up again, and a weight changes,
+#    `lookup` names, for 20 client ports each time, the backend a real
+#    connection from that port reaches.
 set -uo pipefail
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -90,7 +93,7 @@ check "second instance: same VIP, backends in reverse order, weights changed on 
 	bash -c "$(declare -f other); other_pins=$other_pins EF_NS_LB=$EF_NS_LB EVENFLOW=$EVENFLOW; \
 	other vip add $VIP && other backend add $VIP $B3 --weight 5 && \
 	other backend add $VIP $B1 --weight 2 && other backend add $VIP $B2 && \
-	other backend set $VIP $B1 --weight 1 && other backend set $VIP $B3 --weight 1"
+	other backend set $VIP $B1 --weight 1 --force && other backend set $VIP $B3 --weight 1 --force"
 t1=$(table_of ef_lb)
 t2=$(table_of other)
 n=$(jq length <<<"$t1")
@@ -99,4 +102,50 @@ if [[ -n $t1 && $t1 == "$t2" ]] && ((n > 65536)); then
 else
 	not_ok "both instances hold the same table" "$(jq -c '.[:8]' <<<"$t1") vs $(jq -c '.[:8]' <<<"$t2")"
 fi
+
+# lookup against real connections: 20 client ports after each change
+# (fresh ports each time, so no connection entry of an earlier round).
+real_backends() { # real_backends FIRST-PORT: "port backendN" lines
+	ef_client "$(ef_python)" - "$1" <<'PY'
+import socket, sys
+first = int(sys.argv[1])
+for port in range(first, first + 20):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("10.100.0.2", port))
+    s.settimeout(5)
+    s.connect(("10.0.0.10", 80))
+    s.sendall(b"GET / HTTP/1.0\r\nHost: x\r\n\r\n")
+    data = b""
+    while chunk := s.recv(4096):
+        data += chunk
+    s.close()
+    print(port, data.split(b"\r\n\r\n", 1)[1].decode().strip())
+PY
+}
+# lookup first (a connection leaves an entry that lookup would just
+# read back), then the real connections.
+lookup_agrees() { # lookup_agrees WHEN FIRST-PORT
+	local port name bad="" n=0
+	declare -A want
+	for ((port = $2; port < $2 + 20; port++)); do
+		want[$port]=$(ef_lb -j lookup "$VIP" "$EF_CLIENT_IP4:$port" | jq -r '.chosen.backend')
+	done
+	while read -r port name; do
+		n=$((n + 1))
+		[[ ${want[$port]} == "$(ef_backend_ip4 "${name#backend}")" ]] ||
+			bad+="port $port: lookup ${want[$port]}, reached $name; "
+	done < <(real_backends "$2")
+	if [[ -z $bad ]] && ((n == 20)); then
+		ok "$1: lookup names the backend 20 real connections reach"
+	else
+		not_ok "$1: lookup names the backend 20 real connections reach" "$n answered; $bad"
+	fi
+}
+check "backend1 set down" ef_lb backend set "$VIP" "$B1" --state down
+lookup_agrees "backend1 down" 43000
+check "backend1 set up" ef_lb backend set "$VIP" "$B1" --state up
+lookup_agrees "backend1 up again" 43100
+check "backend3's weight set to 2" ef_lb backend set "$VIP" "$B3" --weight 2
+lookup_agrees "a weight changed" 43200
 e2e_done

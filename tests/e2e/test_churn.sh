@@ -72,7 +72,9 @@ churn_log() {
 apply() { # apply DESCRIPTION EVENFLOW-ARGS...
 	local desc=$1 out
 	shift
-	if out=$(ef_lb "$@" 2>&1); then
+	# --force: the story is about flows surviving any change, not the
+	# safety check (test_safety_* is)
+	if out=$(ef_lb "$@" --force 2>&1); then
 		changes_ok=$((changes_ok + 1))
 		kinds+="$desc "
 	else
@@ -180,8 +182,16 @@ diag "new connections: $res"
 if jq -e '.failed - .excused == 0 and .ok > 1000' <<<"$res" >/dev/null; then
 	ok "no new connection failed (but for handshakes caught by a removal)"
 else
+	# each failure with whether a backend accepted it and how far the
+	# nearest removal or down was (seconds)
 	not_ok "no new connection failed (but for handshakes caught by a removal)" \
-		"$(jq -c '[.details[] | select(.ok | not)] | .[:10]' "$tmp/new.json")"
+		"$(jq -c --rawfile acc "$tmp/accepted" --rawfile ch "$tmp/churn_times" '
+		($acc | split("\n") | map(select(length > 0) | tonumber)) as $accepted |
+		($ch | split("\n") | map(select(length > 0) | tonumber)) as $times |
+		[.details[] | select(.ok | not) |
+		 . + {accepted: (.sport as $p | $accepted | index($p) != null),
+		      nearest_change_s: (.t as $t | [$times[] | . - $t] |
+			min_by(if . < 0 then -. else . end))}] | .[:10]' "$tmp/new.json")"
 fi
 
 # The data plane dropped no VIP packet during the changes.

@@ -99,7 +99,7 @@ bad family_l2 "8:18: backend fd00:200:3::2 of 10.0.0.10:80/tcp: l2 forwarding ne
 good | sed '7a\        weight: 20' >"$DIR/seed.yaml"
 out=$(ef_lb apply "$DIR/seed.yaml" 2>&1)
 rc=$?
-if ((rc == 1)) && grep -qF "evenflow: refused: backend 10.200.3.2 would take 91% of $VIP" <<<"$out"; then
+if ((rc == 1)) && grep -qF "evenflow: refused: vip $VIP: backend 10.200.3.2 would take 90.9% of new flows (now 33.3%)" <<<"$out"; then
 	ok "seed misconfiguration refused, naming the share (91%)"
 else
 	not_ok "seed misconfiguration refused, naming the share (91%)" "exit $rc; output:
@@ -120,7 +120,7 @@ fi
 good | sed -e '5a\        state: down' -e '6a\        state: down' -e '7a\        state: down' \
 	>"$DIR/none_up.yaml"
 out=$(ef_lb apply "$DIR/none_up.yaml" 2>&1)
-if (($? == 1)) && grep -qF "evenflow: refused: $VIP would have no backend up" <<<"$out"; then
+if (($? == 1)) && grep -qF "evenflow: refused: vip $VIP would have no backend up (now 3)" <<<"$out"; then
 	ok "a VIP with no backend up is refused"
 else
 	not_ok "a VIP with no backend up is refused" "$out"

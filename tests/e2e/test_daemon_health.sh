@@ -52,7 +52,7 @@ else
 $(daemon_log)"
 fi
 if grep -qE "^level=warning msg=\"backend $B2 of $VIP is unhealthy: $FALL http checks failed in a row \(connect: Connection refused\)\"$" "$EF_RUN/daemon.log" &&
-	grep -qE "^level=warning msg=\"backend $B2 of $VIP marked down \(was up\)\"$" "$EF_RUN/daemon.log"; then
+	grep -qE "^level=warning msg=\"backend $B2 of $VIP marked down \(was up; operator: up, checks: unhealthy\)\"$" "$EF_RUN/daemon.log"; then
 	ok "the daemon logged why and the change, one line each, with a level"
 else
 	not_ok "the daemon logged why and the change, one line each, with a level" "$(daemon_log)"

@@ -14,11 +14,11 @@ check "attach" ef_lb_attach
 
 pin=$(ef_pin_dir_of lb)/evenflow_backends
 id=$(ef_lb_exec bpftool -j map show pinned "$pin" | jq -r .id)
-# a backends map of another layout (40-byte entries, mmapable), as a build
+# a backends map of the previous release's layout (44-byte entries, mmapable), as a build
 # with other structs would have pinned it; the real one lives on in the
 # program and is pinned back afterwards
 if [[ $id =~ ^[0-9]+$ ]] && rm "$pin" &&
-	ef_lb_exec bpftool map create "$pin" type array key 4 value 40 entries 32768 \
+	ef_lb_exec bpftool map create "$pin" type array key 4 value 44 entries 32768 \
 		name evenflow_backen flags 1024; then
 	ok "a backends map of another layout pinned in its place"
 else
@@ -29,7 +29,7 @@ for cmd in "vip list" "stats" "backend add $VIP $(ef_backend_ip4 2)"; do
 	out=$(ef_lb $cmd 2>&1)
 	rc=$?
 	if ((rc != 0)) && [[ $(wc -l <<<"$out") -eq 1 ]] &&
-		grep -q "map evenflow_backends holds 40-byte values" <<<"$out"; then
+		grep -q "map evenflow_backends holds 44-byte values" <<<"$out"; then
 		ok "'$cmd' refused in one line naming the map ($rc)"
 	else
 		not_ok "'$cmd' refused in one line naming the map" "exit $rc: $out"

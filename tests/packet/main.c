@@ -19,6 +19,7 @@
  *   malformed_cases.c every base frame cut at every header boundary (generated)
  *   conntrack_cases.c connection-table stories
  *   decap_cases.c     decap rows
+ *   commit_cases.c    the product's commit path (libevenflow) and lookup
  *
  * Adding a case:
  *  - LB: add a row to `rows` in lb_cases.c: a name, the frame ({ TCP4(dst,
@@ -68,6 +69,7 @@ int main(void)
 		failed += conntrack_cases_run();
 		lbfix_unload();
 	}
+	failed += commit_cases_run();
 	failed += decap_cases_run();
 	topo_leave();
 	return failed ? 1 : 0;

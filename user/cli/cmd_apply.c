@@ -17,6 +17,8 @@
 #include "core/config_file.h"
 #include "core/live.h"
 #include "core/model.h"
+#include "core/safety.h"
+#include "util/addr.h"
 #include "dp/lb.h"
 #include "dp/pindir.h"
 #include "dp/xdp.h"
@@ -29,7 +31,24 @@
 struct apply_args {
 	const char *file;
 	bool dry_run, force;
+	struct ef_vip_key remove[EF_MAX_VIPS];
+	size_t n_remove;
 };
+
+/* --remove VIP, once per VIP the change may remove. */
+static int parse_remove(const struct ef_opt *o, const char *arg, void *field)
+{
+	struct apply_args *a =
+	    (struct apply_args *)((char *)field - offsetof(struct apply_args, remove));
+	const char *why;
+
+	if (a->n_remove == EF_MAX_VIPS)
+		return ef_usage("apply: --%s: %d VIPs at most", o->name, EF_MAX_VIPS);
+	if (ef_vip_parse(arg, &a->remove[a->n_remove], &why))
+		return ef_usage("apply: --%s %s: %s", o->name, arg, why);
+	a->n_remove++;
+	return 0;
+}
 
 static const struct ef_opt apply_opts[] = {
     {NULL, "FILE", EF_OPT_STR, offsetof(struct apply_args, file),
@@ -37,21 +56,25 @@ static const struct ef_opt apply_opts[] = {
     {"dry-run", NULL, EF_OPT_FLAG, offsetof(struct apply_args, dry_run),
      .help = "print the plan, change nothing"},
     {"force", NULL, EF_OPT_FLAG, offsetof(struct apply_args, force),
-     .help = "apply a change the safety check refuses"},
+     .help = "apply a change the safety check refuses (README: \"The safety check\")"},
+    {"remove", "VIP", EF_OPT_CUSTOM, offsetof(struct apply_args, remove), .parse = parse_remove,
+     .help = "a running VIP the file leaves out may go (once per VIP)"},
     EF_OPT_END,
 };
 
 static const struct apply_args apply_defaults;
 const struct ef_opt_set ef_apply_args = EF_OPT_SET(apply_opts, apply_defaults);
 
-static int apply(struct ef_dp *dp, const struct ef_conf *running, const struct ef_conf *want,
-		 double max_move, unsigned flags)
+static int apply(struct ef_dp *dp, const struct ef_conf *running, struct ef_conf *want,
+		 const struct ef_config *cfg, const struct apply_args *a, unsigned flags)
 {
+	const struct ef_removals removals = {.keys = a->remove, .n = a->n_remove};
 	struct ef_plan plan;
 	size_t i;
 	int err;
 
-	err = ef_plan_build(running, want, max_move, &plan);
+	ef_conf_keep_health(want, running);
+	err = ef_safety_plan(running, want, &cfg->limits, &removals, &plan);
 	if (err)
 		return err;
 	ef_plan_print(&plan);
@@ -60,7 +83,7 @@ static int apply(struct ef_dp *dp, const struct ef_conf *running, const struct e
 		pr_warn("warning: %s", plan.warnings[i]);
 	if (plan.n_warnings && !(flags & APPLY_FORCE)) {
 		err = ef_err(-EPERM, "refused: %s%s (--force applies it anyway)", plan.warnings[0],
-			     plan.n_warnings > 1 ? ", and more warnings" : "");
+			     plan.n_warnings > 1 ? ", and more" : "");
 		goto out;
 	}
 	if (flags & APPLY_DRY_RUN) {
@@ -115,7 +138,7 @@ int cmd_apply(const struct ef_ctx *ctx, const void *args)
 	if (!err && opened)
 		err = ef_conf_read(&dp, &running);
 	if (!err)
-		err = apply(opened ? &dp : NULL, &running, &cfg.conf, cfg.max_move, flags);
+		err = apply(opened ? &dp : NULL, &running, &cfg.conf, &cfg, a, flags);
 	ef_conf_free(&running);
 	if (opened)
 		ef_dp_close(&dp);

@@ -20,6 +20,7 @@ struct backend_args {
 	struct ef_arg_addr be;
 	unsigned weight; /* 0: keep (set) */
 	int state;	 /* EF_BE_FREE: keep (set) */
+	bool force;
 };
 
 static const struct ef_choice state_choices[] = {
@@ -38,6 +39,11 @@ static const struct ef_choice state_choices[] = {
 		NULL, "BACKEND", EF_OPT_ADDR, offsetof(struct backend_args, be),                   \
 		    .help = "the backend's IPv4 or IPv6 address"                                   \
 	}
+#define FORCE_ROW                                                                                  \
+	{                                                                                          \
+		"force", NULL, EF_OPT_FLAG, offsetof(struct backend_args, force),                  \
+		    .help = "apply it even if the safety check refuses it (README)"                \
+	}
 #define WEIGHT_ROW(help_line)                                                                      \
 	{                                                                                          \
 		"weight", "W", EF_OPT_U32, offsetof(struct backend_args, weight), 1, 65535,        \
@@ -48,6 +54,7 @@ static const struct ef_opt add_opts[] = {
     VIP_ROW,
     BACKEND_ROW,
     WEIGHT_ROW("its share of new flows is its weight over the sum of its VIP's"),
+    FORCE_ROW,
     EF_OPT_END,
 };
 
@@ -58,10 +65,11 @@ static const struct ef_opt set_opts[] = {
     {"state", "up|drain|down", EF_OPT_CHOICE, offsetof(struct backend_args, state),
      .choices = state_choices,
      .help = "drain: takes no new flows, keeps its own; down: its flows move too"},
+    FORCE_ROW,
     EF_OPT_END,
 };
 
-static const struct ef_opt del_opts[] = {VIP_ROW, BACKEND_ROW, EF_OPT_END};
+static const struct ef_opt del_opts[] = {VIP_ROW, BACKEND_ROW, FORCE_ROW, EF_OPT_END};
 
 static const struct ef_opt list_opts[] = {
     {NULL, "VIP", EF_OPT_VIP, offsetof(struct backend_args, key), .flags = EF_OPT_OPTIONAL,
@@ -76,6 +84,15 @@ static const struct ef_opt_set set_args = EF_OPT_SET(set_opts, keep_defaults);
 static const struct ef_opt_set del_args = EF_OPT_SET(del_opts, keep_defaults);
 static const struct ef_opt_set list_args = EF_OPT_SET(list_opts, keep_defaults);
 
+/* The safety check's limits (core/safety.h), none with --force. */
+static const struct ef_safety *limits(const struct backend_args *a)
+{
+	static struct ef_safety lim;
+
+	ef_safety_default(&lim);
+	return a->force ? NULL : &lim;
+}
+
 static int backend_add(const struct ef_ctx *ctx, const void *args)
 {
 	const struct backend_args *a = args;
@@ -87,7 +104,8 @@ static int backend_add(const struct ef_ctx *ctx, const void *args)
 		return err;
 	err = ef_tx_ports_sync(dp.tx_ports);
 	if (!err)
-		err = ef_backend_add(&dp, &a->key, &a->be.addr, a->be.family, (__u16)a->weight);
+		err = ef_backend_add(&dp, &a->key, &a->be.addr, a->be.family, (__u16)a->weight,
+				     limits(a));
 	ef_dp_close(&dp);
 	return err;
 }
@@ -105,7 +123,7 @@ static int backend_set(const struct ef_ctx *ctx, const void *args)
 	if (err)
 		return err;
 	err = ef_backend_set(&dp, &a->key, &a->be.addr, a->be.family, (__u16)a->weight,
-			     (__u8)a->state);
+			     (__u8)a->state, limits(a));
 	ef_dp_close(&dp);
 	return err;
 }
@@ -119,7 +137,7 @@ static int backend_del(const struct ef_ctx *ctx, const void *args)
 	err = ef_dp_open(ef_pin_dir(ctx->pin_dir), NULL, &dp);
 	if (err)
 		return err;
-	err = ef_backend_del(&dp, &a->key, &a->be.addr, a->be.family);
+	err = ef_backend_del(&dp, &a->key, &a->be.addr, a->be.family, limits(a));
 	ef_dp_close(&dp);
 	return err;
 }
@@ -134,8 +152,8 @@ static int backend_list(const struct ef_ctx *ctx, const void *args)
 	err = ef_listing_open(ef_pin_dir(ctx->pin_dir), a->key.family ? &a->key : NULL, &l);
 	if (err)
 		return err;
-	out_text("%-28s %-6s %-40s %6s %-7s %s\n", "vip", "id", "backend", "weight", "state",
-		 "src");
+	out_text("%-28s %-6s %-40s %6s %-6s %-6s %-10s %s\n", "vip", "id", "backend", "weight",
+		 "state", "admin", "health", "src");
 	out_arr_open("backends");
 	for (i = 0; i < l.n_vips; i++) {
 		char vs[EF_VIP_STRLEN];
@@ -153,7 +171,9 @@ static int backend_list(const struct ef_ctx *ctx, const void *args)
 			out_u64("id", " %-6llu", id);
 			out_str("addr", " %-40s", ef_addr_str(&b->addr, b->family, as, sizeof(as)));
 			out_u64("weight", " %6llu", b->weight);
-			out_str("state", " %-7s", ef_state_str(b->state));
+			out_str("state", " %-6s", ef_state_str(b->state));
+			out_str("admin", " %-6s", ef_state_str(b->admin));
+			out_str("health", " %-10s", ef_health_str(b->health));
 			out_str("src", " %s", ef_addr_str(&b->src, b->family, ss, sizeof(ss)));
 			out_u64("gen", NULL, b->gen);
 			out_obj_close();

@@ -124,8 +124,8 @@ static void print_counters(const struct ef_listing *l)
 	}
 	out_arr_close();
 
-	out_text("%-30s %-24s %-7s %14s %16s %12s\n", "vip", "backend", "state", "packets", "bytes",
-		 "new flows");
+	out_text("%-30s %-24s %-6s %-6s %-10s %14s %16s %12s\n", "vip", "backend", "state", "admin",
+		 "health", "packets", "bytes", "new flows");
 	out_arr_open("backends");
 	for (i = 0; i < l->n_vips; i++) {
 		char s[EF_VIP_STRLEN], a[EF_ADDR_STRLEN];
@@ -142,7 +142,9 @@ static void print_counters(const struct ef_listing *l)
 			out_str("vip", "%-30s", s);
 			out_str("addr", " %-24s", ef_addr_str(&b->addr, b->family, a, sizeof(a)));
 			out_u64("id", NULL, k);
-			out_str("state", " %-7s", ef_state_str(b->state));
+			out_str("state", " %-6s", ef_state_str(b->state));
+			out_str("admin", " %-6s", ef_state_str(b->admin));
+			out_str("health", " %-10s", ef_health_str(b->health));
 			print_traffic(t);
 			out_obj_close();
 			out_text("\n");

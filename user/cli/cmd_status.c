@@ -2,7 +2,13 @@
 /* cmd_status.c: evenflow status: what is loaded, where it is attached, how
  * full its maps are. */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <jansson.h>
 
 #include "cli/cli.h"
 #include "cli/output.h"
@@ -11,9 +17,64 @@
 #include "dp/maps.h"
 #include "dp/pindir.h"
 #include "dp/xdp.h"
+#include "util/addr.h"
 #include "util/log.h"
 
 const struct ef_opt_set ef_status_args = {.opts = NULL};
+
+/* The VIPs that fail open (every backend the operator has up fails its
+ * checks): README, "Health checks fail open". */
+static void print_fail_open(const struct ef_vip_entry *vips, size_t n)
+{
+	char vs[EF_VIP_STRLEN];
+	size_t k = 0;
+
+	out_arr_open("fail_open");
+	for (size_t i = 0; i < n; i++) {
+		if (!(vips[i].vip.flags & EF_VIP_F_FAIL_OPEN))
+			continue;
+		out_text(k++ ? ", " : "fail open:   ");
+		out_str(NULL, "%s", ef_vip_str(&vips[i].key, vs, sizeof(vs)));
+	}
+	if (k)
+		out_text(" (every backend up fails its checks; the last good ones stay)\n");
+	out_arr_close();
+}
+
+/* The state the daemon of this pin dir reports (daemon/runfile.h), when one
+ * runs: it holds its lock. */
+static void print_daemon(const char *pin_dir)
+{
+	char lock[PATH_MAX], state[PATH_MAX];
+	json_t *r = NULL;
+	int fd = -1;
+
+	if (!ef_pin_dir_run_path(pin_dir, ".lock", lock, sizeof(lock)) &&
+	    !ef_pin_dir_run_path(pin_dir, ".json", state, sizeof(state)))
+		fd = open(lock, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && flock(fd, LOCK_SH | LOCK_NB) && errno == EWOULDBLOCK)
+		r = json_load_file(state, 0, NULL);
+	if (fd >= 0)
+		close(fd);
+	out_obj_open("daemon");
+	out_bool("running", "daemon:      %s", r != NULL);
+	if (r) {
+		out_u64("pid", ", pid %llu", json_integer_value(json_object_get(r, "pid")));
+		out_str("config", ", config %s", json_string_value(json_object_get(r, "config")));
+		out_u64("health_checked", ", %llu backends checked",
+			json_integer_value(json_object_get(r, "health_checked")));
+		out_u64("health_checker_failing", NULL,
+			json_integer_value(json_object_get(r, "health_checker_failing")));
+		if (json_integer_value(json_object_get(r, "health_checker_failing")))
+			out_str("health_checker_error",
+				"\n  ALARM: the health checker is failing here (%s): backends keep "
+				"their last verdict",
+				json_string_value(json_object_get(r, "health_checker_error")));
+	}
+	out_text("\n");
+	out_obj_close();
+	json_decref(r);
+}
 
 int cmd_status(const struct ef_ctx *ctx, const void *args)
 {
@@ -64,7 +125,9 @@ int cmd_status(const struct ef_ctx *ctx, const void *args)
 	err = ef_vip_list(&dp, &vips, &nvips);
 	if (err)
 		goto out;
+	print_fail_open(vips, nvips);
 	free(vips);
+	print_daemon(pin_dir);
 	out_obj_open("maps");
 	out_text("maps:\n");
 	out_u64("vips", "  vips:       %llu", (__u64)nvips);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * cmd_top.c: evenflow top: a full-screen live view (ncurses). One VIP at a
- * time, one row per backend: state, weight, rates, and a bar of the share of
+ * time, one row per backend: state (with + healthy, - unhealthy), weight,
+ * rates, and a bar of the share of
  * new flows it actually takes with a marker '|' at the share its weight
  * gives it; '!' marks backends the detector flags (imbalance.h).
  * Keys: tab / right / down: next VIP; shift-tab / left / up: previous VIP;
@@ -149,8 +150,8 @@ static void draw(const struct ef_snap *s, const struct ef_imb *imb, size_t sel, 
 			mvprintw(y, 0, "... %zu more (a taller terminal shows them)", n - i);
 			break;
 		}
-		mvprintw(y, 0, "%-16.16s %-5.5s %6u ", rw->b->addr, ef_state_str(rw->b->be.state),
-			 rw->b->be.weight);
+		mvprintw(y, 0, "%-16.16s %-5.5s%c%6u ", rw->b->addr, ef_state_str(rw->b->be.state),
+			 " +-"[rw->b->be.health % 3], rw -> b -> be.weight);
 		if (wide)
 			printw("%6s ", ef_si(rw->r->pps, b1, sizeof(b1)));
 		printw("%6s %6s %5.1f%% %5.1f%% %c", ef_si(rw->r->fps, b2, sizeof(b2)),
@@ -164,7 +165,8 @@ static void draw(const struct ef_snap *s, const struct ef_imb *imb, size_t sel, 
 		mvprintw(y, 0, "no backend");
 	if (msg)
 		mvprintw(LINES - 2, 0, "%.*s", COLS, msg);
-	mvprintw(LINES - 1, 0, "%.*s", COLS, "tab/arrows: VIP   s: sort   q: quit");
+	mvprintw(LINES - 1, 0, "%.*s", COLS,
+		 "tab/arrows: VIP   s: sort   q: quit   state+ healthy, state- unhealthy");
 	printw("   sort: %s", sort_names[sort_by]);
 	refresh();
 	free(rows);

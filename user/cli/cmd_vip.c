@@ -107,11 +107,13 @@ static int vip_add(const struct ef_ctx *ctx, const void *args)
 /* The arguments of the commands that name one VIP. */
 struct vip_args {
 	struct ef_vip_key key;
-	bool table;
+	bool table, force;
 };
 
 static const struct ef_opt vip_del_opts[] = {
     {NULL, "VIP", EF_OPT_VIP, offsetof(struct vip_args, key), .help = "the VIP"},
+    {"force", NULL, EF_OPT_FLAG, offsetof(struct vip_args, force),
+     .help = "apply it even if the safety check refuses it (README)"},
     EF_OPT_END,
 };
 
@@ -121,13 +123,15 @@ static const struct ef_opt_set vip_del_args = EF_OPT_SET(vip_del_opts, vip_defau
 static int vip_del(const struct ef_ctx *ctx, const void *args)
 {
 	const struct vip_args *a = args;
+	struct ef_safety lim;
 	struct ef_dp dp;
 	int err;
 
 	err = ef_dp_open(ef_pin_dir(ctx->pin_dir), NULL, &dp);
 	if (err)
 		return err;
-	err = ef_vip_del(&dp, &a->key);
+	ef_safety_default(&lim);
+	err = ef_vip_del(&dp, &a->key, a->force ? NULL : &lim);
 	ef_dp_close(&dp);
 	return err;
 }
@@ -149,6 +153,9 @@ static void print_vip(const struct ef_vip_key *key, const struct ef_vip *vip,
 	out_bool("table_size_set", NULL, vip->table_size != 0);
 	out_u64("n_backends", " backends %llu", n);
 	out_u64("n_up", " (%llu up)", up);
+	out_bool("fail_open", NULL, vip->flags & EF_VIP_F_FAIL_OPEN);
+	if (vip->flags & EF_VIP_F_FAIL_OPEN)
+		out_text(" FAIL OPEN (every backend up fails its checks)");
 	if (vip->flags & EF_VIP_F_SRC4) {
 		struct ef_addr src = {.a32 = {vip->src4}};
 

@@ -116,11 +116,11 @@ int ef_watch_report(const struct ef_snap *s, const struct ef_imb *imb, bool rate
 			out_text(" (too few to judge)");
 		out_text("\n");
 		if (rates)
-			out_text("  %-24s %-6s %6s %8s %8s %8s %7s %7s\n", "backend", "state",
-				 "weight", "pkt/s", "bit/s", "new/s", "share", "expect");
+			out_text("  %-24s %-6s %-10s %6s %8s %8s %8s %7s %7s\n", "backend", "state",
+				 "health", "weight", "pkt/s", "bit/s", "new/s", "share", "expect");
 		else
-			out_text("  %-24s %-6s %6s %8s %7s %7s\n", "backend", "state", "weight",
-				 "flows", "share", "expect");
+			out_text("  %-24s %-6s %-10s %6s %8s %7s %7s\n", "backend", "state",
+				 "health", "weight", "flows", "share", "expect");
 		out_arr_open("backends");
 		for (j = 0; j < s->n_backends; j++) {
 			const struct ef_snap_backend *b = &s->backends[j];
@@ -132,6 +132,8 @@ int ef_watch_report(const struct ef_snap *s, const struct ef_imb *imb, bool rate
 			out_str("addr", "  %-24s", b->addr);
 			out_u64("id", NULL, b->id);
 			out_str("state", " %-6s", ef_state_str(b->be.state));
+			out_str("admin", NULL, ef_state_str(b->be.admin));
+			out_str("health", " %-10s", ef_health_str(b->be.health));
 			out_u64("weight", " %6llu", b->be.weight);
 			if (rates) {
 				out_text(" %8s", ef_si(r->pps, b1, sizeof(b1)));

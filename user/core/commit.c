@@ -204,6 +204,8 @@ static int assign_backends(struct ef_dp *dp, const struct ef_conf *want, struct 
 			e->vip_id = vid;
 			e->weight = b->weight;
 			e->state = b->state;
+			e->admin = b->admin;
+			e->health = b->health;
 		}
 	}
 	return 0;

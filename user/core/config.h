@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "core/model.h"
+#include "core/safety.h"
 #include "evenflow.h"
 
 /* Kinds of health check. */
@@ -44,9 +45,6 @@ struct ef_hc {
 #define EF_HC_FALL_DEFAULT     3
 #define EF_HC_EXPECT_DEFAULT   200
 
-/* Default of apply's "no more than this fraction of a VIP's slots move". */
-#define EF_MAX_MOVE_DEFAULT 0.5
-
 /* Where a key or value is in the file (1-based). */
 struct ef_pos {
 	int line, col;
@@ -73,8 +71,8 @@ struct ef_config {
 	struct ef_config_vip *vx; /* conf.n_vips entries */
 	char metrics_listen[64];  /* "ADDR:PORT", "" when off */
 	struct ef_config_imbalance imbalance;
-	double max_move;  /* apply: largest fraction of a VIP's slots that may move */
-	size_t n_checked; /* backends with a health check */
+	struct ef_safety limits; /* apply.*: the safety check's limits */
+	size_t n_checked;	 /* backends with a health check */
 };
 
 /* Largest file read (a 16384-backend configuration is ~1 MB). */

@@ -317,7 +317,7 @@ void ef_config_free(struct ef_config *cfg)
 static void config_init(struct ef_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->max_move = EF_MAX_MOVE_DEFAULT;
+	ef_safety_default(&cfg->limits);
 	cfg->imbalance.window_s = 10.0;
 	cfg->imbalance.factor = 2.0;
 	cfg->imbalance.tolerance = 0.20;
@@ -332,7 +332,7 @@ static size_t count_checked(const struct ef_config *cfg)
 	for (size_t i = 0; i < cfg->conf.n_vips; i++)
 		for (size_t j = 0; j < cfg->conf.vips[i].n_backends; j++)
 			n += cfg->vx[i].hc[j].type != EF_HC_NONE &&
-			     cfg->conf.vips[i].backends[j].state != EF_BE_DOWN;
+			     cfg->conf.vips[i].backends[j].admin != EF_BE_DOWN;
 	return n;
 }
 

@@ -321,9 +321,16 @@ const struct ef_cfg_key ef_cfg_imbalance_keys[] = {
 };
 
 const struct ef_cfg_key ef_cfg_apply_keys[] = {
-    {"max-move", ef_cfg_parse_number, offsetof(struct ef_config, max_move), 0, 1, PCT, NULL,
+    {"max-move", ef_cfg_parse_number, offsetof(struct ef_config, limits.max_move), 0, 1, PCT, NULL,
      "0..1 or N%",
      "largest fraction of a VIP's slots one change may move without --force (default 50%)"},
+    {"max-shift", ef_cfg_parse_number, offsetof(struct ef_config, limits.max_shift), 0, 1, PCT,
+     NULL, "0..1 or N%",
+     "most share points a backend may gain in one change without --force (default 25%)"},
+    {"max-weight-ratio", ef_cfg_parse_number, offsetof(struct ef_config, limits.max_weight_ratio),
+     1, 65535, NULL, NULL, "1..65535",
+     "a backend joining a VIP may weigh this many times the median of its siblings, no more "
+     "(default 10)"},
     {NULL},
 };
 

@@ -101,7 +101,7 @@ static int parse_backends(struct ef_cfg_parse *p, struct fy_event *ev, const str
 		cv = &p->cfg->conf.vips[vi];
 		cv->backends[j] = (struct ef_conf_backend){.addr = b.be.addr,
 							   .family = b.be.family,
-							   .state = (__u8)b.state,
+							   .admin = (__u8)b.state,
 							   .weight = (__u16)b.weight};
 		p->cfg->vx[vi].be_pos[j] = b.pos;
 		p->be_hc[vi][j] = b.hc;

@@ -27,8 +27,12 @@ static int read_backends(const struct ef_image *img, __u32 id, struct ef_conf_vi
 		if (!nb)
 			return ef_err(-ENOMEM, "out of memory");
 		v->backends = nb;
-		nb[v->n_backends++] = (struct ef_conf_backend){
-		    .addr = b->addr, .family = b->family, .state = b->state, .weight = b->weight};
+		nb[v->n_backends++] = (struct ef_conf_backend){.addr = b->addr,
+							       .family = b->family,
+							       .admin = b->admin,
+							       .health = b->health,
+							       .state = b->state,
+							       .weight = b->weight};
 	}
 	return 0;
 }

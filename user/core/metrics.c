@@ -3,7 +3,10 @@
 #include <errno.h>
 #include <inttypes.h>
 
+#include <stddef.h>
+
 #include "core/metrics.h"
+#include "core/model.h"
 
 void ef_metrics_label(FILE *f, const char *val)
 {
@@ -48,10 +51,25 @@ static const struct {
     [EF_T_NEW_FLOWS] = {"new_flows_total", "flows that took a fresh Maglev table choice"},
 };
 
-static const struct {
-	__u8 state;
-	const char *name;
-} states[] = {{EF_BE_UP, "up"}, {EF_BE_DRAIN, "drain"}, {EF_BE_DOWN, "down"}};
+static const __u8 states[] = {EF_BE_UP, EF_BE_DRAIN, EF_BE_DOWN};
+static const __u8 verdicts[] = {EF_HEALTH_UNCHECKED, EF_HEALTH_HEALTHY, EF_HEALTH_UNHEALTHY};
+
+/* A family of every backend with one series per value of a field, 1 for
+ * the backend's value and 0 for the others. */
+static void one_hot(FILE *f, const struct ef_snap *s, const char *name, const char *label,
+		    const char *help, size_t field, const __u8 *values, size_t n,
+		    const char *(*str)(__u8))
+{
+	family(f, name, "gauge", help);
+	for (size_t i = 0; i < s->n_backends; i++) {
+		__u8 v = *((const __u8 *)&s->backends[i].be + field);
+
+		for (size_t k = 0; k < n; k++) {
+			backend_labels(f, name, s, &s->backends[i]);
+			fprintf(f, ",%s=\"%s\"} %d\n", label, str(values[k]), v == values[k]);
+		}
+	}
+}
 
 /* A gauge of every backend from the detector's result. */
 enum share_kind { EXPECTED, ACTUAL, FLAGGED };
@@ -106,15 +124,23 @@ static void write_traffic(FILE *f, const struct ef_snap *s)
 		backend_labels(f, "evenflow_backend_weight", s, &s->backends[i]);
 		fprintf(f, "} %u\n", s->backends[i].be.weight);
 	}
-	family(f, "evenflow_backend_state", "gauge",
-	       "1 for the backend's current state (up: in the table; drain: existing flows "
-	       "only; down: none), 0 for the others");
-	for (i = 0; i < s->n_backends; i++) {
-		for (w = 0; w < sizeof(states) / sizeof(states[0]); w++) {
-			backend_labels(f, "evenflow_backend_state", s, &s->backends[i]);
-			fprintf(f, ",state=\"%s\"} %d\n", states[w].name,
-				s->backends[i].be.state == states[w].state);
-		}
+	one_hot(f, s, "evenflow_backend_state", "state",
+		"1 for the backend's effective state (up: in the table; drain: existing flows "
+		"only; down: none), 0 for the others",
+		offsetof(struct ef_backend, state), states, 3, ef_state_str);
+	one_hot(f, s, "evenflow_backend_admin_state", "state",
+		"1 for the state the operator gave the backend, 0 for the others",
+		offsetof(struct ef_backend, admin), states, 3, ef_state_str);
+	one_hot(f, s, "evenflow_backend_health", "health",
+		"1 for the health checker's verdict on the backend (unchecked: no check), 0 for "
+		"the others",
+		offsetof(struct ef_backend, health), verdicts, 3, ef_health_str);
+	family(f, "evenflow_vip_fail_open", "gauge",
+	       "1 when every backend the operator has up fails its checks and the VIP keeps the "
+	       "last known good ones (README: fail open)");
+	for (i = 0; i < s->n_vips; i++) {
+		vip_labels(f, "evenflow_vip_fail_open", &s->vips[i]);
+		fprintf(f, "} %d\n", !!(s->vips[i].vip.flags & EF_VIP_F_FAIL_OPEN));
 	}
 }
 

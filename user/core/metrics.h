@@ -9,8 +9,12 @@
  *   evenflow_vip_{packets,bytes,new_flows}_total{vip}
  *   evenflow_backend_{packets,bytes,new_flows}_total{vip,backend}
  *   evenflow_backend_weight{vip,backend}           gauge
- *   evenflow_backend_state{vip,backend,state}      gauge   1 for the current state
+ *   evenflow_backend_state{vip,backend,state}      gauge   1 for the effective state
  *                                                          (up, drain, down), else 0
+ *   evenflow_backend_admin_state{vip,backend,state} gauge  1 for the operator's state
+ *   evenflow_backend_health{vip,backend,health}    gauge   1 for the checker's verdict
+ *                                                          (unchecked, healthy, unhealthy)
+ *   evenflow_vip_fail_open{vip}                    gauge   1 when the VIP fails open
  *   evenflow_backend_expected_share{vip,backend}   gauge   0..1, from weights and states
  *   evenflow_backend_actual_share{vip,backend}     gauge   0..1, new flows in the window
  *   evenflow_backend_imbalanced{vip,backend}       gauge   1 when flagged (imbalance.h)

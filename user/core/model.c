@@ -110,6 +110,66 @@ __u32 ef_vip_table_size(const struct ef_vip *vip, size_t n_backends)
 	return vip->table_size ? vip->table_size : ef_maglev_default_size(n_backends);
 }
 
+/* Effective states of VIP v; whether it fails open (see model.h). */
+static bool vip_effective(struct ef_conf_vip *v, const struct ef_conf_vip *running)
+{
+	size_t up = 0, admin_up = 0, kept = 0;
+
+	for (size_t j = 0; j < v->n_backends; j++) {
+		struct ef_conf_backend *b = &v->backends[j];
+
+		b->state = b->admin;
+		if (b->admin == EF_BE_UP && b->health == EF_HEALTH_UNHEALTHY)
+			b->state = EF_BE_DOWN;
+		admin_up += b->admin == EF_BE_UP;
+		up += b->state == EF_BE_UP;
+	}
+	if (up || !admin_up)
+		return false;
+	for (size_t j = 0; j < v->n_backends; j++) {
+		struct ef_conf_backend *b = &v->backends[j];
+		const struct ef_conf_backend *r =
+		    ef_conf_find_backend(running, &b->addr, b->family);
+
+		if (b->admin == EF_BE_UP && r && r->state == EF_BE_UP) {
+			b->state = EF_BE_UP;
+			kept++;
+		}
+	}
+	for (size_t j = 0; !kept && j < v->n_backends; j++)
+		if (v->backends[j].admin == EF_BE_UP)
+			v->backends[j].state = EF_BE_UP;
+	return true;
+}
+
+void ef_conf_keep_health(struct ef_conf *want, const struct ef_conf *running)
+{
+	for (size_t i = 0; i < want->n_vips; i++) {
+		struct ef_conf_vip *v = &want->vips[i];
+		const struct ef_conf_vip *r = ef_conf_find_vip(running, &v->key);
+
+		for (size_t j = 0; j < v->n_backends; j++) {
+			struct ef_conf_backend *b = &v->backends[j];
+			const struct ef_conf_backend *rb =
+			    ef_conf_find_backend(r, &b->addr, b->family);
+
+			b->health = rb ? rb->health : EF_HEALTH_UNCHECKED;
+		}
+	}
+}
+
+void ef_conf_effective(struct ef_conf *want, const struct ef_conf *running)
+{
+	for (size_t i = 0; i < want->n_vips; i++) {
+		struct ef_conf_vip *v = &want->vips[i];
+
+		if (vip_effective(v, ef_conf_find_vip(running, &v->key)))
+			v->vip.flags |= EF_VIP_F_FAIL_OPEN;
+		else
+			v->vip.flags &= ~EF_VIP_F_FAIL_OPEN;
+	}
+}
+
 static int validate_backend(const struct ef_conf_vip *v, size_t j, const char *vs)
 {
 	const struct ef_conf_backend *b = &v->backends[j];
@@ -123,8 +183,13 @@ static int validate_backend(const struct ef_conf_vip *v, size_t j, const char *v
 		return ef_err(-EAFNOSUPPORT, "backend %s of %s: %s", as, vs, why);
 	if (!b->weight)
 		return ef_err(-EINVAL, "backend %s of %s: weight must be 1..65535", as, vs);
+	if (b->admin != EF_BE_UP && b->admin != EF_BE_DRAIN && b->admin != EF_BE_DOWN)
+		return ef_err(-EINVAL, "backend %s of %s: unknown state %u", as, vs, b->admin);
 	if (b->state != EF_BE_UP && b->state != EF_BE_DRAIN && b->state != EF_BE_DOWN)
-		return ef_err(-EINVAL, "backend %s of %s: unknown state %u", as, vs, b->state);
+		return ef_err(-EINVAL, "backend %s of %s: unknown effective state %u", as, vs,
+			      b->state);
+	if (b->health > EF_HEALTH_UNHEALTHY)
+		return ef_err(-EINVAL, "backend %s of %s: unknown health %u", as, vs, b->health);
 	for (size_t k = 0; k < j; k++)
 		if (!ef_conf_backend_cmp(&v->backends[k], b))
 			return ef_err(-EEXIST, "backend %s of %s: listed twice", as, vs);
@@ -205,6 +270,18 @@ int ef_state_parse(const char *s)
 	if (!strcmp(s, "drain"))
 		return EF_BE_DRAIN;
 	return -1;
+}
+
+const char *ef_health_str(__u8 health)
+{
+	switch (health) {
+	case EF_HEALTH_HEALTHY:
+		return "healthy";
+	case EF_HEALTH_UNHEALTHY:
+		return "unhealthy";
+	default:
+		return "unchecked";
+	}
 }
 
 const char *ef_forward_str(__u8 forward)

@@ -19,8 +19,12 @@
 /* A backend of a VIP. */
 struct ef_conf_backend {
 	struct ef_addr addr;
-	__u8 family;  /* enum ef_family */
-	__u8 state;   /* EF_BE_UP, EF_BE_DRAIN or EF_BE_DOWN */
+	__u8 family; /* enum ef_family */
+	__u8 admin;  /* the operator's: EF_BE_UP, EF_BE_DRAIN or EF_BE_DOWN */
+	__u8 health; /* the checker's: enum ef_backend_health */
+	/* what the data plane does with it: EF_BE_UP, EF_BE_DRAIN or
+	 * EF_BE_DOWN, set by ef_conf_effective from admin and health */
+	__u8 state;
 	__u16 weight; /* 1..65535 */
 };
 
@@ -64,11 +68,27 @@ bool ef_backend_family_ok(const struct ef_vip_key *key, const struct ef_vip *vip
  * else the default (0: too many backends for any table). */
 __u32 ef_vip_table_size(const struct ef_vip *vip, size_t n_backends);
 
+/* The health of every backend of want that runs: its verdict in running
+ * (a file or a CLI change says nothing of health). */
+void ef_conf_keep_health(struct ef_conf *want, const struct ef_conf *running);
+
+/*
+ * The effective state of every backend of want, from its admin state and
+ * its health: admin drain or down wins; admin up is up unless unhealthy.
+ * A VIP whose admin-up backends would all be down for their health fails
+ * open (EF_VIP_F_FAIL_OPEN): the ones up in running stay up (the last
+ * known good set), or, if none of them was, every admin-up backend.
+ * running may be NULL (nothing runs).
+ */
+void ef_conf_effective(struct ef_conf *want, const struct ef_conf *running);
+
 /* Checks the rules a configuration must follow to be committed (families,
  * weights, states, table sizes, duplicates, limits): 0, or a negative errno
  * with one error line recorded naming the VIP and backend. */
 int ef_conf_validate(const struct ef_conf *c);
 
+/* "unchecked", "healthy", "unhealthy". */
+const char *ef_health_str(__u8 health);
 /* "up"/"drain"/"down" ("free" for an unused slot) and back (-1: unknown). */
 const char *ef_state_str(__u8 state);
 int ef_state_parse(const char *s);

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* plan.c: a configuration change computed in memory; see plan.h. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +30,9 @@ const char *ef_plan_change_str(__u8 change)
 
 static bool settings_equal(const struct ef_vip *a, const struct ef_vip *b)
 {
-	return a->forward == b->forward && a->table_size == b->table_size && a->flags == b->flags &&
+	__u8 fa = a->flags & ~EF_VIP_F_FAIL_OPEN, fb = b->flags & ~EF_VIP_F_FAIL_OPEN;
+
+	return a->forward == b->forward && a->table_size == b->table_size && fa == fb &&
 	       (!(a->flags & EF_VIP_F_SRC4) || a->src4 == b->src4) &&
 	       (!(a->flags & EF_VIP_F_SRC6) || !memcmp(&a->src6, &b->src6, sizeof(a->src6)));
 }
@@ -46,7 +47,8 @@ static bool backends_equal(const struct ef_conf_vip *a, const struct ef_conf_vip
 		const struct ef_conf_backend *x = &a->backends[i];
 		const struct ef_conf_backend *y = ef_conf_find_backend(b, &x->addr, x->family);
 
-		if (!y || y->weight != x->weight || y->state != x->state)
+		if (!y || y->weight != x->weight || y->state != x->state || y->admin != x->admin ||
+		    y->health != x->health)
 			return false;
 	}
 	return true;
@@ -167,23 +169,6 @@ static void moved(struct ef_plan_vip *pv, const __u32 *a, __u32 ma, const __u32 
 	pv->moved = held ? (double)diff / (double)held : 0.0;
 }
 
-static int add_warning(struct ef_plan *p, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static int add_warning(struct ef_plan *p, const char *fmt, ...)
-{
-	char(*w)[EF_PLAN_WARN_LEN];
-	va_list ap;
-
-	w = realloc(p->warnings, (p->n_warnings + 1) * sizeof(*w));
-	if (!w)
-		return -ENOMEM;
-	p->warnings = w;
-	va_start(ap, fmt);
-	vsnprintf(w[p->n_warnings++], EF_PLAN_WARN_LEN, fmt, ap);
-	va_end(ap);
-	return 0;
-}
-
 /* Backends of both sides, in address order. */
 static int merge_backends(struct ef_plan_vip *pv, const struct ef_conf_vip *old,
 			  const struct ef_conf_vip *new)
@@ -230,33 +215,7 @@ static int merge_backends(struct ef_plan_vip *pv, const struct ef_conf_vip *old,
 	return 0;
 }
 
-static int judge(struct ef_plan *p, const struct ef_plan_vip *pv, double max_move)
-{
-	char vs[EF_VIP_STRLEN], a[EF_ADDR_STRLEN];
-	size_t i;
-	int err = 0;
-
-	if (pv->change == EF_PLAN_REMOVED)
-		return 0;
-	ef_vip_str(&pv->key, vs, sizeof(vs));
-	if (!pv->up_after)
-		err = add_warning(p, "%s would have no backend up", vs);
-	/* "more than half": more slots than ceil(M / 2), what an equal split of an
-	 * odd M gives one of two backends */
-	for (i = 0; !err && pv->up_after > 1 && i < pv->n_bes; i++)
-		if (pv->bes[i].share_after * pv->size_after > (pv->size_after + 1) / 2.0 + 0.5)
-			err = add_warning(
-			    p, "backend %s would take %.0f%% of %s",
-			    ef_addr_str(&pv->bes[i].addr, pv->bes[i].family, a, sizeof(a)),
-			    100.0 * pv->bes[i].share_after, vs);
-	if (!err && pv->change == EF_PLAN_CHANGED && pv->moved > max_move)
-		err = add_warning(p, "%.0f%% of the slots of %s would move (limit %.0f%%)",
-				  100.0 * pv->moved, vs, 100.0 * max_move);
-	return err;
-}
-
-static int plan_vip(struct ef_plan *p, const struct ef_conf_vip *old, const struct ef_conf_vip *new,
-		    double max_move)
+static int plan_vip(struct ef_plan *p, const struct ef_conf_vip *old, const struct ef_conf_vip *new)
 {
 	struct ef_plan_vip *pv = &p->vips[p->n_vips];
 	__u32 *ta = NULL, *tb = NULL;
@@ -276,7 +235,6 @@ static int plan_vip(struct ef_plan *p, const struct ef_conf_vip *old, const stru
 		shares(pv, tb, pv->size_after, false);
 		moved(pv, ta, pv->size_before, tb, pv->size_after);
 		p->n_vips++;
-		err = judge(p, pv, max_move);
 	} else {
 		free(pv->bes);
 		pv->bes = NULL;
@@ -286,8 +244,7 @@ static int plan_vip(struct ef_plan *p, const struct ef_conf_vip *old, const stru
 	return err;
 }
 
-int ef_plan_build(const struct ef_conf *running, const struct ef_conf *want, double max_move,
-		  struct ef_plan *p)
+int ef_plan_build(const struct ef_conf *running, const struct ef_conf *want, struct ef_plan *p)
 {
 	size_t i, cap = (running ? running->n_vips : 0) + want->n_vips;
 	int err = 0;
@@ -304,11 +261,11 @@ int ef_plan_build(const struct ef_conf *running, const struct ef_conf *want, dou
 			p->n_same++;
 			continue;
 		}
-		err = plan_vip(p, o, w, max_move);
+		err = plan_vip(p, o, w);
 	}
 	for (i = 0; !err && running && i < running->n_vips; i++)
 		if (!ef_conf_find_vip(want, &running->vips[i].key))
-			err = plan_vip(p, &running->vips[i], NULL, max_move);
+			err = plan_vip(p, &running->vips[i], NULL);
 	if (err) {
 		char vs[EF_VIP_STRLEN];
 

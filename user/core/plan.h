@@ -11,12 +11,7 @@
  * size are compared slot by slot; tables of different sizes by 2^20 sample
  * hashes (a flow hash h lands in slot h mod M).
  *
- * Warnings are the legal but likely harmful changes that apply refuses
- * without --force: a VIP left with no backend up; a backend taking more
- * than half of a VIP's new flows while other backends are up ("backend
- * 10.1.0.3 would take 91% of 10.0.0.10:80/tcp"); more than max_move of a
- * VIP's slots moving at once. Only VIPs the change touches are judged:
- * reapplying the running configuration warns about nothing.
+ * core/safety.h judges the plan: its refusals go to the plan's warnings.
  */
 #ifndef EF_PLAN_H
 #define EF_PLAN_H
@@ -54,19 +49,19 @@ struct ef_plan_vip {
 	size_t n_bes;
 };
 
-#define EF_PLAN_WARN_LEN 160
+#define EF_PLAN_WARN_LEN 200
 
 struct ef_plan {
 	struct ef_plan_vip *vips; /* the touched VIPs, new order then removed */
 	size_t n_vips;
-	size_t n_same; /* VIPs left as they are */
-	char (*warnings)[EF_PLAN_WARN_LEN];
+	size_t n_same;			    /* VIPs left as they are */
+	char (*warnings)[EF_PLAN_WARN_LEN]; /* what the safety check refuses */
 	size_t n_warnings;
 };
 
-/* Compares the running configuration with want. max_move: 0..1. */
-int ef_plan_build(const struct ef_conf *running, const struct ef_conf *want, double max_move,
-		  struct ef_plan *plan);
+/* Compares the running configuration with want (both with effective
+ * states, core/model.h). */
+int ef_plan_build(const struct ef_conf *running, const struct ef_conf *want, struct ef_plan *plan);
 void ef_plan_free(struct ef_plan *plan);
 
 const char *ef_plan_change_str(__u8 change);

@@ -11,6 +11,7 @@
 #include "core/live.h"
 #include "core/model.h"
 #include "core/plan.h"
+#include "core/safety.h"
 #include "daemon/dlog.h"
 #include "daemon/state.h"
 #include "dp/lb.h"
@@ -18,22 +19,29 @@
 #include "util/addr.h"
 #include "util/log.h"
 
-/* The file's configuration with the health of every checked backend laid
- * over it. */
-static int effective(const struct ef_config *cfg, struct ef_health *h, struct ef_conf *want)
+/* The file's configuration (the operator's states) with the checker's
+ * verdict on every checked backend. */
+static int with_health(const struct ef_config *cfg, struct ef_health *h, struct ef_conf *want)
 {
-	size_t i;
 	int err = ef_conf_copy(&cfg->conf, want);
 
-	for (i = 0; !err && i < ef_health_count(h); i++) {
-		struct ef_hc_target *t = ef_health_get(h, i);
-		struct ef_conf_backend *b =
-		    ef_conf_find_backend(ef_conf_find_vip(want, &t->vip), &t->addr, t->family);
-
-		if (b && !t->healthy)
-			b->state = EF_BE_DOWN;
-	}
+	if (!err)
+		daemon_health_verdicts(h, want);
 	return err;
+}
+
+void daemon_health_verdicts(struct ef_health *h, struct ef_conf *c)
+{
+	for (size_t i = 0; i < c->n_vips; i++)
+		for (size_t j = 0; j < c->vips[i].n_backends; j++) {
+			struct ef_conf_backend *b = &c->vips[i].backends[j];
+			struct ef_hc_target *t =
+			    ef_health_find(h, &c->vips[i].key, &b->addr, b->family);
+
+			b->health = !t		 ? EF_HEALTH_UNCHECKED
+				    : t->healthy ? EF_HEALTH_HEALTHY
+						 : EF_HEALTH_UNHEALTHY;
+		}
 }
 
 static void on_health(void *ctx, struct ef_hc_target *t)
@@ -43,6 +51,14 @@ static void on_health(void *ctx, struct ef_hc_target *t)
 
 	ef_vip_str(&t->vip, vs, sizeof(vs));
 	ef_addr_str(&t->addr, t->family, a, sizeof(a));
+	if (t->local) {
+		ef_dlog(
+		    EF_DLOG_WARNING,
+		    "backend %s of %s cannot be checked from here (%s): it stays %s; the checker, "
+		    "not the backend, is failing",
+		    a, vs, t->last_error, t->healthy ? "healthy" : "unhealthy");
+		return;
+	}
 	if (t->healthy)
 		ef_dlog(EF_DLOG_INFO, "backend %s of %s is healthy: %u %s checks passed in a row",
 			a, vs, t->ok_run, ef_hc_type_str(t->hc.type));
@@ -54,7 +70,8 @@ static void on_health(void *ctx, struct ef_hc_target *t)
 }
 
 /* Health targets for cfg; a target that was already checked keeps its
- * state, a new one starts from the running state (see the top comment). */
+ * verdict, a new one starts from the verdict the running configuration
+ * records (healthy if none): restarting the daemon changes nothing. */
 static struct ef_health *make_health(struct daemon *d, const struct ef_config *cfg,
 				     const struct ef_conf *running)
 {
@@ -73,14 +90,14 @@ static struct ef_health *make_health(struct daemon *d, const struct ef_config *c
 			const struct ef_conf_backend *r;
 			bool healthy = true;
 
-			if (hc->type == EF_HC_NONE || b->state == EF_BE_DOWN)
+			if (hc->type == EF_HC_NONE || b->admin == EF_BE_DOWN)
 				continue;
 			old = ef_health_find(d->health, &v->key, &b->addr, b->family);
 			r = ef_conf_find_backend(ef_conf_find_vip(running, &v->key), &b->addr,
 						 b->family);
 			if (old)
 				healthy = old->healthy;
-			else if (r && r->state == EF_BE_DOWN)
+			else if (r && r->health == EF_HEALTH_UNHEALTHY)
 				healthy = false;
 			t = ef_health_add(h, &v->key, &b->addr, b->family,
 					  hc->port ? hc->port : ntohs(v->key.port), hc, healthy);
@@ -88,7 +105,6 @@ static struct ef_health *make_health(struct daemon *d, const struct ef_config *c
 				ef_health_free(h);
 				return NULL;
 			}
-			t->admin_state = b->state;
 			if (old && !memcmp(&old->hc, hc, sizeof(*hc))) {
 				t->ok_run = old->ok_run;
 				t->fail_run = old->fail_run;
@@ -191,9 +207,9 @@ int daemon_apply_file(struct daemon *d, bool force)
 		goto out;
 	}
 	h = make_health(d, &cfg, &running);
-	err = h ? effective(&cfg, h, &want) : -ENOMEM;
+	err = h ? with_health(&cfg, h, &want) : -ENOMEM;
 	if (!err)
-		err = ef_plan_build(&running, &want, cfg.max_move, &plan);
+		err = ef_safety_plan(&running, &want, &cfg.limits, NULL, &plan);
 	if (err) {
 		daemon_log_error("cannot compute the plan", err);
 		goto out;

@@ -5,12 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "core/config_file.h"
 #include "daemon/daemon.h"
 #include "daemon/dlog.h"
+#include "daemon/runfile.h"
+#include "dp/pindir.h"
 #include "daemon/state.h"
 #include "util/log.h"
 
@@ -32,6 +35,44 @@ static void sig_io(struct ef_ev *ev, uint32_t events)
 			d->reload = true;
 		else
 			d->stop = true;
+	}
+}
+
+/* The health checker's alarm (targets this host cannot check), logged and
+ * reported to `evenflow status` when it changes. */
+static void report(struct daemon *d)
+{
+	size_t failing = ef_health_local_failing(d->health), n = ef_health_count(d->health);
+	struct ef_daemon_report r = {
+	    .config = d->file, .checked = n, .checker_failing = failing, .checker_error = ""};
+
+	if (failing == d->report_failing)
+		return;
+	for (size_t i = 0; i < n && failing; i++)
+		if (ef_health_get(d->health, i)->local)
+			r.checker_error = ef_health_get(d->health, i)->last_error;
+	if (failing)
+		ef_dlog(EF_DLOG_WARNING,
+			"the health checker is failing: %zu of %zu backends cannot be checked from "
+			"here (%s); they keep their last verdict",
+			failing, n, r.checker_error);
+	else if (d->report_failing != (size_t)-1)
+		ef_dlog(EF_DLOG_INFO, "the health checker works again");
+	d->report_failing = failing;
+	ef_daemon_report_write(d->pin_dir, &r);
+}
+
+/* Descriptors for checks and clients: the hard limit, so that nothing but
+ * the connection limits of the endpoint (daemon/http.h) bounds them. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			ef_dlog(EF_DLOG_WARNING, "cannot raise the open files limit: %s",
+				strerror(errno));
 	}
 }
 
@@ -84,6 +125,7 @@ static void loop(struct daemon *d)
 		if (now >= d->next_sample) {
 			d->next_sample = now + SAMPLE_MS;
 			daemon_imbalance_sample(d);
+			report(d);
 		}
 		if (d->mhd)
 			MHD_run(d->mhd);
@@ -92,7 +134,11 @@ static void loop(struct daemon *d)
 
 int ef_daemon_run(const struct ef_daemon_opts *o)
 {
-	struct daemon d = {.epfd = -1, .sig_ev.fd = -1, .mhd_ev.fd = -1};
+	struct daemon d = {.epfd = -1,
+			   .sig_ev.fd = -1,
+			   .mhd_ev.fd = -1,
+			   .lock_fd = -1,
+			   .report_failing = (size_t)-1};
 	struct epoll_event ev = {.events = EPOLLIN};
 	sigset_t mask;
 	int err;
@@ -120,6 +166,12 @@ int ef_daemon_run(const struct ef_daemon_opts *o)
 		goto out;
 	}
 
+	raise_fd_limit();
+	err = ef_pin_dir_prepare(d.pin_dir);
+	if (!err)
+		err = d.lock_fd = ef_daemon_lock(d.pin_dir);
+	if (err < 0)
+		goto out;
 	ef_dlog(EF_DLOG_INFO, "starting: config %s, pin dir %s", d.file, d.pin_dir);
 	err = daemon_apply_file(&d, o->force);
 	if (err) {
@@ -132,8 +184,10 @@ int ef_daemon_run(const struct ef_daemon_opts *o)
 		goto out;
 	ef_dlog(EF_DLOG_INFO, "running: %zu VIPs, %zu backends health-checked", d.cfg.conf.n_vips,
 		ef_health_count(d.health));
+	report(&d);
 	loop(&d);
 	ef_dlog(EF_DLOG_INFO, "stopping; the data plane keeps running with its configuration");
+	ef_daemon_report_remove(d.pin_dir);
 out:
 	if (d.mhd)
 		MHD_stop_daemon(d.mhd);
@@ -145,5 +199,7 @@ out:
 		close(d.sig_ev.fd);
 	if (d.epfd >= 0)
 		close(d.epfd);
+	if (d.lock_fd >= 0)
+		close(d.lock_fd);
 	return err;
 }

@@ -22,6 +22,7 @@ struct ef_health {
 	size_t n, cap;
 	struct ef_hc_target **heap; /* by due_ms; every target is in it */
 	size_t hn;
+	size_t n_local; /* targets with t->local */
 };
 
 __u64 ef_now_ms(void)
@@ -100,10 +101,14 @@ static void close_check(struct ef_hc_target *t)
  * after this one started. */
 static void finish(struct ef_hc_target *t, bool ok, const char *why)
 {
-	bool was = t->healthy;
+	bool was = t->healthy, was_local = t->local;
 
 	close_check(t);
 	t->checks++;
+	if (t->local) {
+		t->local = false;
+		t->h->n_local--;
+	}
 	if (ok) {
 		t->ok_run++;
 		t->fail_run = 0;
@@ -118,8 +123,34 @@ static void finish(struct ef_hc_target *t, bool ok, const char *why)
 			t->healthy = false;
 	}
 	reschedule(t, t->started_ms + t->hc.interval_ms);
-	if (was != t->healthy)
+	if (was != t->healthy || was_local)
 		t->h->cb(t->h->ctx, t);
+}
+
+/* The check could not be tried for a reason of this host: no verdict. */
+static void finish_local(struct ef_hc_target *t, const char *why)
+{
+	bool was_local = t->local;
+
+	close_check(t);
+	t->local_failures++;
+	snprintf(t->last_error, sizeof(t->last_error), "%s", why);
+	if (!t->local) {
+		t->local = true;
+		t->h->n_local++;
+	}
+	reschedule(t, t->started_ms + t->hc.interval_ms);
+	if (!was_local)
+		t->h->cb(t->h->ctx, t);
+}
+
+/* Errors that come from this host, not from the backend. */
+static bool local_errno(const char *what, int err)
+{
+	if (!strcmp(what, "socket") || !strcmp(what, "epoll"))
+		return true;
+	return err == EPERM || err == EACCES || err == EADDRNOTAVAIL || err == ENOBUFS ||
+	       err == ENOMEM || err == EMFILE || err == ENFILE;
 }
 
 static void fail_errno(struct ef_hc_target *t, const char *what, int err)
@@ -127,7 +158,10 @@ static void fail_errno(struct ef_hc_target *t, const char *what, int err)
 	char why[96];
 
 	snprintf(why, sizeof(why), "%s: %s", what, strerror(err));
-	finish(t, false, why);
+	if (local_errno(what, err))
+		finish_local(t, why);
+	else
+		finish(t, false, why);
 }
 
 static void start_check(struct ef_hc_target *t, __u64 now)
@@ -337,6 +371,11 @@ struct ef_hc_target *ef_health_add(struct ef_health *h, const struct ef_vip_key 
 size_t ef_health_count(const struct ef_health *h)
 {
 	return h ? h->n : 0;
+}
+
+size_t ef_health_local_failing(const struct ef_health *h)
+{
+	return h ? h->n_local : 0;
 }
 
 struct ef_hc_target *ef_health_get(struct ef_health *h, size_t i)

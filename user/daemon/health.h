@@ -12,6 +12,12 @@
  * healthy target turns unhealthy, after `rise` successes in a row an
  * unhealthy one turns healthy, and the owner's callback is told.
  *
+ * A check that cannot even be tried, for a reason of this host (no socket:
+ * too many open files, no memory; the connect refused locally: EPERM,
+ * EACCES, EADDRNOTAVAIL), says nothing of the backend: it counts neither
+ * way, the target keeps its verdict and is marked `local` until a check
+ * completes (the checker is failing, not the backend).
+ *
  * Timers: one binary min-heap of deadlines (next start or check timeout)
  * over all targets; ef_health_next_ms() is the epoll_wait timeout. Sockets
  * are registered in the owner's epoll set with data.ptr = the target's
@@ -43,10 +49,10 @@ struct ef_hc_target {
 	__u8 family;
 	__u16 port; /* host order */
 	struct ef_hc hc;
-	__u8 admin_state; /* the state the file gives it: EF_BE_UP or EF_BE_DRAIN */
 	bool healthy;
+	bool local; /* the last check failed for a reason of this host */
 	__u32 ok_run, fail_run;
-	__u64 checks, failures;
+	__u64 checks, failures, local_failures;
 	char last_error[96]; /* why the last check failed */
 	/* the check in flight */
 	int phase; /* 0 idle, 1 connecting, 2 waiting for the reply */
@@ -56,7 +62,8 @@ struct ef_hc_target {
 	size_t blen;
 };
 
-/* Told when a target turns healthy or unhealthy. */
+/* Told when a target turns healthy or unhealthy, or its checks start or
+ * stop failing for a reason of this host (t->local). */
 typedef void (*ef_health_cb)(void *ctx, struct ef_hc_target *t);
 
 struct ef_health *ef_health_new(int epfd, ef_health_cb cb, void *ctx);
@@ -70,6 +77,8 @@ struct ef_hc_target *ef_health_add(struct ef_health *h, const struct ef_vip_key 
 				   const struct ef_addr *addr, __u8 family, __u16 port,
 				   const struct ef_hc *hc, bool healthy);
 size_t ef_health_count(const struct ef_health *h);
+/* Targets whose last check failed for a reason of this host. */
+size_t ef_health_local_failing(const struct ef_health *h);
 struct ef_hc_target *ef_health_get(struct ef_health *h, size_t i);
 /* The target of (vip, addr), or NULL. */
 struct ef_hc_target *ef_health_find(struct ef_health *h, const struct ef_vip_key *vip,

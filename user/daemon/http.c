@@ -94,10 +94,14 @@ int ef_http_start(const char *listen, unsigned flags, const struct ef_http *h,
 		memcpy(&sin6->sin6_addr, addr.a8, 16);
 		flags |= MHD_USE_IPv6;
 	}
-	/* MHD calls handle with a non-const closure; h outlives the daemon. */
+	/* MHD calls handle with a non-const closure; h outlives the daemon.
+	 * The limits keep what a client can hold (descriptors, time) small:
+	 * no client of the endpoint can starve the health checks. */
 	*d = MHD_start_daemon(flags, port, NULL, NULL, handle, (void *)h, MHD_OPTION_SOCK_ADDR,
-			      (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_TIMEOUT, 10U,
-			      MHD_OPTION_END);
+			      (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_TIMEOUT,
+			      EF_HTTP_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT,
+			      (unsigned)EF_HTTP_MAX_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+			      (unsigned)EF_HTTP_MAX_PER_CLIENT, MHD_OPTION_END);
 	return *d ? 0 : -EADDRNOTAVAIL;
 }
 

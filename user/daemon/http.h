@@ -15,6 +15,12 @@
 #include "core/imbalance.h"
 #include "core/snapshot.h"
 
+/* What one endpoint serves at most at once, in all and per client address,
+ * and how long a connection may sit idle (seconds). */
+#define EF_HTTP_MAX_CONNECTIONS 32
+#define EF_HTTP_MAX_PER_CLIENT	8
+#define EF_HTTP_TIMEOUT_S	5U
+
 /* Writes the exposition into f; returns the HTTP status. */
 typedef unsigned (*ef_http_scrape_fn)(void *arg, FILE *f);
 

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/epoll.h>
 
 #include "core/snapshot.h"
@@ -20,6 +21,14 @@ static unsigned scrape(void *arg, FILE *f)
 
 	status = ef_http_exposition(f, ef_snap_read_dir(d->pin_dir, &s), &s, d->imb,
 				    d->cfg.imbalance.window_s);
+	fprintf(
+	    f,
+	    "# HELP evenflow_health_checked backends the daemon health-checks\n"
+	    "# TYPE evenflow_health_checked gauge\nevenflow_health_checked %zu\n"
+	    "# HELP evenflow_health_checker_failing backends this host cannot check (its own "
+	    "errors: no socket, connect refused locally); they keep their last verdict\n"
+	    "# TYPE evenflow_health_checker_failing gauge\nevenflow_health_checker_failing %zu\n",
+	    ef_health_count(d->health), ef_health_local_failing(d->health));
 	ef_err_clear();
 	ef_snap_free(&s);
 	return status;

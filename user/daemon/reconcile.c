@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* reconcile.c: health check results turned into backend states; see
+/* reconcile.c: health check verdicts committed to the data plane; see
  * state.h. */
+#include <errno.h>
 #include <string.h>
 
 #include "core/commit.h"
@@ -12,12 +13,56 @@
 #include "util/addr.h"
 #include "util/log.h"
 
-/* Read, modify, commit (all or nothing), like any other change. */
+/* Logs what changes for the data plane between running and want: each
+ * backend whose effective state changes, each VIP that starts or stops
+ * failing open. Returns whether anything differs at all (a verdict the
+ * effective state hides still goes into the maps, for backend list). */
+static bool log_changes(const struct ef_conf *running, const struct ef_conf *want)
+{
+	char vs[EF_VIP_STRLEN], a[EF_ADDR_STRLEN];
+	bool any = false;
+
+	for (size_t i = 0; i < want->n_vips; i++) {
+		const struct ef_conf_vip *v = &want->vips[i], *r = &running->vips[i];
+		bool open = v->vip.flags & EF_VIP_F_FAIL_OPEN;
+		size_t admin_up = 0, up = 0;
+
+		ef_vip_str(&v->key, vs, sizeof(vs));
+		for (size_t j = 0; j < v->n_backends; j++) {
+			const struct ef_conf_backend *b = &v->backends[j], *o = &r->backends[j];
+
+			admin_up += b->admin == EF_BE_UP;
+			up += b->state == EF_BE_UP;
+			any |= b->health != o->health || b->state != o->state;
+			if (b->state == o->state)
+				continue;
+			ef_dlog(b->state == EF_BE_DOWN ? EF_DLOG_WARNING : EF_DLOG_INFO,
+				"backend %s of %s marked %s (was %s; operator: %s, checks: %s)",
+				ef_addr_str(&b->addr, b->family, a, sizeof(a)), vs,
+				ef_state_str(b->state), ef_state_str(o->state),
+				ef_state_str(b->admin), ef_health_str(b->health));
+		}
+		if (open == !!(r->vip.flags & EF_VIP_F_FAIL_OPEN))
+			continue;
+		any = true;
+		if (open)
+			ef_dlog(
+			    EF_DLOG_WARNING,
+			    "vip %s fails open: all %zu backends the operator has up fail their "
+			    "checks; %zu stay in the table (the last known good)",
+			    vs, admin_up, up);
+		else
+			ef_dlog(EF_DLOG_INFO, "vip %s no longer fails open: %zu backends up", vs,
+				up);
+	}
+	return any;
+}
+
+/* Read, lay the verdicts over, commit (all or nothing), like any other
+ * change; the operator's states are left as they run. */
 void daemon_reconcile(struct daemon *d)
 {
-	struct ef_conf running = {};
-	char vs[EF_VIP_STRLEN], a[EF_ADDR_STRLEN];
-	size_t i, changes = 0;
+	struct ef_conf running = {}, want = {};
 	struct ef_dp dp;
 	int err;
 
@@ -27,34 +72,15 @@ void daemon_reconcile(struct daemon *d)
 		goto retry;
 	}
 	err = ef_conf_read(&dp, &running);
-	for (i = 0; !err && i < ef_health_count(d->health); i++) {
-		struct ef_hc_target *t = ef_health_get(d->health, i);
-		struct ef_conf_backend *b =
-		    ef_conf_find_backend(ef_conf_find_vip(&running, &t->vip), &t->addr, t->family);
-		__u8 want = t->healthy ? t->admin_state : EF_BE_DOWN;
-
-		if (!b || b->state == want)
-			continue;
-		ef_dlog(want == EF_BE_DOWN ? EF_DLOG_WARNING : EF_DLOG_INFO,
-			"backend %s of %s marked %s (was %s)",
-			ef_addr_str(&t->addr, t->family, a, sizeof(a)),
-			ef_vip_str(&t->vip, vs, sizeof(vs)), ef_state_str(want),
-			ef_state_str(b->state));
-		b->state = want;
-		changes++;
+	if (!err && ef_conf_copy(&running, &want))
+		err = ef_err(-ENOMEM, "out of memory");
+	if (!err) {
+		daemon_health_verdicts(d->health, &want);
+		ef_conf_effective(&want, &running);
+		if (log_changes(&running, &want))
+			err = ef_conf_commit(&dp, &want);
 	}
-	if (!err && changes)
-		err = ef_conf_commit(&dp, &running);
-	if (!err)
-		for (i = 0; i < running.n_vips; i++) {
-			size_t j, up = 0;
-
-			for (j = 0; j < running.vips[i].n_backends; j++)
-				up += running.vips[i].backends[j].state == EF_BE_UP;
-			if (!up && changes)
-				ef_dlog(EF_DLOG_WARNING, "vip %s has no backend up",
-					ef_vip_str(&running.vips[i].key, vs, sizeof(vs)));
-		}
+	ef_conf_free(&want);
 	ef_conf_free(&running);
 	ef_dp_close(&dp);
 	if (err) {

@@ -39,6 +39,8 @@ struct daemon {
 	size_t n_flags;
 	__u64 next_sample, retry_at;
 	bool dirty, stop, reload;
+	int lock_fd;	       /* daemon/runfile.h: one daemon per pin dir */
+	size_t report_failing; /* the checker's alarm as last reported (-1: never) */
 };
 
 /* The recorded library error as a log line, then forgotten. */
@@ -49,9 +51,13 @@ void daemon_log_error(const char *what, int err);
  * keeping what runs then. On success d->cfg and d->health are replaced. */
 int daemon_apply_file(struct daemon *d, bool force);
 
-/* reconcile.c: commits the health states that differ from the running
+/* reconcile.c: commits the health verdicts that differ from the running
  * configuration (retried every RETRY_MS while it fails). */
 void daemon_reconcile(struct daemon *d);
+
+/* apply.c: the checker's verdict on every backend of c (unchecked where it
+ * has no target). */
+void daemon_health_verdicts(struct ef_health *h, struct ef_conf *c);
 
 /* imbalance.c: the detector set up from cfg (again when it changes), and
  * one reading fed to it, logging a VIP going out of balance and back. */

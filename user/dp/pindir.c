@@ -145,6 +145,18 @@ int ef_pin_dir_lock(const char *pin_dir)
 	return fd;
 }
 
+int ef_pin_dir_run_path(const char *pin_dir, const char *suffix, char *buf, size_t len)
+{
+	struct stat st;
+
+	if (stat(pin_dir, &st))
+		return -errno;
+	if (snprintf(buf, len, EF_RUN_DIR "/daemon-%llx-%llx%s", (unsigned long long)st.st_dev,
+		     (unsigned long long)st.st_ino, suffix) >= (int)len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
 int ef_pin_path(char *buf, size_t len, const char *dir, const char *name)
 {
 	if (snprintf(buf, len, "%s/%s", dir, name) >= (int)len)

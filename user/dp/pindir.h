@@ -33,6 +33,13 @@ int ef_pin_get(const char *dir, const char *name);
 bool ef_pinned(const char *dir, const char *name);
 /* Removes dir/name (quietly if it is not there). */
 void ef_unpin(const char *dir, const char *name);
+/* Where the daemon of a pin dir keeps its lock and its state, outside
+ * bpffs (which holds only pins): EF_RUN_DIR/daemon-<device>-<inode> of the
+ * pin dir, then suffix (".lock", ".json"). 0, or a negative errno (nothing
+ * recorded) when the pin dir cannot be looked at. */
+#define EF_RUN_DIR "/run/evenflow"
+int ef_pin_dir_run_path(const char *pin_dir, const char *suffix, char *buf, size_t len);
+
 /* "dir/name" into buf: 0 or -ENAMETOOLONG. */
 int ef_pin_path(char *buf, size_t len, const char *dir, const char *name);
 
