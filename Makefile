@@ -25,7 +25,7 @@ endif
 CFLAGS_COMMON := -O2 -g -Wall -Wextra -Werror -Wshadow -std=gnu11 \
 		 -I$(BUILD) -Ibpf -Iuser -Itests/maglev
 CFLAGS        += $(CFLAGS_COMMON)
-LDLIBS        := -lxdp -lbpf -lelf -lz -ljansson -lm -lncursesw -lmicrohttpd -lpthread -lfyaml
+LDLIBS        := -lxdp -lbpf -lelf -lz -ljansson -lm -lncursesw -lmicrohttpd -lpthread -lfyaml -lmnl
 BPF_CFLAGS    := -O2 -g -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Wextra -Werror \
 		 -Wno-unused-parameter -I/usr/include/$(shell uname -m)-linux-gnu -Ibpf
 # The unit tests run under AddressSanitizer and UndefinedBehaviorSanitizer.
