@@ -104,7 +104,15 @@ $(PKT_BIN): $(PKT_SRCS) $(wildcard tests/packet/*.h) $(BPF_HDRS) $(SKELS) | $(BU
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests/packet $(PKT_SRCS) -o $@ -lbpf -lelf -lz -lcmocka
 
-test: all $(UNIT_BINS) $(PKT_BIN)
+# The announcement table by hand (user/announce.h): the cluster harness's
+# stand-in for the daemon until the daemon announces by itself.
+ANNOUNCE_TOOL := $(BUILD)/tests/ef-announce
+$(ANNOUNCE_TOOL): tests/tools/ef_announce.c $(BUILD)/user/announce.o $(BUILD)/user/addr.o \
+		$(BUILD)/user/log.o | $(BUILD)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ -lmnl -lxdp -lbpf
+
+test: all $(UNIT_BINS) $(PKT_BIN) $(ANNOUNCE_TOOL)
 	$(Q)BUILD=$(BUILD) tests/run.sh
 
 demo: all
