@@ -129,10 +129,14 @@ ef_evenflow_in() {
 	case $role in
 	client) ns=$EF_NS_CLIENT ;;
 	lb) ns=$EF_NS_LB ;;
-	b*) ns=$(ef_backend_ns "${role#b}") ;;
+	b[0-9]*) ns=$(ef_backend_ns "${role#b}") ;;
 	*)
-		ef_log "unknown role $role"
-		return 2
+		# another topology's role (scripts/cluster.sh: lb1, rtr): its namespace
+		ns=$EF_PREFIX-$role
+		if ! [[ -e /run/netns/$ns ]]; then
+			ef_log "unknown role $role"
+			return 2
+		fi
 		;;
 	esac
 	ip netns exec "$ns" env EVENFLOW_PIN_DIR="$(ef_pin_dir_of "$role")" \
@@ -287,17 +291,19 @@ ef_harness_build() {
 	fi
 }
 
+# ef_harness_build_backend I [UPSTREAM-NS]: backend I's namespace wired to the
+# LB's (or to UPSTREAM-NS: scripts/cluster.sh wires backends to its router).
 ef_harness_build_backend() {
-	local i=$1 ns dev vip
+	local i=$1 up=${2:-$EF_NS_LB} ns dev vip
 	ns=$(ef_backend_ns "$i")
 	dev=$(ef_lb_backend_dev "$i")
 	ip -n "$ns" link set lo up || return
-	ip -n "$EF_NS_LB" link add "$dev" mtu "$EF_BACKEND_MTU" type veth \
+	ip -n "$up" link add "$dev" mtu "$EF_BACKEND_MTU" type veth \
 		peer name "$EF_BACKEND_DEV" netns "$ns" mtu "$EF_BACKEND_MTU" || return
-	ip -n "$EF_NS_LB" addr add "$(ef_lb_backend_ip4 "$i")/24" dev "$dev" || return
-	ip -n "$EF_NS_LB" addr add "$(ef_lb_backend_ip6 "$i")/64" dev "$dev" nodad || return
-	ip -n "$EF_NS_LB" link set "$dev" up || return
-	ef_lb_exec sysctl -qw "net.ipv4.conf.$dev.rp_filter=0" || return
+	ip -n "$up" addr add "$(ef_lb_backend_ip4 "$i")/24" dev "$dev" || return
+	ip -n "$up" addr add "$(ef_lb_backend_ip6 "$i")/64" dev "$dev" nodad || return
+	ip -n "$up" link set "$dev" up || return
+	ip netns exec "$up" sysctl -qw "net.ipv4.conf.$dev.rp_filter=0" || return
 
 	ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.arp_ignore=1 \
 		net.ipv4.conf.all.arp_announce=2 net.ipv4.conf.all.rp_filter=0 \
@@ -457,12 +463,13 @@ ef_harness_down() {
 	return 0
 }
 
-# Remove leftovers of runs whose owner is gone (--all: every efh run).
+# Remove leftovers of runs whose owner is gone (--all: every run). Runs are
+# those whose prefix starts with EF_STEM (efh; scripts/cluster.sh: efc).
 ef_harness_clean_stale() {
-	local all=${1:-} prefix pid id dir ns n=0
+	local all=${1:-} stem=${EF_STEM:-efh} prefix pid id dir ns n=0
 	local -A seen=()
 	if [[ -d $EF_RUN_ROOT ]]; then
-		for dir in "$EF_RUN_ROOT"/efh*; do
+		for dir in "$EF_RUN_ROOT/$stem"*; do
 			[[ -d $dir ]] || continue
 			prefix=${dir##*/}
 			seen[$prefix]=1
@@ -479,7 +486,7 @@ ef_harness_clean_stale() {
 		done
 	fi
 	# Namespaces of a run without a run dir (it is created before them).
-	for ns in $(ip netns list 2>/dev/null | awk '$1 ~ /^efh[A-Za-z0-9]*-/ {print $1}'); do
+	for ns in $(ip netns list 2>/dev/null | awk -v s="^$stem[A-Za-z0-9]*-" '$1 ~ s {print $1}'); do
 		prefix=${ns%%-*}
 		[[ -z ${seen[$prefix]:-} ]] || continue
 		seen[$prefix]=1
@@ -495,7 +502,7 @@ ef_harness_load() {
 	local prefix=${EF_PREFIX:-}
 	if [[ -z $prefix ]]; then
 		# The only run, if there is exactly one.
-		local runs=("$EF_RUN_ROOT"/efh*/state)
+		local runs=("$EF_RUN_ROOT/${EF_STEM:-efh}"*/state)
 		if ((${#runs[@]} == 1)) && [[ -f ${runs[0]} ]]; then
 			prefix=$(basename "$(dirname "${runs[0]}")")
 		else
