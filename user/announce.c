@@ -29,7 +29,7 @@ struct ef_announce {
 	__u32 table;
 	__u8 proto;
 	char ext_msg[256]; /* the kernel's own text for the last error, if any */
-	char buf[NL_BUF_SIZE];
+	char buf[NL_BUF_SIZE] __attribute__((aligned(8))); /* netlink messages */
 };
 
 /* A route of the table as a dump shows it. */
@@ -392,7 +392,7 @@ static int wanted_set(const struct ef_announce_addr *addrs, size_t n, struct ef_
 
 static bool in_set(const struct ef_announce_addr *set, size_t n, const struct ef_announce_addr *x)
 {
-	return bsearch(x, set, n, sizeof(*set), cmp_addr) != NULL;
+	return n && bsearch(x, set, n, sizeof(*set), cmp_addr);
 }
 
 int ef_announce_set(struct ef_announce *a, const struct ef_announce_addr *addrs, size_t n,
