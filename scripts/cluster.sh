@@ -258,14 +258,21 @@ ef_cluster_build_lb() {
 	ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
 		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
 		net.ipv6.conf.all.keep_addr_on_down=1 || return
-	ip -n "$ns" route add default via "$(ef_cluster_rtr_ip4 "$i")" || return
-	ip -n "$ns" -6 route add default via "$(ef_cluster_rtr_ip6 "$i")" || return
+	ef_cluster_lb_routes "$i" || return
 	# XDP_TX out of uplink needs NAPI on its peer: an XDP program there. The
 	# decap program passes every frame that is not a tunnel to the router.
 	ef_evenflow_in rtr decap attach "$dev" >/dev/null || {
 		ef_log "router: evenflow decap attach $dev failed"
 		return 1
 	}
+}
+
+# LB I's default routes, via the router (the backends are behind it).
+ef_cluster_lb_routes() {
+	local ns
+	ns=$(ef_cluster_lb_ns "$1")
+	ip -n "$ns" route replace default via "$(ef_cluster_rtr_ip4 "$1")" || return
+	ip -n "$ns" -6 route replace default via "$(ef_cluster_rtr_ip6 "$1")"
 }
 
 ef_cluster_check() {
@@ -421,10 +428,17 @@ ef_cluster_wait_sessions() {
 # ---- LBs: configuration, data plane, announcement ----
 
 # ef_cluster_conf [FILE]: a configuration with every VIP on port 80 and
-# every backend of its family (weight 1); FILE defaults to
-# $EF_RUN/evenflow.yaml, the file ef_cluster_lb_start applies.
+# every backend of its family, backend j weighing the j-th word of
+# EF_CLUSTER_WEIGHTS (default 1); FILE defaults to $EF_RUN/evenflow.yaml,
+# the file ef_cluster_lb_start applies.
 ef_cluster_conf() {
 	local f=${1:-$EF_RUN/evenflow.yaml} vip i
+	local -a w
+	read -r -a w <<<"${EF_CLUSTER_WEIGHTS:-}"
+	ef_cluster_conf_backend() {
+		echo "      - address: $1"
+		echo "        weight: ${w[$2 - 1]:-1}"
+	}
 	{
 		echo "vips:"
 		for vip in $EF_VIPS4; do
@@ -432,7 +446,7 @@ ef_cluster_conf() {
 			echo "    port: 80"
 			echo "    backends:"
 			for ((i = 1; i <= EF_BACKENDS; i++)); do
-				echo "      - address: $(ef_backend_ip4 "$i")"
+				ef_cluster_conf_backend "$(ef_backend_ip4 "$i")" "$i"
 			done
 		done
 		for vip in $EF_VIPS6; do
@@ -440,7 +454,7 @@ ef_cluster_conf() {
 			echo "    port: 80"
 			echo "    backends:"
 			for ((i = 1; i <= EF_BACKENDS; i++)); do
-				echo "      - address: $(ef_backend_ip6 "$i")"
+				ef_cluster_conf_backend "$(ef_backend_ip6 "$i")" "$i"
 			done
 		done
 	} >"$f"
@@ -519,9 +533,19 @@ ef_cluster_lb_drain() {
 }
 
 # ef_cluster_link I down|up: LB I's link to the router, from the LB's side
-# (the router's end loses carrier).
+# (the router's end loses carrier). The kernel drops the routes and the
+# neighbour entries of a link that goes down; up, the routes come back as the
+# host's network configuration would bring them, and the router's addresses
+# are resolved again: the data plane forwards only to resolved neighbours
+# (drop_no_neigh), and nothing else on the LB talks IPv6 to the router.
 ef_cluster_link() {
-	ip -n "$(ef_cluster_lb_ns "$1")" link set "$EF_LB_UPLINK_DEV" "$2"
+	local i=$1
+	ip -n "$(ef_cluster_lb_ns "$i")" link set "$EF_LB_UPLINK_DEV" "$2" || return
+	[[ $2 == down ]] && return 0
+	ef_cluster_lb_routes "$i" || return
+	ef_lbn "$i" ping -c1 -W2 -q "$(ef_cluster_rtr_ip4 "$i")" >/dev/null
+	ef_lbn "$i" ping -6 -c1 -W2 -q "$(ef_cluster_rtr_ip6 "$i")" >/dev/null
+	return 0
 }
 
 # ef_cluster_silence I on|off: everything between the router and LB I is
