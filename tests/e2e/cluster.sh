@@ -54,6 +54,28 @@ cluster_up() {
 	exit 1
 }
 
+# lookup_name I VIP-KEY CLIENT WHICH: the backend (backend<j>, or "none")
+# that LB I's `evenflow lookup` names for the flow from CLIENT (ADDR:PORT):
+# WHICH is "table" (the table's choice for a new flow) or "entry" (the
+# flow's connection entry). Read by backend id through `backend list`.
+lookup_name() {
+	local look id addr j
+	look=$(ef_lbi "$1" -j lookup "$2" "$3") || return
+	case $4 in
+	table) id=$(jq -r '.backend_id // ""' <<<"$look") ;;
+	entry) id=$(jq -r '.conntrack.backend_id // ""' <<<"$look") ;;
+	esac
+	addr=$(ef_lbi "$1" -j backend list | jq -r --arg v "$2" --arg id "$id" \
+		'.backends[] | select(.vip == $v and (.id | tostring) == $id) | .addr')
+	for ((j = 1; j <= EF_BACKENDS; j++)); do
+		if [[ -n $addr && ($addr == "$(ef_backend_ip4 "$j")" || $addr == "$(ef_backend_ip6 "$j")") ]]; then
+			ef_backend_name "$j"
+			return
+		fi
+	done
+	echo none
+}
+
 # lb_vip_counter I VIP-KEY FIELD: e.g. lb_vip_counter 2 10.0.0.10:80/tcp
 # packets (0 while LB I holds no such VIP: a killed LB lost its state)
 lb_vip_counter() {
