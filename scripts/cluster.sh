@@ -518,18 +518,29 @@ ef_cluster_lb_kill() {
 }
 
 # ef_cluster_lb_drain I SECONDS: LB I leaves gracefully: it withdraws its
-# VIPs, waits until the router no longer sends it a VIP (at most 10 s), keeps
-# forwarding SECONDS more for packets still on the way, then stops its BIRD
-# and detaches.
+# VIPs and waits until the router no longer sends it any, keeps forwarding
+# SECONDS more for packets still on the way, then stops.
 ef_cluster_lb_drain() {
-	local i=$1 secs=$2 vip pid
-	ef_cluster_withdraw "$i" || return
+	ef_cluster_lb_withdrawn "$1" || return
+	sleep "$2"
+	ef_cluster_lb_stop "$1"
+}
+
+# ef_cluster_lb_withdrawn I: LB I withdraws its VIPs; returns once the router
+# uses it for none of them (10 s at most).
+ef_cluster_lb_withdrawn() {
+	local vip
+	ef_cluster_withdraw "$1" || return
 	for vip in $(ef_cluster_vip_addrs); do
-		ef_cluster_wait_not_via "$vip" "$i" 10 || return
+		ef_cluster_wait_not_via "$vip" "$1" 10 || return
 	done
-	sleep "$secs"
-	pid=$(ef_cluster_bird_pid "lb$i") && kill -TERM "$pid"
-	ef_lbi "$i" detach "$EF_LB_UPLINK_DEV" >/dev/null
+}
+
+# ef_cluster_lb_stop I: LB I's BIRD stops (SIGTERM) and its data plane is detached.
+ef_cluster_lb_stop() {
+	local pid
+	pid=$(ef_cluster_bird_pid "lb$1") && kill -TERM "$pid"
+	ef_lbi "$1" detach "$EF_LB_UPLINK_DEV" >/dev/null
 }
 
 # ef_cluster_link I down|up: LB I's link to the router, from the LB's side
