@@ -4,6 +4,7 @@
 #   make deps     install what is missing (Debian 12 packages)
 #   make test     every test; ends with "N passed, N failed"
 #   make demo     netns harness, a weighted VIP under real traffic, torn down
+#   make demo-cluster  three LBs behind an ECMP router (BIRD); one leaves and returns
 #   make bench    benchmarks (never part of make test)
 #   make fuzz     the config parser under libFuzzer for FUZZ_TIME seconds (600)
 #   make format   clang-format every C file
@@ -48,7 +49,7 @@ PKT_BIN    := $(BUILD)/tests/packet_tests
 .DELETE_ON_ERROR:
 # Keep objects built by pattern rules (make would delete them as intermediates).
 .SECONDARY:
-.PHONY: all deps test demo bench format clean check-deps fuzz
+.PHONY: all deps test demo demo-cluster bench format clean check-deps fuzz
 
 all: check-deps $(BUILD)/evenflow $(BPF_OBJS)
 
@@ -117,6 +118,10 @@ test: all $(UNIT_BINS) $(PKT_BIN) $(ANNOUNCE_TOOL)
 
 demo: all
 	$(Q)BUILD=$(BUILD) scripts/demo.sh
+
+# Three LBs behind an ECMP router announced by BIRD; one leaves and comes back.
+demo-cluster: all $(ANNOUNCE_TOOL)
+	$(Q)BUILD=$(BUILD) scripts/demo_cluster.sh
 
 bench: all $(BUILD)/bench/maglev_report $(BUILD)/bench/prog_bench
 	$(Q)BUILD=$(BUILD) tests/bench/run.sh
