@@ -146,20 +146,7 @@ ef_cluster_up() {
 			return 1
 		}
 	done
-	if [[ -e $EF_RUN ]]; then
-		ef_log "$EF_RUN exists: prefix $EF_PREFIX in use (scripts/cluster.sh clean-stale?)"
-		return 1
-	fi
-	if [[ ${EF_NO_TRAP:-0} != 1 ]]; then
-		trap ef_cluster_down EXIT
-		trap 'ef_cluster_down; exit 130' INT
-		trap 'ef_cluster_down; exit 143' TERM
-	fi
-	if ! ef_cluster_build; then
-		ef_log "bring-up failed; tearing down"
-		ef_cluster_down
-		return 1
-	fi
+	ef_run_up ef_cluster_build ef_cluster_down scripts/cluster.sh
 }
 
 ef_cluster_roles() {
@@ -171,16 +158,11 @@ ef_cluster_roles() {
 
 ef_cluster_build() {
 	local i role
-	mkdir -p "$EF_RUN/bpf" "$EF_RUN/bird" || return
-	echo "$$ $(ef_proc_id $$)" >"$EF_RUN/owner"
-	: >"$EF_RUN/pids"
-
+	ef_run_dir_init && mkdir -p "$EF_RUN/bird" || return
 	ip netns add "$EF_NS_CLIENT" || return
 	for role in $(ef_cluster_roles); do
 		ip netns add "$EF_PREFIX-$role" || return
-		mkdir -p "$(ef_bpffs_of "$role")" || return
-		mount -t bpf bpf "$(ef_bpffs_of "$role")" || return
-		mkdir -p "$(ef_pin_dir_of "$role")" || return
+		ef_bpffs_mount "$role" || return
 	done
 	ip -n "$EF_NS_CLIENT" link set lo up || return
 	ip -n "$EF_NS_RTR" link set lo up || return
@@ -190,19 +172,8 @@ ef_cluster_build() {
 		net.ipv4.fib_multipath_hash_policy=1 net.ipv6.fib_multipath_hash_policy=1 \
 		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 || return
 
-	# client <-> router
-	ip -n "$EF_NS_RTR" link add "$EF_RTR_CLIENT_DEV" type veth \
-		peer name "$EF_CLIENT_DEV" netns "$EF_NS_CLIENT" || return
-	ip -n "$EF_NS_RTR" addr add "$EF_LB_IP4/24" dev "$EF_RTR_CLIENT_DEV" || return
-	ip -n "$EF_NS_RTR" addr add "$EF_LB_IP6/64" dev "$EF_RTR_CLIENT_DEV" nodad || return
-	ip -n "$EF_NS_RTR" link set "$EF_RTR_CLIENT_DEV" up || return
-	ip -n "$EF_NS_CLIENT" addr add "$EF_CLIENT_IP4/24" dev "$EF_CLIENT_DEV" || return
-	ip -n "$EF_NS_CLIENT" addr add "$EF_CLIENT_IP6/64" dev "$EF_CLIENT_DEV" nodad || return
-	ip -n "$EF_NS_CLIENT" link set "$EF_CLIENT_DEV" up || return
-	ip -n "$EF_NS_CLIENT" route add "$EF_VIP_NET4" via "$EF_LB_IP4" || return
-	ip -n "$EF_NS_CLIENT" -6 route add "$EF_VIP_NET6" via "$EF_LB_IP6" || return
-	# XDP on the LBs would lose the partial checksums of offloaded segments
-	ef_client ethtool -K "$EF_CLIENT_DEV" tx off >/dev/null || return
+	# the client, on the router's side that holds the harness's LB addresses
+	ef_harness_build_client "$EF_NS_RTR" "$EF_RTR_CLIENT_DEV" || return
 
 	for ((i = 1; i <= EF_CLUSTER_LBS; i++)); do
 		ef_cluster_build_lb "$i" || return
@@ -210,20 +181,7 @@ ef_cluster_build() {
 	for ((i = 1; i <= EF_BACKENDS; i++)); do
 		ef_harness_build_backend "$i" "$EF_NS_RTR" || return
 	done
-	for ((i = 1; i <= EF_BACKENDS; i++)); do
-		ef_harness_start_server "$i" || return
-	done
-	for ((i = 1; i <= EF_BACKENDS; i++)); do
-		ef_harness_wait_file "$EF_RUN/backend$i.ready" 10 || {
-			ef_log "backend$i server did not start; its log:"
-			cat "$EF_RUN/backend$i.log" >&2
-			return 1
-		}
-		ef_backend_evenflow "$i" decap attach "$EF_BACKEND_DEV" >/dev/null || {
-			ef_log "backend$i: evenflow decap attach failed"
-			return 1
-		}
-	done
+	EF_SERVERS=1 EF_DECAP=1 ef_harness_start_backends || return
 	ef_cluster_check || return
 
 	ef_cluster_bird_rtr_conf >"$EF_RUN/bird/rtr.conf" || return
@@ -246,12 +204,10 @@ ef_cluster_build_lb() {
 	ip -n "$ns" link set lo up || return
 	ip -n "$EF_NS_RTR" link add "$dev" mtu "$EF_BACKEND_MTU" type veth \
 		peer name "$EF_LB_UPLINK_DEV" netns "$ns" mtu "$EF_BACKEND_MTU" || return
-	ip -n "$EF_NS_RTR" addr add "$(ef_cluster_rtr_ip4 "$i")/24" dev "$dev" || return
-	ip -n "$EF_NS_RTR" addr add "$(ef_cluster_rtr_ip6 "$i")/64" dev "$dev" nodad || return
-	ip -n "$EF_NS_RTR" link set "$dev" up || return
-	ip -n "$ns" addr add "$(ef_cluster_lb_ip4 "$i")/24" dev "$EF_LB_UPLINK_DEV" || return
-	ip -n "$ns" addr add "$(ef_cluster_lb_ip6 "$i")/64" dev "$EF_LB_UPLINK_DEV" nodad || return
-	ip -n "$ns" link set "$EF_LB_UPLINK_DEV" up || return
+	ef_addr_up "$EF_NS_RTR" "$dev" "$(ef_cluster_rtr_ip4 "$i")/24" "$(ef_cluster_rtr_ip6 "$i")/64" ||
+		return
+	ef_addr_up "$ns" "$EF_LB_UPLINK_DEV" "$(ef_cluster_lb_ip4 "$i")/24" \
+		"$(ef_cluster_lb_ip6 "$i")/64" || return
 	# forwarding: the data plane's FIB lookup needs it; backends via the
 	# router. IPv6 addresses stay across a link flap (the kernel's default
 	# drops them, and BGP then has no IPv6 next hop to give).
@@ -277,25 +233,13 @@ ef_cluster_lb_routes() {
 
 ef_cluster_check() {
 	local i
-	ef_client ping -c1 -W2 -q "$EF_LB_IP4" >/dev/null || {
-		ef_log "check failed: client cannot ping the router"
-		return 1
-	}
+	ef_ping_check "$EF_NS_CLIENT" "$EF_LB_IP4" client || return
 	for ((i = 1; i <= EF_CLUSTER_LBS; i++)); do
-		ef_lbn "$i" ping -c1 -W2 -q "$(ef_cluster_rtr_ip4 "$i")" >/dev/null || {
-			ef_log "check failed: lb$i cannot ping the router"
-			return 1
-		}
-		ef_lbn "$i" ping -6 -c1 -W2 -q "$(ef_cluster_rtr_ip6 "$i")" >/dev/null || {
-			ef_log "check failed: lb$i cannot ping the router over IPv6"
-			return 1
-		}
+		ef_ping_check "$(ef_cluster_lb_ns "$i")" "$(ef_cluster_rtr_ip4 "$i")" "lb$i" || return
+		ef_ping_check "$(ef_cluster_lb_ns "$i")" "$(ef_cluster_rtr_ip6 "$i")" "lb$i" || return
 	done
 	for ((i = 1; i <= EF_BACKENDS; i++)); do
-		ef_backend "$i" ping -c1 -W2 -q "$EF_LB_IP4" >/dev/null || {
-			ef_log "check failed: backend$i cannot ping the router's client side"
-			return 1
-		}
+		ef_ping_check "$(ef_backend_ns "$i")" "$EF_LB_IP4" "backend$i" || return
 	done
 }
 
@@ -432,31 +376,23 @@ ef_cluster_wait_sessions() {
 # EF_CLUSTER_WEIGHTS (default 1); FILE defaults to $EF_RUN/evenflow.yaml,
 # the file ef_cluster_lb_start applies.
 ef_cluster_conf() {
-	local f=${1:-$EF_RUN/evenflow.yaml} vip i
+	local f=${1:-$EF_RUN/evenflow.yaml}
 	local -a w
 	read -r -a w <<<"${EF_CLUSTER_WEIGHTS:-}"
-	ef_cluster_conf_backend() {
-		echo "      - address: $1"
-		echo "        weight: ${w[$2 - 1]:-1}"
+	# VIPS BACKEND-ADDRESS-FUNCTION: the VIPs of one family
+	ef_cluster_conf_vips() {
+		local vip i
+		for vip in $1; do
+			printf '  - address: %s\n    port: 80\n    backends:\n' "$vip"
+			for ((i = 1; i <= EF_BACKENDS; i++)); do
+				printf '      - address: %s\n        weight: %s\n' "$($2 "$i")" "${w[i - 1]:-1}"
+			done
+		done
 	}
 	{
 		echo "vips:"
-		for vip in $EF_VIPS4; do
-			echo "  - address: $vip"
-			echo "    port: 80"
-			echo "    backends:"
-			for ((i = 1; i <= EF_BACKENDS; i++)); do
-				ef_cluster_conf_backend "$(ef_backend_ip4 "$i")" "$i"
-			done
-		done
-		for vip in $EF_VIPS6; do
-			echo "  - address: $vip"
-			echo "    port: 80"
-			echo "    backends:"
-			for ((i = 1; i <= EF_BACKENDS; i++)); do
-				ef_cluster_conf_backend "$(ef_backend_ip6 "$i")" "$i"
-			done
-		done
+		ef_cluster_conf_vips "$EF_VIPS4" ef_backend_ip4
+		ef_cluster_conf_vips "$EF_VIPS6" ef_backend_ip6
 	} >"$f"
 }
 
@@ -641,11 +577,8 @@ ef_cluster_reroute_ms() {
 # ---- State, info, teardown ----
 
 ef_cluster_save_state() {
-	local v
-	for v in EF_PREFIX EF_RUN EF_NS_CLIENT EF_NS_RTR EF_CLUSTER_LBS EF_BACKENDS EF_VIPS4 \
-		EF_VIPS6 EF_CLUSTER_BFD EF_CLUSTER_HOLD EF_CLUSTER_CHECK_LINK EVENFLOW EF_ANNOUNCE; do
-		printf '%s=%q\n' "$v" "${!v}"
-	done >"$EF_RUN/state"
+	ef_save_state EF_PREFIX EF_RUN EF_NS_CLIENT EF_NS_RTR EF_CLUSTER_LBS EF_BACKENDS EF_VIPS4 \
+		EF_VIPS6 EF_CLUSTER_BFD EF_CLUSTER_HOLD EF_CLUSTER_CHECK_LINK EVENFLOW EF_ANNOUNCE
 }
 
 ef_cluster_info() {
@@ -664,14 +597,8 @@ ef_cluster_info() {
 	echo "  BFD: $EF_CLUSTER_BFD (ms, multiplier); hold time ${EF_CLUSTER_HOLD}s; router check link $EF_CLUSTER_CHECK_LINK"
 }
 
-ef_cluster_down() {
-	[[ -n ${EF_PREFIX:-} ]] || return 0
-	ef_harness_teardown "$EF_PREFIX"
-	if [[ ${EF_NO_TRAP:-0} != 1 ]]; then
-		trap - EXIT INT TERM
-	fi
-	return 0
-}
+# The same teardown as harness.sh's: everything under the run's prefix.
+ef_cluster_down() { ef_harness_down; }
 
 ef_cluster_main() {
 	set -euo pipefail
@@ -693,41 +620,26 @@ ef_cluster_main() {
 		fi
 		echo "export EF_PREFIX=$EF_PREFIX"
 		;;
-	down)
-		EF_PREFIX=${1:-${EF_PREFIX:-}}
-		[[ -n $EF_PREFIX ]] || {
-			ef_log "down: which prefix?"
-			return 2
-		}
-		EF_NO_TRAP=1
-		ef_cluster_down
-		;;
-	exec)
+	# the same teardown and leftovers as harness.sh's, under this stem
+	down | clean-stale) ef_harness_main "$cmd" "$@" ;;
+	help | -h | --help) ef_script_help "${BASH_SOURCE[0]}" ;;
+	exec | lb | birdc | start | kill | drain | link | silence | info)
 		ef_harness_load
-		local role=$1
-		shift
-		ip netns exec "$EF_PREFIX-$role" "$@"
-		;;
-	lb)
-		ef_harness_load
-		ef_lbi "$@"
-		;;
-	birdc)
-		ef_harness_load
-		ef_birdc "$@"
-		;;
-	start) ef_harness_load && ef_cluster_lb_start "$1" ;;
-	kill) ef_harness_load && ef_cluster_lb_kill "$1" ;;
-	drain) ef_harness_load && ef_cluster_lb_drain "$1" "$2" ;;
-	link) ef_harness_load && ef_cluster_link "$1" "$2" ;;
-	silence) ef_harness_load && ef_cluster_silence "$1" "$2" ;;
-	info)
-		ef_harness_load
-		ef_cluster_info
-		;;
-	clean-stale) ef_harness_clean_stale "${1:-}" ;;
-	help | -h | --help)
-		sed -n '2,/^$/p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+		case $cmd in
+		exec)
+			local role=$1
+			shift
+			ip netns exec "$EF_PREFIX-$role" "$@"
+			;;
+		lb) ef_lbi "$@" ;;
+		birdc) ef_birdc "$@" ;;
+		start) ef_cluster_lb_start "$1" ;;
+		kill) ef_cluster_lb_kill "$1" ;;
+		drain) ef_cluster_lb_drain "$1" "$2" ;;
+		link) ef_cluster_link "$1" "$2" ;;
+		silence) ef_cluster_silence "$1" "$2" ;;
+		info) ef_cluster_info ;;
+		esac
 		;;
 	*)
 		ef_log "unknown command $cmd (up, down, exec, lb, birdc, start, kill, drain, link, silence, info, clean-stale)"

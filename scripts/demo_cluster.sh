@@ -52,6 +52,14 @@ lb_leave_end() {
 	ef_cluster_lb_stop "$1"
 }
 
+# the router sends every VIP to every LB
+all_paths() {
+	local vip
+	for vip in $(ef_cluster_vip_addrs); do
+		ef_cluster_wait_paths "$vip" "$EF_CLUSTER_LBS" 15
+	done
+}
+
 # new_flows of VIP on every LB, one number per LB
 lb_counts() {
 	local i
@@ -107,6 +115,15 @@ header() {
 	printf ' %7s\n' failed
 }
 
+# traffic_phase NAME: SECONDS_PER_PHASE of traffic, reported as one line
+traffic_phase() {
+	local before result
+	header phase
+	before=$(lb_counts)
+	result=$(traffic "$SECONDS_PER_PHASE")
+	report "$1" "$before" "$(lb_counts)" "$result"
+}
+
 unset EF_PREFIX
 step "cluster: client, router (BIRD, ECMP by L4 hash), 3 LBs (evenflow XDP + BIRD), 3 backends"
 ef_cluster_up 2>&1
@@ -117,18 +134,13 @@ sed 's/^/    /' "$EF_RUN/evenflow.yaml"
 for ((i = 1; i <= EF_CLUSTER_LBS; i++)); do
 	lb_join "$i"
 done
-for vip in $(ef_cluster_vip_addrs); do
-	ef_cluster_wait_paths "$vip" "$EF_CLUSTER_LBS" 15
-done
+all_paths
 echo "  router# ip route show $(ef_cluster_vip_addrs | cut -d' ' -f1)"
 ip -n "$EF_NS_RTR" route show "$(ef_cluster_vip_addrs | cut -d' ' -f1)" | sed 's/^/    /'
 
 step "traffic: $RATE new connections a second for ${SECONDS_PER_PHASE}s, through all three LBs"
 echo "  new flows of $VIP taken by each LB (evenflow stats), answers per backend, failed requests"
-header phase
-before=$(lb_counts)
-result=$(traffic "$SECONDS_PER_PHASE")
-report "all three" "$before" "$(lb_counts)" "$result"
+traffic_phase "all three"
 
 step "lb$LEAVER leaves gracefully while the same traffic flows"
 before=$(lb_counts)
@@ -157,13 +169,8 @@ ip -n "$EF_NS_RTR" route show "$(ef_cluster_vip_addrs | cut -d' ' -f1)" | sed 's
 
 step "lb$LEAVER comes back"
 lb_join "$LEAVER"
-for vip in $(ef_cluster_vip_addrs); do
-	ef_cluster_wait_paths "$vip" "$EF_CLUSTER_LBS" 15
-done
-header phase
-before=$(lb_counts)
-result=$(traffic "$SECONDS_PER_PHASE")
-report "all three again" "$before" "$(lb_counts)" "$result"
+all_paths
+traffic_phase "all three again"
 
 step "tear down"
 ef_cluster_down

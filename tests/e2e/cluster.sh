@@ -76,6 +76,19 @@ lookup_name() {
 	echo none
 }
 
+# router_left I T0 STORY: one assertion: within 5 s the router uses LB I for
+# neither VIP; sets REROUTE4 and REROUTE6, the milliseconds from T0 to the
+# route changes.
+router_left() {
+	if ef_cluster_wait_not_via "$VIP4" "$1" 5 && ef_cluster_wait_not_via "$VIP6" "$1" 5; then
+		ok "$3: the router stopped using lb$1"
+	else
+		not_ok "$3: the router stopped using lb$1" "$(ip -n "$EF_NS_RTR" route show "$VIP4")"
+	fi
+	REROUTE4=$(ef_cluster_reroute_ms "$2" "$VIP4")
+	REROUTE6=$(ef_cluster_reroute_ms "$2" "$VIP6")
+}
+
 # lb_vip_counter I VIP-KEY FIELD: e.g. lb_vip_counter 2 10.0.0.10:80/tcp
 # packets (0 while LB I holds no such VIP: a killed LB lost its state)
 lb_vip_counter() {

@@ -29,13 +29,8 @@ before=$(vip_packets "$LB" new_flows)
 load_start "$LOAD_SECONDS"
 sleep 2
 t0=$(now)
-if ef_cluster_lb_withdrawn "$LB"; then
-	ok "lb$LB withdrew; the router stopped using it"
-else
-	not_ok "lb$LB withdrew; the router stopped using it" "$(ip -n "$EF_NS_RTR" route show "$VIP4")"
-fi
-reroute4=$(ef_cluster_reroute_ms "$t0" "$VIP4")
-reroute6=$(ef_cluster_reroute_ms "$t0" "$VIP6")
+check "lb$LB withdrew its VIPs (table 239 emptied)" ef_cluster_withdraw "$LB"
+router_left "$LB" "$t0" "withdrawn"
 # what was on its way when the route changed has arrived within 0.2 s
 sleep 0.2
 flows=$(vip_packets "$LB" new_flows)
@@ -60,5 +55,5 @@ if ((FAILED == 0)); then
 else
 	not_ok "no new connection failed" "$(failed_requests "$t0")"
 fi
-figure "graceful withdrawal of lb$LB (drain ${DRAIN}s, then stopped): broken $BROKEN/$STREAMS, new connections failed $FAILED of $REQUESTS, slowest ${SLOWEST_MS} ms; router reroute ${reroute4} ms (IPv6 ${reroute6} ms) after the routes left table 239"
+figure "graceful withdrawal of lb$LB (drain ${DRAIN}s, then stopped): broken $BROKEN/$STREAMS, new connections failed $FAILED of $REQUESTS, slowest ${SLOWEST_MS} ms; router reroute ${REROUTE4} ms (IPv6 ${REROUTE6} ms) after the routes left table 239"
 e2e_done
