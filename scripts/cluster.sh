@@ -40,7 +40,7 @@
 # Use as a library (tests, demo):
 #   source scripts/cluster.sh
 #   ef_cluster_up                 # topology, servers, decap, BIRDs; teardown trap
-#   ef_cluster_conf               # $EF_RUN/evenflow.yaml: both VIPs, every backend
+#   ef_cluster_conf "$EF_RUN/evenflow.yaml"   # both VIPs, every backend
 #   ef_cluster_lb_start I         # apply + attach + announce, for I in 1..3
 #   ef_cluster_wait_paths 10.0.0.10 3 10
 #   ef_client python3 scripts/httpload.py http://10.0.0.10/ -n 100
@@ -371,12 +371,12 @@ ef_cluster_wait_sessions() {
 
 # ---- LBs: configuration, data plane, announcement ----
 
-# ef_cluster_conf [FILE]: a configuration with every VIP on port 80 and
-# every backend of its family, backend j weighing the j-th word of
-# EF_CLUSTER_WEIGHTS (default 1); FILE defaults to $EF_RUN/evenflow.yaml,
-# the file ef_cluster_lb_start applies.
+# ef_cluster_conf FILE: a configuration with every VIP on port 80 and every
+# backend of its family, backend j weighing the j-th word of
+# EF_CLUSTER_WEIGHTS (default 1). ef_cluster_lb_start applies
+# $EF_RUN/evenflow.yaml.
 ef_cluster_conf() {
-	local f=${1:-$EF_RUN/evenflow.yaml}
+	local f=$1
 	local -a w
 	read -r -a w <<<"${EF_CLUSTER_WEIGHTS:-}"
 	# VIPS BACKEND-ADDRESS-FUNCTION: the VIPs of one family
@@ -411,6 +411,7 @@ ef_cluster_apply() {
 }
 
 # The VIP addresses to announce.
+# shellcheck disable=SC2086 # one word per address
 ef_cluster_vip_addrs() { echo $EF_VIPS4 $EF_VIPS6; }
 
 # ef_cluster_announce I: LB I offers every VIP address to its routers. The
@@ -431,7 +432,7 @@ ef_cluster_withdraw() {
 # its BIRD running, then announced: traffic reaches a data plane that is ready.
 ef_cluster_lb_start() {
 	local i=$1
-	[[ -f $EF_RUN/evenflow.yaml ]] || ef_cluster_conf || return
+	[[ -f $EF_RUN/evenflow.yaml ]] || ef_cluster_conf "$EF_RUN/evenflow.yaml" || return
 	ef_cluster_apply "$EF_RUN/evenflow.yaml" "$i" || return
 	if ! ef_lbi "$i" status 2>/dev/null | grep -q "$EF_LB_UPLINK_DEV"; then
 		ef_lbi "$i" attach "$EF_LB_UPLINK_DEV" --mode native >/dev/null || {
@@ -610,7 +611,7 @@ ef_cluster_main() {
 		ef_cluster_up || return
 		echo manual >"$EF_RUN/owner"
 		if [[ ${1:-} == --start ]]; then
-			ef_cluster_conf
+			ef_cluster_conf "$EF_RUN/evenflow.yaml"
 			for ((i = 1; i <= EF_CLUSTER_LBS; i++)); do
 				ef_cluster_lb_start "$i" || {
 					ef_cluster_down

@@ -129,7 +129,7 @@ step "cluster: client, router (BIRD, ECMP by L4 hash), 3 LBs (evenflow XDP + BIR
 ef_cluster_up 2>&1
 
 step "the same configuration on every LB"
-ef_cluster_conf
+ef_cluster_conf "$EF_RUN/evenflow.yaml"
 sed 's/^/    /' "$EF_RUN/evenflow.yaml"
 for ((i = 1; i <= EF_CLUSTER_LBS; i++)); do
 	lb_join "$i"

@@ -210,8 +210,11 @@ ef_run_up() {
 		return 1
 	fi
 	if [[ ${EF_NO_TRAP:-0} != 1 ]]; then
+		# shellcheck disable=SC2064 # the function's name, expanded now on purpose
 		trap "$down" EXIT
+		# shellcheck disable=SC2064
 		trap "$down; exit 130" INT
+		# shellcheck disable=SC2064
 		trap "$down; exit 143" TERM
 	fi
 	if ! "$build"; then
@@ -518,7 +521,7 @@ ef_harness_clean_stale() {
 		done
 	fi
 	# Namespaces of a run without a run dir (it is created before them).
-	for ns in $(ip netns list 2>/dev/null | awk -v s="^$stem[A-Za-z0-9]*-" '$1 ~ s {print $1}'); do
+	for ns in $(ip netns list 2>/dev/null | awk -v s="^${stem}[A-Za-z0-9]*-" '$1 ~ s {print $1}'); do
 		prefix=${ns%%-*}
 		[[ -z ${seen[$prefix]:-} ]] || continue
 		seen[$prefix]=1

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # sets variables the stories read
 # Shared by the cluster stories (sourced after lib.sh): scripts/cluster.sh's
 # topology, a fresh one per test, and the load that the stories watch.
 #
@@ -35,7 +35,7 @@ cluster_up() {
 	unset EF_PREFIX
 	ef_cluster_init_names
 	log=$(mktemp)
-	if EF_QUIET=1 ef_cluster_up >"$log" 2>&1 && ef_cluster_conf >>"$log" 2>&1; then
+	if EF_QUIET=1 ef_cluster_up >"$log" 2>&1 && ef_cluster_conf "$EF_RUN/evenflow.yaml" >>"$log" 2>&1; then
 		for ((i = 1; i <= EF_CLUSTER_LBS; i++)); do
 			ef_cluster_lb_start "$i" >>"$log" 2>&1 || break
 		done

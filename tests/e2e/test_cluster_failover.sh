@@ -84,7 +84,7 @@ for mode in link kill silence weight; do
 	load_start "$LOAD_SECONDS"
 	sleep 2
 	if [[ $mode == weight ]]; then
-		EF_CLUSTER_WEIGHTS=2 ef_cluster_conf
+		EF_CLUSTER_WEIGHTS=2 ef_cluster_conf "$EF_RUN/evenflow.yaml"
 		check "weight: backend 1 weighs 2 on every LB" ef_cluster_apply "$EF_RUN/evenflow.yaml"
 	fi
 	before=$(lb_packets_1s "$lb")
