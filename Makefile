@@ -4,6 +4,7 @@
 #   make deps     install what is missing (Debian 12 packages)
 #   make test     every test; ends with "N passed, N failed"
 #   make demo     netns harness, a weighted VIP under real traffic, torn down
+#   make demo-cluster  three LBs behind an ECMP router (BIRD); one leaves and returns
 #   make bench    benchmarks (never part of make test)
 #   make fuzz     the config parser under libFuzzer for FUZZ_TIME seconds (600)
 #   make format   clang-format every C file
@@ -36,7 +37,7 @@ SAN_FLAGS     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanit
 #   daemon          the daemon's loop, health checks, HTTP endpoint
 #   cli             main, commands, output, top
 LIB_LDLIBS    := -lxdp -lbpf -lelf -lz -lfyaml -lm
-DAEMON_LDLIBS := -lmicrohttpd -lpthread
+DAEMON_LDLIBS := -lmicrohttpd -lmnl -lpthread
 CLI_LDLIBS    := -ljansson -lncursesw
 LDLIBS        := $(CLI_LDLIBS) $(DAEMON_LDLIBS) $(LIB_LDLIBS)
 
@@ -59,7 +60,7 @@ PKT_BIN    := $(BUILD)/tests/packet_tests
 .DELETE_ON_ERROR:
 # Keep objects built by pattern rules (make would delete them as intermediates).
 .SECONDARY:
-.PHONY: all deps test demo bench format clean check-deps fuzz
+.PHONY: all deps test demo demo-cluster bench format clean check-deps fuzz
 
 all: check-deps $(BUILD)/evenflow $(BPF_OBJS)
 
@@ -111,6 +112,8 @@ $(BUILD)/evenflow: $(call obj,$(CLI_SRCS) $(DAEMON_SRCS)) $(LIB)
 $(BUILD)/tests/test_cli: $(call san_obj,user/cli/cli.c user/cli/opts.c user/cli/output.c)
 TEST_LIBS_test_cli := -ljansson
 $(BUILD)/tests/test_health: $(call san_obj,user/daemon/health.c)
+$(BUILD)/tests/test_announce: $(call san_obj,user/daemon/announce.c)
+TEST_LIBS_test_announce := -lmnl
 $(BUILD)/tests/%.o: tests/unit/%.c | $(SKELS) $(BUILD)/tests
 	$(call msg,CC-SAN,$@)
 	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) $(DEPFLAGS) -c $< -o $@
@@ -137,11 +140,23 @@ $(PKT_BIN): $(PKT_SRCS) $(wildcard tests/packet/*.h) $(SKELS) $(LIB) | $(BUILD)/
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -MF $@.d -Itests/packet $(PKT_SRCS) $(LIB) -o $@ \
 		$(LIB_LDLIBS) -lcmocka
 
-test: all $(UNIT_BINS) $(PKT_BIN)
+# The announcement table by hand (user/announce.h): the cluster harness's
+# stand-in for the daemon until the daemon announces by itself.
+ANNOUNCE_TOOL := $(BUILD)/tests/ef-announce
+$(ANNOUNCE_TOOL): tests/tools/ef_announce.c $(call obj,user/daemon/announce.c) $(LIB) \
+		| $(BUILD)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ -lmnl $(LIB_LDLIBS)
+
+test: all $(UNIT_BINS) $(PKT_BIN) $(ANNOUNCE_TOOL)
 	$(Q)BUILD=$(BUILD) tests/run.sh
 
 demo: all
 	$(Q)BUILD=$(BUILD) scripts/demo.sh
+
+# Three LBs behind an ECMP router announced by BIRD; one leaves and comes back.
+demo-cluster: all $(ANNOUNCE_TOOL)
+	$(Q)BUILD=$(BUILD) scripts/demo_cluster.sh
 
 bench: all $(BUILD)/bench/maglev_report $(BUILD)/bench/prog_bench
 	$(Q)BUILD=$(BUILD) tests/bench/run.sh

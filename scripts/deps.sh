@@ -9,13 +9,37 @@ PACKAGES=(
 	linux-libc-dev libc6-dev
 	# user-space libraries (see README, "Libraries")
 	libjansson-dev libcmocka-dev libclang-rt-14-dev libncurses-dev libmicrohttpd-dev libfyaml-dev
+	libmnl-dev # netlink: the VIP announcement table (user/announce.c)
 	# harness, tests and demo
 	iproute2 iputils-ping ethtool xdp-tools python3 curl jq tmux procps util-linux
 	prometheus # promtool: the metrics test checks the exposition with it
 	gnuplot-nox # make bench draws its chart
 	# benchmarks (make bench): the end-to-end baselines and the TCP load
 	nftables haproxy wrk nginx-light
+	# the cluster harness (scripts/cluster.sh): one BIRD per namespace
+	bird2
 )
+
+# Services a package enables (and may start) when installed, which the
+# project never uses: the cluster harness runs its own BIRD per namespace with
+# its own paths. Package -> service; disabled only when this run installed the
+# package (a host that already ran it keeps it as it was).
+declare -A HOST_SERVICES=([bird2]=bird)
+
+disable_host_services() {
+	local p s
+	for p in "${missing[@]}"; do
+		s=${HOST_SERVICES[$p]:-}
+		[[ -n $s ]] || continue
+		if [[ -e /lib/systemd/system/$s.service ]] && command -v systemctl >/dev/null; then
+			systemctl disable --now "$s.service" >/dev/null 2>&1 || true
+		fi
+		if [[ -e /etc/init.d/$s ]]; then
+			service "$s" stop >/dev/null 2>&1 || true
+			update-rc.d "$s" disable >/dev/null 2>&1 || true
+		fi
+	done
+}
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -40,4 +64,5 @@ echo "deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+disable_host_services
 echo "deps: done"

@@ -129,10 +129,14 @@ ef_evenflow_in() {
 	case $role in
 	client) ns=$EF_NS_CLIENT ;;
 	lb) ns=$EF_NS_LB ;;
-	b*) ns=$(ef_backend_ns "${role#b}") ;;
+	b[0-9]*) ns=$(ef_backend_ns "${role#b}") ;;
 	*)
-		ef_log "unknown role $role"
-		return 2
+		# another topology's role (scripts/cluster.sh: lb1, rtr): its namespace
+		ns=$EF_PREFIX-$role
+		if ! [[ -e /run/netns/$ns ]]; then
+			ef_log "unknown role $role"
+			return 2
+		fi
 		;;
 	esac
 	ip netns exec "$ns" env EVENFLOW_PIN_DIR="$(ef_pin_dir_of "$role")" \
@@ -193,28 +197,52 @@ ef_harness_up() {
 		ef_log "EF_BACKENDS must be 1..250"
 		return 2
 	fi
+	ef_run_up ef_harness_build ef_harness_down scripts/harness.sh
+}
+
+# ef_run_up BUILD DOWN SCRIPT: a run whose directory is new, torn down by
+# DOWN on exit, error and Ctrl-C (unless EF_NO_TRAP=1), built by BUILD, and
+# torn down at once if BUILD fails. SCRIPT names the script in messages.
+ef_run_up() {
+	local build=$1 down=$2
 	if [[ -e $EF_RUN ]]; then
-		ef_log "$EF_RUN exists: prefix $EF_PREFIX in use (scripts/harness.sh clean-stale?)"
+		ef_log "$EF_RUN exists: prefix $EF_PREFIX in use ($3 clean-stale?)"
 		return 1
 	fi
 	if [[ ${EF_NO_TRAP:-0} != 1 ]]; then
-		trap ef_harness_down EXIT
-		trap 'ef_harness_down; exit 130' INT
-		trap 'ef_harness_down; exit 143' TERM
+		# shellcheck disable=SC2064 # the function's name, expanded now on purpose
+		trap "$down" EXIT
+		# shellcheck disable=SC2064
+		trap "$down; exit 130" INT
+		# shellcheck disable=SC2064
+		trap "$down; exit 143" TERM
 	fi
-	if ! ef_harness_build; then
+	if ! "$build"; then
 		ef_log "bring-up failed; tearing down"
-		ef_harness_down
+		"$down"
 		return 1
 	fi
 }
 
-ef_harness_build() {
-	local i ns role
+# The run directory: owner (stale when this process is gone: clean-stale)
+# and the list of processes teardown stops.
+ef_run_dir_init() {
 	mkdir -p "$EF_RUN/bpf" || return
-	# Owner: stale when this process is gone (clean-stale).
 	echo "$$ $(ef_proc_id $$)" >"$EF_RUN/owner"
 	: >"$EF_RUN/pids"
+}
+
+# ef_bpffs_mount ROLE: a bpffs for ROLE's namespace, mounted on the host so
+# it outlives each command, with the evenflow pin dir in it.
+ef_bpffs_mount() {
+	mkdir -p "$(ef_bpffs_of "$1")" || return
+	mount -t bpf bpf "$(ef_bpffs_of "$1")" || return
+	mkdir -p "$(ef_pin_dir_of "$1")"
+}
+
+ef_harness_build() {
+	local i ns role
+	ef_run_dir_init || return
 
 	ip netns add "$EF_NS_CLIENT" || return
 	ip netns add "$EF_NS_LB" || return
@@ -222,30 +250,15 @@ ef_harness_build() {
 		ip netns add "$(ef_backend_ns "$i")" || return
 	done
 
-	# One bpffs per namespace, mounted on the host so it outlives each command.
 	for role in client lb $(for ((i = 1; i <= EF_BACKENDS; i++)); do echo "b$i"; done); do
-		mkdir -p "$(ef_bpffs_of "$role")" || return
-		mount -t bpf bpf "$(ef_bpffs_of "$role")" || return
-		mkdir -p "$(ef_pin_dir_of "$role")" || return
+		ef_bpffs_mount "$role" || return
 	done
 
 	for ns in "$EF_NS_CLIENT" "$EF_NS_LB"; do
 		ip -n "$ns" link set lo up || return
 	done
 
-	# client <-> LB
-	ip -n "$EF_NS_LB" link add "$EF_LB_CLIENT_DEV" type veth \
-		peer name "$EF_CLIENT_DEV" netns "$EF_NS_CLIENT" || return
-	ip -n "$EF_NS_CLIENT" addr add "$EF_CLIENT_IP4/24" dev "$EF_CLIENT_DEV" || return
-	ip -n "$EF_NS_CLIENT" addr add "$EF_CLIENT_IP6/64" dev "$EF_CLIENT_DEV" nodad || return
-	ip -n "$EF_NS_CLIENT" link set "$EF_CLIENT_DEV" up || return
-	ip -n "$EF_NS_CLIENT" route add "$EF_VIP_NET4" via "$EF_LB_IP4" || return
-	ip -n "$EF_NS_CLIENT" -6 route add "$EF_VIP_NET6" via "$EF_LB_IP6" || return
-	ef_client ethtool -K "$EF_CLIENT_DEV" tx off >/dev/null || return
-
-	ip -n "$EF_NS_LB" addr add "$EF_LB_IP4/24" dev "$EF_LB_CLIENT_DEV" || return
-	ip -n "$EF_NS_LB" addr add "$EF_LB_IP6/64" dev "$EF_LB_CLIENT_DEV" nodad || return
-	ip -n "$EF_NS_LB" link set "$EF_LB_CLIENT_DEV" up || return
+	ef_harness_build_client "$EF_NS_LB" "$EF_LB_CLIENT_DEV" || return
 	ef_lb_exec sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
 		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 || return
 
@@ -253,6 +266,41 @@ ef_harness_build() {
 		ef_harness_build_backend "$i" || return
 	done
 
+	ef_harness_start_backends || return
+	ef_harness_check || return
+	ef_harness_save_state
+	if [[ ${EF_QUIET:-0} != 1 ]]; then
+		ef_harness_info >&2
+	fi
+}
+
+# ef_addr_up NS DEV ADDR4/LEN ADDR6/LEN: both addresses on DEV (no DAD), DEV up.
+ef_addr_up() {
+	ip -n "$1" addr add "$3" dev "$2" || return
+	ip -n "$1" addr add "$4" dev "$2" nodad || return
+	ip -n "$1" link set "$2" up
+}
+
+# ef_harness_build_client UPSTREAM-NS DEV: the client's veth to DEV in
+# UPSTREAM-NS (the LB's, or scripts/cluster.sh's router), which holds
+# EF_LB_IP4/6 on it; the client routes the VIP ranges through it.
+ef_harness_build_client() {
+	local up=$1 dev=$2
+	ip -n "$up" link add "$dev" type veth peer name "$EF_CLIENT_DEV" netns "$EF_NS_CLIENT" ||
+		return
+	ef_addr_up "$EF_NS_CLIENT" "$EF_CLIENT_DEV" "$EF_CLIENT_IP4/24" "$EF_CLIENT_IP6/64" || return
+	ip -n "$EF_NS_CLIENT" route add "$EF_VIP_NET4" via "$EF_LB_IP4" || return
+	ip -n "$EF_NS_CLIENT" -6 route add "$EF_VIP_NET6" via "$EF_LB_IP6" || return
+	# XDP on the way would lose the partial checksums of offloaded segments
+	ef_client ethtool -K "$EF_CLIENT_DEV" tx off >/dev/null || return
+
+	ef_addr_up "$up" "$dev" "$EF_LB_IP4/24" "$EF_LB_IP6/64"
+}
+
+# The backends' HTTP servers (EF_SERVERS=1), then their decap program
+# (EF_DECAP=1) or, without it, GRO on their veths.
+ef_harness_start_backends() {
+	local i
 	if [[ ${EF_SERVERS:-1} == 1 ]]; then
 		for ((i = 1; i <= EF_BACKENDS; i++)); do
 			ef_harness_start_server "$i" || return
@@ -279,32 +327,25 @@ ef_harness_build() {
 			ef_backend "$i" ethtool -K "$EF_BACKEND_DEV" gro on >/dev/null || return
 		done
 	fi
-
-	ef_harness_check || return
-	ef_harness_save_state
-	if [[ ${EF_QUIET:-0} != 1 ]]; then
-		ef_harness_info >&2
-	fi
 }
 
+# ef_harness_build_backend I [UPSTREAM-NS]: backend I's namespace wired to the
+# LB's (or to UPSTREAM-NS: scripts/cluster.sh wires backends to its router).
 ef_harness_build_backend() {
-	local i=$1 ns dev vip
+	local i=$1 up=${2:-$EF_NS_LB} ns dev vip
 	ns=$(ef_backend_ns "$i")
 	dev=$(ef_lb_backend_dev "$i")
 	ip -n "$ns" link set lo up || return
-	ip -n "$EF_NS_LB" link add "$dev" mtu "$EF_BACKEND_MTU" type veth \
+	ip -n "$up" link add "$dev" mtu "$EF_BACKEND_MTU" type veth \
 		peer name "$EF_BACKEND_DEV" netns "$ns" mtu "$EF_BACKEND_MTU" || return
-	ip -n "$EF_NS_LB" addr add "$(ef_lb_backend_ip4 "$i")/24" dev "$dev" || return
-	ip -n "$EF_NS_LB" addr add "$(ef_lb_backend_ip6 "$i")/64" dev "$dev" nodad || return
-	ip -n "$EF_NS_LB" link set "$dev" up || return
-	ef_lb_exec sysctl -qw "net.ipv4.conf.$dev.rp_filter=0" || return
+	ef_addr_up "$up" "$dev" "$(ef_lb_backend_ip4 "$i")/24" "$(ef_lb_backend_ip6 "$i")/64" || return
+	ip netns exec "$up" sysctl -qw "net.ipv4.conf.$dev.rp_filter=0" || return
 
 	ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.arp_ignore=1 \
 		net.ipv4.conf.all.arp_announce=2 net.ipv4.conf.all.rp_filter=0 \
 		net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.lo.rp_filter=0 || return
-	ip -n "$ns" addr add "$(ef_backend_ip4 "$i")/24" dev "$EF_BACKEND_DEV" || return
-	ip -n "$ns" addr add "$(ef_backend_ip6 "$i")/64" dev "$EF_BACKEND_DEV" nodad || return
-	ip -n "$ns" link set "$EF_BACKEND_DEV" up || return
+	ef_addr_up "$ns" "$EF_BACKEND_DEV" "$(ef_backend_ip4 "$i")/24" "$(ef_backend_ip6 "$i")/64" ||
+		return
 	ip netns exec "$ns" sysctl -qw "net.ipv4.conf.$EF_BACKEND_DEV.arp_ignore=1" \
 		"net.ipv4.conf.$EF_BACKEND_DEV.arp_announce=2" \
 		"net.ipv4.conf.$EF_BACKEND_DEV.rp_filter=0" || return
@@ -363,32 +404,32 @@ ef_harness_wait_file() {
 	return 1
 }
 
+# ef_ping_check NS ADDR WHO: one ping from NS to ADDR, else "WHO cannot ping ADDR".
+ef_ping_check() {
+	ip netns exec "$1" ping -c1 -W2 -q "$2" >/dev/null && return 0
+	ef_log "check failed: $3 cannot ping $2"
+	return 1
+}
+
 # Wiring checks that do not involve the data plane.
 ef_harness_check() {
 	local i
-	ef_client ping -c1 -W2 -q "$EF_LB_IP4" >/dev/null || {
-		ef_log "check failed: client cannot ping the LB ($EF_LB_IP4)"
-		return 1
-	}
-	ef_client ping -6 -c1 -W2 -q "$EF_LB_IP6" >/dev/null || {
-		ef_log "check failed: client cannot ping the LB ($EF_LB_IP6)"
-		return 1
-	}
+	ef_ping_check "$EF_NS_CLIENT" "$EF_LB_IP4" client || return
+	ef_ping_check "$EF_NS_CLIENT" "$EF_LB_IP6" client || return
 	for ((i = 1; i <= EF_BACKENDS; i++)); do
-		ef_backend "$i" ping -c1 -W2 -q "$(ef_lb_backend_ip4 "$i")" >/dev/null || {
-			ef_log "check failed: backend$i cannot ping the LB"
-			return 1
-		}
-		ef_backend "$i" ping -6 -c1 -W2 -q "$(ef_lb_backend_ip6 "$i")" >/dev/null || {
-			ef_log "check failed: backend$i cannot ping the LB over IPv6"
-			return 1
-		}
+		ef_ping_check "$(ef_backend_ns "$i")" "$(ef_lb_backend_ip4 "$i")" "backend$i" || return
+		ef_ping_check "$(ef_backend_ns "$i")" "$(ef_lb_backend_ip6 "$i")" "backend$i" || return
 	done
 }
 
 ef_harness_save_state() {
+	ef_save_state EF_PREFIX EF_RUN EF_NS_CLIENT EF_NS_LB EF_BACKENDS EF_VIPS4 EF_VIPS6 EVENFLOW
+}
+
+# ef_save_state VAR...: the run's state file, read back by ef_harness_load.
+ef_save_state() {
 	local v
-	for v in EF_PREFIX EF_RUN EF_NS_CLIENT EF_NS_LB EF_BACKENDS EF_VIPS4 EF_VIPS6 EVENFLOW; do
+	for v in "$@"; do
 		printf '%s=%q\n' "$v" "${!v}"
 	done >"$EF_RUN/state"
 }
@@ -457,12 +498,13 @@ ef_harness_down() {
 	return 0
 }
 
-# Remove leftovers of runs whose owner is gone (--all: every efh run).
+# Remove leftovers of runs whose owner is gone (--all: every run). Runs are
+# those whose prefix starts with EF_STEM (efh; scripts/cluster.sh: efc).
 ef_harness_clean_stale() {
-	local all=${1:-} prefix pid id dir ns n=0
+	local all=${1:-} stem=${EF_STEM:-efh} prefix pid id dir ns n=0
 	local -A seen=()
 	if [[ -d $EF_RUN_ROOT ]]; then
-		for dir in "$EF_RUN_ROOT"/efh*; do
+		for dir in "$EF_RUN_ROOT/$stem"*; do
 			[[ -d $dir ]] || continue
 			prefix=${dir##*/}
 			seen[$prefix]=1
@@ -479,7 +521,7 @@ ef_harness_clean_stale() {
 		done
 	fi
 	# Namespaces of a run without a run dir (it is created before them).
-	for ns in $(ip netns list 2>/dev/null | awk '$1 ~ /^efh[A-Za-z0-9]*-/ {print $1}'); do
+	for ns in $(ip netns list 2>/dev/null | awk -v s="^${stem}[A-Za-z0-9]*-" '$1 ~ s {print $1}'); do
 		prefix=${ns%%-*}
 		[[ -z ${seen[$prefix]:-} ]] || continue
 		seen[$prefix]=1
@@ -495,7 +537,7 @@ ef_harness_load() {
 	local prefix=${EF_PREFIX:-}
 	if [[ -z $prefix ]]; then
 		# The only run, if there is exactly one.
-		local runs=("$EF_RUN_ROOT"/efh*/state)
+		local runs=("$EF_RUN_ROOT/${EF_STEM:-efh}"*/state)
 		if ((${#runs[@]} == 1)) && [[ -f ${runs[0]} ]]; then
 			prefix=$(basename "$(dirname "${runs[0]}")")
 		else
@@ -509,6 +551,11 @@ ef_harness_load() {
 	fi
 	# shellcheck source=/dev/null
 	source "$EF_RUN_ROOT/$prefix/state"
+}
+
+# ef_script_help FILE: the comment block at the top of FILE, unindented.
+ef_script_help() {
+	sed -n '2,/^$/p' "$1" | sed 's/^# \{0,1\}//'
 }
 
 ef_harness_main() {
@@ -574,9 +621,7 @@ ef_harness_main() {
 		ef_harness_info
 		;;
 	clean-stale) ef_harness_clean_stale "${1:-}" ;;
-	help | -h | --help)
-		sed -n '2,/^$/p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
-		;;
+	help | -h | --help) ef_script_help "${BASH_SOURCE[0]}" ;;
 	*)
 		ef_log "unknown command $cmd (up, down, lb, exec, info, clean-stale)"
 		return 2

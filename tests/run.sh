@@ -82,6 +82,7 @@ done
 
 # Leftovers of a crashed earlier run would only get in the way.
 scripts/harness.sh clean-stale >/dev/null 2>&1 || true
+scripts/cluster.sh clean-stale >/dev/null 2>&1 || true
 
 for idx in "${!names[@]}"; do
 	name=${names[$idx]}

@@ -19,6 +19,24 @@
 #define __always_inline inline __attribute__((always_inline))
 #endif
 
+/*
+ * The flow-hash version. Load balancers that share a VIP's traffic (ECMP in
+ * front of several) send a new flow, or a flow that moved to them, to the
+ * same backend only if they map a 5-tuple to a backend alike: the same flow
+ * hash (ef_flow_hash2 below) and the same Maglev fill (ef_hash_addr with the
+ * permutation seeds below, and the quotas and walk of user/maglev.c). Any
+ * change to either must bump this number: it goes into the sibling
+ * fingerprint (user/fingerprint.h), so instances of two versions show
+ * different fingerprints instead of silently disagreeing. It lives here,
+ * beside the hash, so that a change to the hash meets it in the same diff;
+ * tests/unit/test_fingerprint.c pins this version's outputs and fails on a
+ * change made without a bump.
+ *   1: two MurmurHash3 lanes over the 5-tuple
+ *   2: one splitmix64 pass
+ *   3: the port word multiplied apart and folded in before the last mix
+ */
+#define EF_FLOW_HASH_VERSION 3
+
 /* Seeds: one per use, so the flow, VIP-key and permutation hashes differ. */
 #define EF_SEED_OFFSET	0x9e3779b9U
 #define EF_SEED_SKIP	0x85ebca77U

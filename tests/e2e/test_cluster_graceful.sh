@@ -1,0 +1,59 @@
+#!/bin/bash
+# Story: one of three LBs leaves gracefully while 100 long-lived connections
+# stream (50 to each VIP) and new connections arrive at 50 a second: it
+# withdraws its VIP addresses (its routes leave announcement table 239, so
+# its BIRD withdraws them), the router stops sending it traffic, it keeps
+# forwarding for a drain time, then its BIRD stops and its data plane is
+# detached. No connection breaks and no new connection fails: every packet
+# that reached it found it forwarding, and the flows that moved to the other
+# two LBs kept their backends (same tables). The router's reroute time is
+# printed and kept as a figure.
+set -uo pipefail
+# shellcheck source=tests/e2e/lib.sh
+source "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/e2e/cluster.sh
+source "$(dirname "$0")/cluster.sh"
+
+LOAD_SECONDS=8
+DRAIN=2
+LB=2
+
+cluster_up
+ef_cluster_monitor_start
+
+vip_packets() {
+	echo $(($(lb_vip_counter "$1" "$VIP4:80/tcp" "$2") + $(lb_vip_counter "$1" "[$VIP6]:80/tcp" "$2")))
+}
+
+before=$(vip_packets "$LB" new_flows)
+load_start "$LOAD_SECONDS"
+sleep 2
+t0=$(now)
+check "lb$LB withdrew its VIPs (table 239 emptied)" ef_cluster_withdraw "$LB"
+router_left "$LB" "$t0" "withdrawn"
+# what was on its way when the route changed has arrived within 0.2 s
+sleep 0.2
+flows=$(vip_packets "$LB" new_flows)
+packets=$(vip_packets "$LB" packets)
+sleep "$DRAIN"
+if (($(vip_packets "$LB" new_flows) == flows && $(vip_packets "$LB" packets) == packets && flows > before)); then
+	ok "lb$LB took new flows before ($((flows - before))), none while draining"
+else
+	not_ok "lb$LB took new flows before, none while draining" \
+		"new flows: $before before, $flows at the withdrawal, $(vip_packets "$LB" new_flows) after"
+fi
+check "lb$LB stopped: BIRD ended, data plane detached" ef_cluster_lb_stop "$LB"
+
+load_wait
+if ((BROKEN == 0)); then
+	ok "none of the $STREAMS long-lived connections broke"
+else
+	not_ok "none of the $STREAMS long-lived connections broke" "$(broken_streams)"
+fi
+if ((FAILED == 0)); then
+	ok "no new connection failed ($REQUESTS)"
+else
+	not_ok "no new connection failed" "$(failed_requests "$t0")"
+fi
+figure "graceful withdrawal of lb$LB (drain ${DRAIN}s, then stopped): broken $BROKEN/$STREAMS, new connections failed $FAILED of $REQUESTS, slowest ${SLOWEST_MS} ms; router reroute ${REROUTE4} ms (IPv6 ${REROUTE6} ms) after the routes left table 239"
+e2e_done
