@@ -48,10 +48,10 @@ struct {
 
 /* VIP addresses (port 0, proto 0) -> number of VIPs on them; tells which
  * fragments to drop. Written by the CLI; during a commit it holds the
- * addresses of both generations. */
+ * addresses of both generations (room for both). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, EF_MAX_VIPS);
+	__uint(max_entries, EF_GENS *EF_MAX_VIPS);
 	__type(key, struct ef_vip_key);
 	__type(value, __u32);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);

@@ -142,6 +142,34 @@ static int backend_src(const struct ef_conf_vip *v, const struct ef_conf_backend
 	return ef_err(err, "backend %s: no source address toward it: %s", a, strerror(-err));
 }
 
+/*
+ * An id for a new backend: one free in the running generation that no
+ * connection entry names, else one free there, else one a backend leaving
+ * with this change holds there: each generation has its own entries, so the
+ * id names the old backend in the old one and the new backend in the new
+ * one, and the new gen (above any that id had) keeps the old backend's
+ * connection entries from matching the new one. So a change that fits the
+ * limits once committed always finds ids (9000 backends replaced by 9000
+ * others).
+ */
+static int new_backend_id(struct ef_dp *dp, struct commit_work *p, const bool *taken)
+{
+	int err;
+
+	if (!p->ct_ref && (err = read_ct_refs(dp, p)))
+		return err;
+	for (__u32 k = 0; k < EF_MAX_BACKENDS; k++)
+		if (!taken[k] && p->old.bes[k].state == EF_BE_FREE && !p->ct_ref[k])
+			return (int)k;
+	for (__u32 k = 0; k < EF_MAX_BACKENDS; k++)
+		if (!taken[k] && p->old.bes[k].state == EF_BE_FREE)
+			return (int)k;
+	for (__u32 k = 0; k < EF_MAX_BACKENDS; k++)
+		if (!taken[k])
+			return (int)k;
+	return ef_err(-ENOSPC, "no free backend id (%d at most)", EF_MAX_BACKENDS);
+}
+
 /* Backend entries of the new generation: staying backends keep id and gen,
  * new ones take a free id with a gen above any it had. */
 static int assign_backends(struct ef_dp *dp, const struct ef_conf *want, struct commit_work *p)
@@ -176,18 +204,9 @@ static int assign_backends(struct ef_dp *dp, const struct ef_conf *want, struct 
 			bool poke;
 
 			if (id < 0) {
-				if (!p->ct_ref && (err = read_ct_refs(dp, p)))
-					return err;
-				for (__u32 k = 0; id < 0 && k < EF_MAX_BACKENDS; k++)
-					if (!taken[k] && p->old.bes[k].state == EF_BE_FREE &&
-					    !p->ct_ref[k])
-						id = (int)k;
-				for (__u32 k = 0; id < 0 && k < EF_MAX_BACKENDS; k++)
-					if (!taken[k] && p->old.bes[k].state == EF_BE_FREE)
-						id = (int)k;
+				id = new_backend_id(dp, p, taken);
 				if (id < 0)
-					return ef_err(-ENOSPC, "no free backend id (%d at most)",
-						      EF_MAX_BACKENDS);
+					return id;
 				taken[id] = true;
 				p->nw.bes[id].gen = max_gen(p, id) + 1;
 			}
@@ -393,14 +412,42 @@ static void work_free(struct commit_work *p)
 	free(p->ct_ref);
 }
 
-/* Does slot key of the map-in-map outer already hold the map fd? */
-static bool same_map(int outer, __u32 key, int fd)
+/* The new generation's Maglev tables, in two batches: the slots that take
+ * a table, the slots left without one. A generation has tables only for its
+ * own VIPs; a slot that already holds its table is left alone. */
+static int write_tables(struct ef_dp *dp, const struct commit_work *p, __u32 gen)
 {
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info), id;
+	struct table_batch {
+		__u32 keys[EF_MAX_VIPS];
+		int fds[EF_MAX_VIPS];
+		__u32 n;
+	} *set = calloc(1, sizeof(*set)), *del = calloc(1, sizeof(*del));
+	__u32 unused;
+	int err = -ENOMEM;
 
-	return !bpf_map_lookup_elem(outer, &key, &id) && !bpf_obj_get_info_by_fd(fd, &info, &len) &&
-	       info.id == id;
+	if (!set || !del)
+		goto out;
+	for (__u32 id = 0; id < EF_MAX_VIPS; id++) {
+		__u32 key = ef_gen_vip(gen, id);
+
+		if (!p->nw.vips[id].key.family && !p->other.vips[id].key.family)
+			continue;
+		if (p->table_fd[id] >= 0 && ef_outer_holds(dp->maglev, key, p->table_fd[id]))
+			continue;
+		if (p->table_fd[id] >= 0) {
+			set->keys[set->n] = key;
+			set->fds[set->n++] = p->table_fd[id];
+		} else if (!bpf_map_lookup_elem(dp->maglev, &key, &unused)) {
+			del->keys[del->n++] = key;
+		}
+	}
+	err = ef_outer_update(dp->maglev, set->keys, set->fds, set->n);
+	if (!err)
+		err = ef_outer_delete(dp->maglev, del->keys, del->n);
+out:
+	free(set);
+	free(del);
+	return err;
 }
 
 /* The inactive generation, whole. */
@@ -411,23 +458,7 @@ static int write_generation(struct ef_dp *dp, struct commit_work *p, __u32 gen)
 	err = ef_image_write(dp, gen, &p->nw);
 	if (err)
 		return err;
-	for (__u32 id = 0; !err && id < EF_MAX_VIPS; id++) {
-		__u32 key = ef_gen_vip(gen, id);
-
-		/* a generation has tables only for its own VIPs */
-		if (!p->nw.vips[id].key.family && !p->other.vips[id].key.family)
-			continue;
-		/* replacing an inner map waits for an RCU grace period (~10 ms):
-		 * skip the slots that already hold this table */
-		if (p->table_fd[id] >= 0 && same_map(dp->maglev, key, p->table_fd[id]))
-			continue;
-		if (p->table_fd[id] >= 0) {
-			if (bpf_map_update_elem(dp->maglev, &key, &p->table_fd[id], BPF_ANY))
-				err = -errno;
-		} else if (bpf_map_delete_elem(dp->maglev, &key) && errno != ENOENT) {
-			err = -errno;
-		}
-	}
+	err = write_tables(dp, p, gen);
 	if (!err)
 		err = ef_array_write(dp->vip_index, ef_gen_bucket(gen, 0), EF_VIP_INDEX_BUCKETS,
 				     sizeof(*p->index), p->index);
@@ -438,11 +469,13 @@ static int write_generation(struct ef_dp *dp, struct commit_work *p, __u32 gen)
 }
 
 /* evenflow_vip_addrs and the filter bitmap serve both generations: before the
- * flip they gain the new addresses (union); after it, they lose the others.
- * The bitmap is written whole through a mapping: a word the data plane reads
+ * flip they gain the addresses of img, the new one (union: the map holds two
+ * generations' worth); after it, they lose the others (exact). A commit that
+ * fails before its flip puts the active generation's back, exactly. The
+ * bitmap is written whole through a mapping: a word the data plane reads
  * meanwhile holds, byte by byte, the old or the new value, and either covers
  * the generation it reads. */
-static int write_addresses(struct ef_dp *dp, const struct commit_work *p, bool exact)
+static int write_addresses(struct ef_dp *dp, const struct ef_image *img, bool exact)
 {
 	__u64 *words = calloc(EF_VIP_FILTER_WORDS, sizeof(*words));
 	struct ef_vip_key cur, next, *prev = NULL;
@@ -455,7 +488,7 @@ static int write_addresses(struct ef_dp *dp, const struct commit_work *p, bool e
 					   EF_VIP_FILTER_WORDS * sizeof(*words), words)))
 		goto out;
 	for (__u32 id = 0; id < EF_MAX_VIPS; id++) {
-		const struct ef_vip_key *k = &p->nw.vips[id].key;
+		const struct ef_vip_key *k = &img->vips[id].key;
 		struct ef_vip_key a;
 		__u32 bit, refs = 0;
 
@@ -465,9 +498,9 @@ static int write_addresses(struct ef_dp *dp, const struct commit_work *p, bool e
 		words[bit / 64] |= 1ULL << (bit % 64);
 		ef_vip_addr_key(k, &a);
 		for (__u32 j = 0; j < EF_MAX_VIPS; j++)
-			refs += p->nw.vips[j].key.family &&
-				!memcmp(&p->nw.vips[j].key.addr, &a.addr, sizeof(a.addr)) &&
-				p->nw.vips[j].key.family == a.family;
+			refs += img->vips[j].key.family &&
+				!memcmp(&img->vips[j].key.addr, &a.addr, sizeof(a.addr)) &&
+				img->vips[j].key.family == a.family;
 		if (bpf_map_update_elem(dp->vip_addrs, &a, &refs, BPF_ANY)) {
 			err = -errno;
 			goto out;
@@ -480,9 +513,8 @@ static int write_addresses(struct ef_dp *dp, const struct commit_work *p, bool e
 
 			cur = next;
 			for (__u32 j = 0; !keep && j < EF_MAX_VIPS; j++)
-				keep =
-				    p->nw.vips[j].key.family == cur.family &&
-				    !memcmp(&p->nw.vips[j].key.addr, &cur.addr, sizeof(cur.addr));
+				keep = img->vips[j].key.family == cur.family &&
+				       !memcmp(&img->vips[j].key.addr, &cur.addr, sizeof(cur.addr));
 			if (!keep && !bpf_map_delete_elem(dp->vip_addrs, &cur))
 				continue; /* deleted: the next key after it is the same */
 			prev = &cur;
@@ -533,18 +565,22 @@ int ef_conf_commit(struct ef_dp *dp, const struct ef_conf *want)
 	err = work_build(dp, want, gen, p);
 	if (!err)
 		err = write_generation(dp, p, next);
-	if (!err)
-		err = write_addresses(dp, p, false);
-	if (!err)
-		err = zero_new_counters(dp, p);
 	if (err)
 		goto out;
+	err = write_addresses(dp, &p->nw, false);
+	if (!err)
+		err = zero_new_counters(dp, p);
 	/* the commit point: one 4-byte write */
-	if (bpf_map_update_elem(dp->gen, &zero, &next, BPF_ANY)) {
+	if (!err && bpf_map_update_elem(dp->gen, &zero, &next, BPF_ANY))
 		err = ef_err(-errno, "cannot switch to the new configuration: %s", strerror(errno));
+	if (err) {
+		/* no address the running generation lacks stays behind */
+		if (write_addresses(dp, &p->old, true))
+			pr_warn("the VIP address filter keeps addresses of the refused change "
+				"(harmless superset, until the next commit)");
 		goto out;
 	}
-	if (write_addresses(dp, p, true))
+	if (write_addresses(dp, &p->nw, true))
 		pr_warn("the VIP address filter keeps old addresses (harmless superset)");
 out:
 	work_free(p);

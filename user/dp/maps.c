@@ -169,3 +169,38 @@ long ef_conntrack_count(int conntrack_fd)
 	}
 	return n;
 }
+
+bool ef_outer_holds(int outer, __u32 key, int inner_fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), id;
+
+	return !bpf_map_lookup_elem(outer, &key, &id) &&
+	       !bpf_obj_get_info_by_fd(inner_fd, &info, &len) && info.id == id;
+}
+
+int ef_outer_update(int outer, const __u32 *keys, const int *inner_fds, __u32 n)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	__u32 count = n;
+
+	if (!n || !bpf_map_update_batch(outer, keys, inner_fds, &count, &opts))
+		return 0;
+	for (__u32 i = 0; i < n; i++)
+		if (bpf_map_update_elem(outer, &keys[i], &inner_fds[i], BPF_ANY))
+			return -errno;
+	return 0;
+}
+
+int ef_outer_delete(int outer, const __u32 *keys, __u32 n)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	__u32 count = n;
+
+	if (!n || !bpf_map_delete_batch(outer, keys, &count, &opts))
+		return 0;
+	for (__u32 i = 0; i < n; i++)
+		if (bpf_map_delete_elem(outer, &keys[i]) && errno != ENOENT)
+			return -errno;
+	return 0;
+}

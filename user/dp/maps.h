@@ -7,6 +7,7 @@
 #ifndef EF_MAPS_IO_H
 #define EF_MAPS_IO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "evenflow.h"
@@ -22,6 +23,14 @@ int ef_array_write(int fd, __u32 start, __u32 n, size_t value_size, const void *
 int ef_percpu_sum(int fd, __u32 key, int ncpus, size_t nwords, __u64 *out);
 /* Zeroes a per-CPU entry of value_size bytes. */
 int ef_percpu_zero(int fd, __u32 key, int ncpus, size_t value_size);
+
+/* Map-of-maps slots, u32 keys: does slot key of outer hold inner_fd's map?
+ * Sets or deletes n slots in one call where the kernel can: every change of
+ * a map-of-maps waits for an RCU grace period (about 10 ms), a batch waits
+ * once for all of its slots. Deleting an empty slot is not an error. */
+bool ef_outer_holds(int outer, __u32 key, int inner_fd);
+int ef_outer_update(int outer, const __u32 *keys, const int *inner_fds, __u32 n);
+int ef_outer_delete(int outer, const __u32 *keys, __u32 n);
 
 /* Entries of a hash-like map (walks the keys). */
 long ef_map_count(int fd, size_t key_size);
