@@ -84,6 +84,42 @@ static void check_forwarding(const char *dev)
 	}
 }
 
+/* The evenflow program dev runs whose pins are gone (another than dp's),
+ * if any: *stale filled, 1; 0 if none. */
+static int stale_on(const struct ef_dp *dp, const char *dev, struct ef_attached *stale)
+{
+	struct ef_attached *devs = NULL;
+	const struct ef_attached *d;
+	size_t n = 0;
+	int err = ef_prog_devices_named(EF_PROG_NAME_LB, &devs, &n);
+
+	if (err)
+		return err;
+	d = ef_attached_find(devs, n, dev);
+	if (d && (!dp || d->prog_id != dp->prog_id))
+		*stale = *d;
+	err = d && (!dp || d->prog_id != dp->prog_id);
+	free(devs);
+	return err;
+}
+
+/* dp's program onto dev: in place of an evenflow program whose pins are
+ * gone (the configuration that program reads cannot be reached any more),
+ * else attached. */
+static int attach_or_replace(const struct ef_dp *dp, const char *dev, enum xdp_attach_mode mode)
+{
+	struct ef_attached stale;
+	int err = stale_on(dp, dev, &stale);
+
+	if (err < 0)
+		return err;
+	if (!err)
+		return ef_xdp_attach(dp->prog_fd, dev, mode);
+	pr_warn("device %s: ran evenflow program %u, whose pins are gone: replaced by %u", dev,
+		stale.prog_id, dp->prog_id);
+	return ef_xdp_replace(&stale, dp->prog_fd);
+}
+
 int cmd_attach(const struct ef_ctx *ctx, const void *args)
 {
 	const struct attach_args *a = args;
@@ -116,7 +152,7 @@ int cmd_attach(const struct ef_ctx *ctx, const void *args)
 	if (err)
 		goto out;
 	check_forwarding(dev);
-	err = ef_xdp_attach(dp.prog_fd, dev, mode);
+	err = attach_or_replace(&dp, dev, mode);
 out:
 	free(devs);
 	ef_dp_close(&dp);
@@ -136,6 +172,25 @@ static const struct ef_opt detach_opts[] = {
 static const struct detach_args detach_defaults;
 const struct ef_opt_set ef_detach_args = EF_OPT_SET(detach_opts, detach_defaults);
 
+/* detach of a device that does not run dp's program: an evenflow program
+ * whose pins are gone is taken off it; anything else is an error. */
+static int detach_stale(const struct ef_dp *dp, const char *dev, const char *pin_dir)
+{
+	struct ef_attached stale;
+	int err = stale_on(dp, dev, &stale);
+
+	if (err < 0)
+		return err;
+	if (!err && !dp)
+		return ef_err(-ENOENT, "device %s: evenflow is not loaded (pin dir %s)", dev,
+			      pin_dir);
+	if (!err)
+		return ef_err(-ENOENT, "device %s: evenflow is not attached", dev);
+	pr_warn("device %s: detaching evenflow program %u, whose pins are gone", dev,
+		stale.prog_id);
+	return ef_xdp_detach(-1, stale.prog_id, dev);
+}
+
 int cmd_detach(const struct ef_ctx *ctx, const void *args)
 {
 	const struct detach_args *a = args;
@@ -143,20 +198,26 @@ int cmd_detach(const struct ef_ctx *ctx, const void *args)
 	struct ef_attached *devs = NULL;
 	size_t ndevs = 0;
 	struct ef_dp dp;
+	bool ours;
 	int err;
 
 	err = ef_dp_open_existing(pin_dir, &dp);
 	if (err == -ENOENT)
-		return ef_err(err, "device %s: evenflow is not loaded (pin dir %s)", a->dev,
-			      pin_dir);
+		return detach_stale(NULL, a->dev, pin_dir);
 	if (err)
 		return err;
-	err = ef_xdp_detach(dp.prog_fd, dp.prog_id, a->dev);
+	err = ef_prog_devices(dp.prog_id, &devs, &ndevs);
+	ours = !err && ef_attached_find(devs, ndevs, a->dev);
+	if (!err)
+		err = ours ? ef_xdp_detach(dp.prog_fd, dp.prog_id, a->dev)
+			   : detach_stale(&dp, a->dev, pin_dir);
+	free(devs);
+	devs = NULL;
 	if (!err)
 		err = ef_prog_devices(dp.prog_id, &devs, &ndevs);
 	/* The last device gone: the pins go too, so a stale configuration
 	 * never comes back with the next attach. */
-	if (!err && !ndevs) {
+	if (!err && ours && !ndevs) {
 		ef_dp_unpin(&dp);
 		pr_info("no device left: removed the pins under %s", pin_dir);
 	}

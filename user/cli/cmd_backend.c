@@ -99,7 +99,7 @@ static int backend_add(const struct ef_ctx *ctx, const void *args)
 	struct ef_dp dp;
 	int err;
 
-	err = ef_dp_open(ef_pin_dir(ctx->pin_dir), NULL, &dp);
+	err = ef_dp_open_loaded(ef_pin_dir(ctx->pin_dir), &dp);
 	if (err)
 		return err;
 	err = ef_tx_ports_sync(dp.tx_ports);
@@ -119,7 +119,7 @@ static int backend_set(const struct ef_ctx *ctx, const void *args)
 	if (!a->weight && a->state == EF_BE_FREE)
 		return ef_usage("backend set: nothing to set (--weight W and/or --state "
 				"up|drain|down)");
-	err = ef_dp_open(ef_pin_dir(ctx->pin_dir), NULL, &dp);
+	err = ef_dp_open_loaded(ef_pin_dir(ctx->pin_dir), &dp);
 	if (err)
 		return err;
 	err = ef_backend_set(&dp, &a->key, &a->be.addr, a->be.family, (__u16)a->weight,
@@ -134,7 +134,7 @@ static int backend_del(const struct ef_ctx *ctx, const void *args)
 	struct ef_dp dp;
 	int err;
 
-	err = ef_dp_open(ef_pin_dir(ctx->pin_dir), NULL, &dp);
+	err = ef_dp_open_loaded(ef_pin_dir(ctx->pin_dir), &dp);
 	if (err)
 		return err;
 	err = ef_backend_del(&dp, &a->key, &a->be.addr, a->be.family, limits(a));

@@ -124,7 +124,7 @@ int cmd_lookup(const struct ef_ctx *ctx, const void *args)
 
 	if (check_args(a))
 		return -EINVAL;
-	err = ef_dp_open(ef_pin_dir(ctx->pin_dir), NULL, &dp);
+	err = ef_dp_open_loaded(ef_pin_dir(ctx->pin_dir), &dp);
 	if (err)
 		return err;
 	/* the flow as the data plane sees the client's first packet */

@@ -22,6 +22,36 @@
 
 const struct ef_opt_set ef_status_args = {.opts = NULL};
 
+/* Devices running an evenflow program other than the pinned one (pinned:
+ * its id, 0 if none is): its pins are gone, so its configuration cannot be
+ * reached. */
+static int print_stale(__u32 pinned)
+{
+	struct ef_attached *devs = NULL;
+	size_t n = 0, k = 0;
+	int err = ef_prog_devices_named(EF_PROG_NAME_LB, &devs, &n);
+
+	if (err)
+		return err;
+	out_arr_open("unpinned");
+	for (size_t i = 0; i < n; i++) {
+		if (devs[i].prog_id == pinned)
+			continue;
+		if (!k++)
+			out_text("without pins:\n");
+		out_obj_open(NULL);
+		out_str("name", "  %-16s", devs[i].name);
+		out_u64("prog_id", " program %llu", devs[i].prog_id);
+		out_text(": its configuration cannot be reached; 'evenflow attach %s' replaces it, "
+			 "'evenflow detach %s' removes it\n",
+			 devs[i].name, devs[i].name);
+		out_obj_close();
+	}
+	out_arr_close();
+	free(devs);
+	return 0;
+}
+
 /* The VIPs that fail open (every backend the operator has up fails its
  * checks): README, "Health checks fail open". */
 static void print_fail_open(const struct ef_vip_entry *vips, size_t n)
@@ -92,7 +122,7 @@ int cmd_status(const struct ef_ctx *ctx, const void *args)
 	err = ef_dp_open_existing(pin_dir, &dp);
 	if (err == -ENOENT) {
 		out_bool("loaded", "loaded:      %s\n", false);
-		return 0;
+		return print_stale(0);
 	}
 	if (err)
 		return err;
@@ -117,7 +147,9 @@ int cmd_status(const struct ef_ctx *ctx, const void *args)
 		out_text("\n");
 	}
 	out_arr_close();
-	err = ef_backends_read(&dp, &all);
+	err = print_stale(dp.prog_id);
+	if (!err)
+		err = ef_backends_read(&dp, &all);
 	if (err)
 		goto out;
 	for (i = 0; i < EF_MAX_BACKENDS; i++)

@@ -127,7 +127,7 @@ static int vip_del(const struct ef_ctx *ctx, const void *args)
 	struct ef_dp dp;
 	int err;
 
-	err = ef_dp_open(ef_pin_dir(ctx->pin_dir), NULL, &dp);
+	err = ef_dp_open_loaded(ef_pin_dir(ctx->pin_dir), &dp);
 	if (err)
 		return err;
 	ef_safety_default(&lim);
@@ -288,7 +288,7 @@ static int vip_show(const struct ef_ctx *ctx, const void *args)
 	char d[24];
 	int err;
 
-	err = ef_dp_open(ef_pin_dir(ctx->pin_dir), NULL, &dp);
+	err = ef_dp_open_loaded(ef_pin_dir(ctx->pin_dir), &dp);
 	if (err)
 		return err;
 	err = ef_vip_get(&dp, &a->key, &vip);

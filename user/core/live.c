@@ -260,7 +260,7 @@ int ef_listing_open(const char *pin_dir, const struct ef_vip_key *only, struct e
 	int err;
 
 	memset(l, 0, sizeof(*l));
-	err = ef_dp_open(pin_dir, NULL, &l->dp);
+	err = ef_dp_open_loaded(pin_dir, &l->dp);
 	if (err)
 		return err;
 	if (only)

@@ -52,8 +52,9 @@ struct ef_listing {
 	struct ef_backend *backends; /* EF_MAX_BACKENDS entries */
 };
 
-/* Opens the data plane under pin_dir and reads the VIPs (only: that one,
- * else all) and the backends; on failure nothing is left open. */
+/* Opens the data plane under pin_dir (never loading one: -ENOENT recorded
+ * when there is none) and reads the VIPs (only: that one, else all) and the
+ * backends; on failure nothing is left open. */
 int ef_listing_open(const char *pin_dir, const struct ef_vip_key *only, struct ef_listing *l);
 void ef_listing_close(struct ef_listing *l);
 

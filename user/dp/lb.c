@@ -261,7 +261,10 @@ int ef_dp_open_existing(const char *pin_dir, struct ef_dp *dp)
 
 	init_dp(dp);
 	snprintf(dp->pin_dir, sizeof(dp->pin_dir), "%s", pin_dir);
-	if (!ef_is_bpffs(pin_dir) || !ef_pinned(pin_dir, EF_PIN_LB_PROG))
+	err = ef_pin_look(pin_dir, EF_PIN_LB_PROG);
+	if (err)
+		return err;
+	if (!ef_is_bpffs(pin_dir))
 		return -ENOENT;
 	dp->lock_fd = ef_pin_dir_lock(pin_dir);
 	if (dp->lock_fd < 0)
@@ -274,17 +277,83 @@ int ef_dp_open_existing(const char *pin_dir, struct ef_dp *dp)
 	return 0;
 }
 
+int ef_dp_open_loaded(const char *pin_dir, struct ef_dp *dp)
+{
+	int err = ef_dp_open_existing(pin_dir, dp);
+
+	if (err == -ENOENT)
+		return ef_err(err, "no data plane at %s (evenflow attach DEV first)", pin_dir);
+	return err;
+}
+
 static bool cfg_differs(const struct ef_dp_cfg *want, const struct ef_dp_cfg *have)
 {
 	return (want->conntrack_size && want->conntrack_size != have->conntrack_size) ||
 	       (want->udp_idle_s && want->udp_idle_s != have->udp_idle_s);
 }
 
+/* Puts the pinned program (just reloaded) in place of the old one on every
+ * device that ran it. */
+static int replace_on(struct ef_dp *dp, const struct ef_attached *devs, size_t n)
+{
+	int err = 0;
+
+	for (size_t i = 0; !err && i < n; i++) {
+		err = ef_xdp_replace(&devs[i], dp->prog_fd);
+		if (!err)
+			pr_info("device %s: now runs program %u", devs[i].name, dp->prog_id);
+	}
+	return err;
+}
+
+/*
+ * Other load-time settings: a new program with them, on the same pinned
+ * configuration maps; the connection table is a new one of the new size.
+ * Devices that ran the old program run the new one, swapped in between two
+ * packets. The old table's flows take the table's choice again: a flow
+ * stays on its backend if the backend still holds the flow's slot
+ * (README, "Connection table").
+ */
+static int reload(struct ef_dp *dp, const struct ef_dp_cfg *want, const struct ef_dp_cfg *have)
+{
+	struct ef_dp_cfg c = *have, *cfg = &c;
+	struct ef_attached *devs = NULL;
+	size_t ndevs = 0;
+	int err, lock = dp->lock_fd;
+	char pin_dir[PATH_MAX];
+
+	/* what is not asked for stays as it is */
+	if (want->conntrack_size)
+		c.conntrack_size = want->conntrack_size;
+	if (want->udp_idle_s)
+		c.udp_idle_s = want->udp_idle_s;
+	err = ef_prog_devices(dp->prog_id, &devs, &ndevs);
+	if (err)
+		return err;
+	if (ndevs)
+		pr_warn(
+		    "warning: reloading the data plane attached to %zu device(s) with %u "
+		    "connection slots (was %u) and a %u s UDP timeout (was %u s): the connection "
+		    "table starts empty, and a flow whose backend no longer holds its table slot "
+		    "(drained, or moved by a change since it began) moves",
+		    ndevs, c.conntrack_size, have->conntrack_size, c.udp_idle_s, have->udp_idle_s);
+	snprintf(pin_dir, sizeof(pin_dir), "%s", dp->pin_dir);
+	dp->lock_fd = -1;
+	ef_dp_close(dp);
+	dp->lock_fd = lock;
+	snprintf(dp->pin_dir, sizeof(dp->pin_dir), "%s", pin_dir);
+	err = load_lb(pin_dir, cfg);
+	if (!err)
+		err = open_pinned(dp);
+	if (!err)
+		err = replace_on(dp, devs, ndevs);
+	free(devs);
+	return err;
+}
+
 int ef_dp_open(const char *pin_dir, const struct ef_dp_cfg *cfg, struct ef_dp *dp)
 {
-	struct ef_attached *devs = NULL;
 	struct ef_dp_cfg have;
-	size_t ndevs = 0;
 	int err;
 
 	init_dp(dp);
@@ -301,35 +370,8 @@ int ef_dp_open(const char *pin_dir, const struct ef_dp_cfg *cfg, struct ef_dp *d
 			goto fail;
 	}
 	err = open_pinned(dp);
-	if (err)
-		goto fail;
-	if (!cfg || ef_dp_get_cfg(dp, &have) || !cfg_differs(cfg, &have))
-		return 0;
-
-	/* Other load-time settings: reload, if no device runs the program. */
-	err = ef_prog_devices(dp->prog_id, &devs, &ndevs);
-	if (err)
-		goto fail;
-	if (ndevs) {
-		err = ef_err(-EBUSY,
-			     "--conntrack-size/--udp-timeout differ from the running data plane "
-			     "(%u slots, %u s) attached to %s: detach every device first",
-			     have.conntrack_size, have.udp_idle_s, devs[0].name);
-		free(devs);
-		goto fail;
-	}
-	free(devs);
-	{
-		int lock = dp->lock_fd;
-
-		dp->lock_fd = -1;
-		ef_dp_close(dp);
-		dp->lock_fd = lock;
-		snprintf(dp->pin_dir, sizeof(dp->pin_dir), "%s", pin_dir);
-	}
-	err = load_lb(pin_dir, cfg);
-	if (!err)
-		err = open_pinned(dp);
+	if (!err && cfg && !ef_dp_get_cfg(dp, &have) && cfg_differs(cfg, &have))
+		err = reload(dp, cfg, &have);
 	if (!err)
 		return 0;
 fail:

@@ -37,12 +37,16 @@ struct ef_dp_cfg {
 	__u32 udp_idle_s;
 };
 
-/* Opens the LB data plane, loading and pinning it if absent (cfg may be NULL).
- * If it is loaded with other cfg values and attached nowhere, it is reloaded
- * with them; if it is attached, that is an error. */
+/* Opens the LB data plane, loading and pinning it if absent (cfg may be
+ * NULL). If it is loaded with other cfg values, it is reloaded with them on
+ * the same configuration maps, and the devices that ran it run the new
+ * program (a new, empty connection table; a warning says so). */
 int ef_dp_open(const char *pin_dir, const struct ef_dp_cfg *cfg, struct ef_dp *dp);
 /* Opens it only if loaded: -ENOENT otherwise (nothing recorded). */
 int ef_dp_open_existing(const char *pin_dir, struct ef_dp *dp);
+/* The same for the commands that never create state: -ENOENT recorded as
+ * "no data plane at DIR (evenflow attach DEV first)". */
+int ef_dp_open_loaded(const char *pin_dir, struct ef_dp *dp);
 void ef_dp_close(struct ef_dp *dp);
 /* Current settings of the loaded program. */
 int ef_dp_get_cfg(const struct ef_dp *dp, struct ef_dp_cfg *cfg);

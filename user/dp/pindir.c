@@ -81,10 +81,39 @@ static bool private_mount_ns(void)
 	return self.st_ino != init.st_ino || self.st_dev != init.st_dev;
 }
 
+/* Where bpffs goes for pin_dir (its parent when that is the usual place,
+ * /sys/fs/bpf, or an empty directory, else the pin dir itself), refusing
+ * any place where a mount would hide files, and / itself. */
+static int mount_target(const char *pin_dir, const char *parent, const char **target)
+{
+	int err;
+
+	*target = parent;
+	if (!strcmp(parent, "/sys/fs/bpf") || dir_is_empty(parent))
+		return strcmp(parent, "/")
+			   ? 0
+			   : ef_err(-EPERM, "pin dir %s: refusing to mount bpffs on /", pin_dir);
+	if (!strcmp(pin_dir, "/"))
+		return ef_err(-EPERM, "pin dir /: refusing to mount bpffs on /");
+	err = mkdir_p(pin_dir);
+	if (err)
+		return ef_err(err, "pin dir %s: %s", pin_dir, strerror(-err));
+	if (!dir_is_empty(pin_dir))
+		return ef_err(
+		    -ENOTEMPTY,
+		    "pin dir %s: not on bpffs and not empty: refusing to mount bpffs over "
+		    "its files (mount -t bpf bpf DIR on an empty one)",
+		    pin_dir);
+	*target = pin_dir;
+	return 0;
+}
+
 /*
- * The pin dir must be on bpffs. If neither it nor its parent is, bpffs is
- * mounted on the parent when that is the usual place (/sys/fs/bpf) or an
- * empty directory, else on the pin dir itself: a mount never hides files.
+ * The pin dir must be on bpffs, one that outlives the command: if neither it
+ * nor its parent is, bpffs is mounted where it hides nothing
+ * (mount_target), unless this process has a mount namespace of its own
+ * (ip netns exec makes one): a mount made there vanishes with the process,
+ * and the pins with it, while the program stays on its devices.
  */
 int ef_pin_dir_prepare(const char *pin_dir)
 {
@@ -102,26 +131,23 @@ int ef_pin_dir_prepare(const char *pin_dir)
 	else
 		snprintf(parent, sizeof(parent), "/");
 	if (!ef_is_bpffs(parent)) {
+		if (private_mount_ns())
+			return ef_err(
+			    -EPERM,
+			    "pin dir %s is not on bpffs, and one mounted now would vanish "
+			    "with this command (a private mount namespace: ip netns exec?): "
+			    "mount one that outlives it first: mount -t bpf bpf %s",
+			    pin_dir, pin_dir);
 		err = mkdir_p(parent);
 		if (err)
 			return ef_err(err, "pin dir %s: %s", parent, strerror(-err));
-		target = parent;
-		if (strcmp(parent, "/sys/fs/bpf") && !dir_is_empty(parent)) {
-			err = mkdir_p(pin_dir);
-			if (err)
-				return ef_err(err, "pin dir %s: %s", pin_dir, strerror(-err));
-			target = pin_dir;
-		}
+		err = mount_target(pin_dir, parent, &target);
+		if (err)
+			return err;
 		if (mount("bpffs", target, "bpf", 0, "mode=0700"))
 			return ef_err(-errno, "pin dir %s: cannot mount bpffs on %s: %s", pin_dir,
 				      target, strerror(errno));
 		pr_info("mounted bpffs on %s", target);
-		if (private_mount_ns())
-			pr_warn(
-			    "warning: mounted bpffs on %s in a private mount namespace (ip netns "
-			    "exec?): it goes away when evenflow exits, and the state with it; "
-			    "mount bpffs on the pin dir first (see README)",
-			    target);
 	}
 	err = mkdir_p(pin_dir);
 	if (err)
@@ -180,6 +206,21 @@ bool ef_pinned(const char *dir, const char *name)
 	char path[PATH_MAX];
 
 	return !ef_pin_path(path, sizeof(path), dir, name) && !access(path, F_OK);
+}
+
+int ef_pin_look(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (ef_pin_path(path, sizeof(path), dir, name))
+		return ef_err(-ENAMETOOLONG, "pin dir %s: name too long", dir);
+	if (!stat(path, &st))
+		return 0;
+	if (errno == ENOENT || errno == ENOTDIR)
+		return -ENOENT;
+	return ef_err(-errno, "%s: %s%s", path, strerror(errno),
+		      errno == EACCES ? " (evenflow needs root)" : "");
 }
 
 void ef_unpin(const char *dir, const char *name)

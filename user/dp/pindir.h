@@ -31,6 +31,10 @@ int ef_pin_dir_lock(const char *pin_dir);
 int ef_pin_get(const char *dir, const char *name);
 /* Whether dir/name exists. */
 bool ef_pinned(const char *dir, const char *name);
+/* The same, telling why it cannot be looked at: 0 (there), -ENOENT (not
+ * there, nothing recorded), another negative errno recorded with the path
+ * (-EACCES: not root). */
+int ef_pin_look(const char *dir, const char *name);
 /* Removes dir/name (quietly if it is not there). */
 void ef_unpin(const char *dir, const char *name);
 /* Where the daemon of a pin dir keeps its lock and its state, outside

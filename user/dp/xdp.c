@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* xdp.c: attaching programs to devices through libxdp; see xdp.h. */
 #include <errno.h>
+#include <linux/if_link.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,30 +50,49 @@ const struct ef_attached *ef_attached_find(const struct ef_attached *devs, size_
 	return NULL;
 }
 
-/* Whether the XDP setup of ifindex runs prog_id (alone or in a dispatcher). */
-static bool runs_prog(int ifindex, __u32 prog_id, enum xdp_attach_mode *mode, bool *multi)
+/* What to look for on a device: a program by id, or any of a name. */
+struct wanted {
+	__u32 id;	  /* 0: by name */
+	const char *name; /* the program's name (the kernel keeps 15 characters) */
+};
+
+static bool matches(struct xdp_program *p, const struct wanted *w)
+{
+	const char *name;
+
+	if (!p)
+		return false;
+	if (w->id)
+		return xdp_program__id(p) == w->id;
+	name = xdp_program__name(p);
+	return name && !strcmp(name, w->name);
+}
+
+/* The program of ifindex's XDP setup (alone or in a dispatcher) that w
+ * wants: its id, or 0. */
+static __u32 runs_prog(int ifindex, const struct wanted *w, enum xdp_attach_mode *mode, bool *multi)
 {
 	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
 	struct xdp_program *p;
-	bool found = false;
+	__u32 found = 0;
 
 	if (!mp || libxdp_get_error(mp))
-		return false;
+		return 0;
 	*mode = xdp_multiprog__attach_mode(mp);
 	*multi = !xdp_multiprog__is_legacy(mp);
 	if (xdp_multiprog__is_legacy(mp)) {
 		p = xdp_multiprog__main_prog(mp);
-		found = p && xdp_program__id(p) == prog_id;
+		found = matches(p, w) ? xdp_program__id(p) : 0;
 	} else {
 		for (p = xdp_multiprog__next_prog(NULL, mp); p && !found;
 		     p = xdp_multiprog__next_prog(p, mp))
-			found = xdp_program__id(p) == prog_id;
+			found = matches(p, w) ? xdp_program__id(p) : 0;
 	}
 	xdp_multiprog__close(mp);
 	return found;
 }
 
-int ef_prog_devices(__u32 prog_id, struct ef_attached **devs, size_t *n)
+static int devices(const struct wanted *w, struct ef_attached **devs, size_t *n)
 {
 	struct if_nameindex *ifs, *i;
 	struct ef_attached *out = NULL, *tmp;
@@ -83,11 +103,12 @@ int ef_prog_devices(__u32 prog_id, struct ef_attached **devs, size_t *n)
 	ifs = if_nameindex();
 	if (!ifs)
 		return ef_err(-errno, "cannot list the network devices: %s", strerror(errno));
-	for (i = ifs; i->if_index && prog_id; i++) {
+	for (i = ifs; i->if_index && (w->id || w->name); i++) {
 		enum xdp_attach_mode mode;
 		bool multi;
+		__u32 id = runs_prog((int)i->if_index, w, &mode, &multi);
 
-		if (!runs_prog((int)i->if_index, prog_id, &mode, &multi))
+		if (!id)
 			continue;
 		tmp = realloc(out, (cnt + 1) * sizeof(*out));
 		if (!tmp) {
@@ -101,12 +122,27 @@ int ef_prog_devices(__u32 prog_id, struct ef_attached **devs, size_t *n)
 		out[cnt].ifindex = (int)i->if_index;
 		out[cnt].mode = mode;
 		out[cnt].multiprog = multi;
+		out[cnt].prog_id = id;
 		cnt++;
 	}
 	if_freenameindex(ifs);
 	*devs = out;
 	*n = cnt;
 	return 0;
+}
+
+int ef_prog_devices(__u32 prog_id, struct ef_attached **devs, size_t *n)
+{
+	const struct wanted w = {.id = prog_id};
+
+	return devices(&w, devs, n);
+}
+
+int ef_prog_devices_named(const char *name, struct ef_attached **devs, size_t *n)
+{
+	const struct wanted w = {.name = name};
+
+	return devices(&w, devs, n);
 }
 
 static struct xdp_program *xdp_prog_of(int prog_fd)
@@ -145,6 +181,7 @@ int ef_xdp_attach(int prog_fd, const char *dev, enum xdp_attach_mode mode)
 
 int ef_xdp_detach(int prog_fd, __u32 prog_id, const char *dev)
 {
+	const struct wanted w = {.id = prog_id};
 	int ifindex = (int)if_nametoindex(dev);
 	enum xdp_attach_mode mode;
 	struct xdp_program *prog;
@@ -153,9 +190,11 @@ int ef_xdp_detach(int prog_fd, __u32 prog_id, const char *dev)
 
 	if (!ifindex)
 		return ef_err(-ENODEV, "device %s: no such device", dev);
-	if (!runs_prog(ifindex, prog_id, &mode, &multi))
+	if (!runs_prog(ifindex, &w, &mode, &multi))
 		return ef_err(-ENOENT, "device %s: evenflow is not attached", dev);
-	prog = xdp_prog_of(prog_fd);
+	prog = prog_fd >= 0 ? xdp_prog_of(prog_fd) : xdp_program__from_id(prog_id);
+	if (prog && libxdp_get_error(prog))
+		prog = NULL;
 	if (!prog)
 		return ef_err(-EINVAL, "device %s: libxdp cannot use the program", dev);
 	err = xdp_program__detach(prog, ifindex, mode, 0);
@@ -166,6 +205,36 @@ int ef_xdp_detach(int prog_fd, __u32 prog_id, const char *dev)
 		libxdp_strerror(err, buf, sizeof(buf));
 		return ef_err(err, "device %s: cannot detach: %s", dev, buf);
 	}
+	return 0;
+}
+
+int ef_xdp_replace(const struct ef_attached *dev, int new_fd)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, opts);
+	__u32 flags;
+	int err, old_fd;
+
+	if (dev->multiprog) {
+		/* the dispatcher has no atomic swap of one component: a short gap */
+		err = ef_xdp_detach(-1, dev->prog_id, dev->name);
+		return err ? err : ef_xdp_attach(new_fd, dev->name, dev->mode);
+	}
+	old_fd = bpf_prog_get_fd_by_id(dev->prog_id);
+	if (old_fd < 0)
+		return ef_err(-errno, "device %s: program %u: %s", dev->name, dev->prog_id,
+			      strerror(errno));
+	/* libxdp attaches only where nothing is: the kernel's own replace,
+	 * which swaps programs between two packets, if the old one is still
+	 * there */
+	opts.old_prog_fd = old_fd;
+	flags = XDP_FLAGS_REPLACE | (dev->mode == XDP_MODE_SKB	? XDP_FLAGS_SKB_MODE
+				     : dev->mode == XDP_MODE_HW ? XDP_FLAGS_HW_MODE
+								: XDP_FLAGS_DRV_MODE);
+	err = bpf_xdp_attach(dev->ifindex, new_fd, flags, &opts);
+	close(old_fd);
+	if (err)
+		return ef_err(err, "device %s: cannot replace program %u: %s", dev->name,
+			      dev->prog_id, strerror(-err));
 	return 0;
 }
 

@@ -20,17 +20,29 @@ struct ef_attached {
 	int ifindex;
 	enum xdp_attach_mode mode;
 	bool multiprog; /* through the libxdp dispatcher */
+	__u32 prog_id;	/* the program found there */
 };
+
+/* The kernel's names of evenflow's programs (15 characters kept). */
+#define EF_PROG_NAME_LB	   "evenflow_lb"
+#define EF_PROG_NAME_DECAP "evenflow_decap"
 
 /* Devices of this netns that run program prog_id (malloc'd array). */
 int ef_prog_devices(__u32 prog_id, struct ef_attached **devs, size_t *n);
+/* Devices that run a program of that name, whatever its id (one whose
+ * pins are gone, say). */
+int ef_prog_devices_named(const char *name, struct ef_attached **devs, size_t *n);
 /* The entry of devs named name, NULL if none. */
 const struct ef_attached *ef_attached_find(const struct ef_attached *devs, size_t n,
 					   const char *name);
 
-/* Attaches / detaches prog_fd on dev through libxdp. */
+/* Attaches / detaches prog_fd on dev through libxdp (detach: prog_fd -1
+ * finds the program by its id). */
 int ef_xdp_attach(int prog_fd, const char *dev, enum xdp_attach_mode mode);
 int ef_xdp_detach(int prog_fd, __u32 prog_id, const char *dev);
+/* Puts new_fd in place of the program dev->prog_id on dev, in its mode:
+ * atomically (the kernel's XDP_FLAGS_REPLACE) when it runs alone. */
+int ef_xdp_replace(const struct ef_attached *dev, int new_fd);
 
 /* The id of a loaded program (0 if fd is not one). */
 __u32 ef_prog_id(int prog_fd);
