@@ -23,8 +23,11 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
+# The release, defined once (the file VERSION); `evenflow --version` and
+# /metrics show it.
+VERSION       := $(shell cat VERSION)
 CFLAGS_COMMON := -O2 -g -Wall -Wextra -Werror -Wshadow -std=gnu11 \
-		 -I$(BUILD) -Ibpf -Iuser -Itests/maglev
+		 -I$(BUILD) -Ibpf -Iuser -Itests/maglev -DEF_VERSION='"$(VERSION)"'
 CFLAGS        += $(CFLAGS_COMMON)
 DEPFLAGS       = -MMD -MP
 BPF_CFLAGS    := -O2 -g -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Wextra -Werror \
@@ -93,6 +96,9 @@ $(BUILD)/obj-san/%.o: user/%.c | $(SKELS)
 	$(call msg,CC-SAN,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) $(DEPFLAGS) -c $< -o $@
+
+# What shows the release is rebuilt when it changes.
+$(call obj,user/cli/main.c user/core/metrics.c) $(call san_obj,user/core/metrics.c): VERSION
 
 $(LIB): $(LIB_OBJS)
 	$(call msg,AR,$@)

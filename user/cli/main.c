@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * main.c: evenflow [-j] [-v] [--pin-dir DIR] OBJECT COMMAND [ARGS]
+ *         evenflow [-j] --version
  *
  * Only dispatch: the global options before OBJECT, then the command table
  * (cli.h). The error a command recorded is printed here, once; exit status
@@ -13,6 +14,7 @@
 
 #include "cli/cli.h"
 #include "cli/output.h"
+#include "lib/hash.h"
 #include "util/log.h"
 
 const struct ef_cmd ef_top_cmds[] = {
@@ -68,16 +70,24 @@ const struct ef_cmd ef_top_cmds[] = {
     {NULL},
 };
 
+/* The release (VERSION, passed by the Makefile) and the flow-hash version
+ * (bpf/lib/hash.h): load balancers sharing a VIP must run the same flow-hash
+ * version (README, "Several load balancers"). */
+static void print_version(void)
+{
+	out_str("version", "evenflow %s\n", EF_VERSION);
+	out_u64("flow_hash_version", "flow-hash version %llu\n", EF_FLOW_HASH_VERSION);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"json", no_argument, NULL, 'j'},
-	    {"verbose", no_argument, NULL, 'v'},
-	    {"pin-dir", required_argument, NULL, 'p'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    {"json", no_argument, NULL, 'j'},	       {"verbose", no_argument, NULL, 'v'},
+	    {"pin-dir", required_argument, NULL, 'p'}, {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0},
 	};
 	struct ef_ctx ctx = {};
+	bool version = false;
 	const char *msg;
 	int c, err;
 
@@ -98,6 +108,9 @@ int main(int argc, char **argv)
 		case 'h':
 			ef_cmd_usage_all(ef_top_cmds);
 			return 0;
+		case 'V':
+			version = true;
+			break;
 		case ':':
 			ef_usage("option '%s' needs a value", argv[optind - 1]);
 			goto fail;
@@ -108,6 +121,11 @@ int main(int argc, char **argv)
 	}
 	ef_log_init(ctx.verbose);
 	out_init(ctx.json);
+	if (version) {
+		print_version();
+		out_finish();
+		return 0;
+	}
 	err = ef_cmd_dispatch(ef_top_cmds, &ctx, argc - optind, argv + optind);
 	if (!err) {
 		out_finish();
