@@ -12,11 +12,13 @@
 
 #include "cli/cli.h"
 #include "cli/output.h"
+#include "core/fingerprint.h"
 #include "core/live.h"
 #include "dp/lb.h"
 #include "dp/maps.h"
 #include "dp/pindir.h"
 #include "dp/xdp.h"
+#include "lib/hash.h"
 #include "util/addr.h"
 #include "util/log.h"
 
@@ -76,6 +78,23 @@ static void print_daemon(const char *pin_dir)
 	json_decref(r);
 }
 
+/* The whole running configuration's fingerprint (core/fingerprint.h), with
+ * the flow-hash version it includes: what sibling load balancers compare. */
+static int print_fingerprint(struct ef_dp *dp)
+{
+	char fp[EF_FINGERPRINT_STRLEN];
+	struct ef_conf c;
+	int err = ef_conf_read(dp, &c);
+
+	if (err)
+		return err;
+	out_str("fingerprint", "fingerprint: %s",
+		ef_fingerprint_str(ef_fingerprint(&c, NULL), fp, sizeof(fp)));
+	out_u64("flow_hash_version", " (flow-hash version %llu)\n", EF_FLOW_HASH_VERSION);
+	ef_conf_free(&c);
+	return 0;
+}
+
 int cmd_status(const struct ef_ctx *ctx, const void *args)
 {
 	const char *pin_dir = ef_pin_dir(ctx->pin_dir);
@@ -127,6 +146,9 @@ int cmd_status(const struct ef_ctx *ctx, const void *args)
 		goto out;
 	print_fail_open(vips, nvips);
 	free(vips);
+	err = print_fingerprint(&dp);
+	if (err)
+		goto out;
 	print_daemon(pin_dir);
 	out_obj_open("maps");
 	out_text("maps:\n");

@@ -5,8 +5,10 @@
 
 #include <stddef.h>
 
+#include "core/fingerprint.h"
 #include "core/metrics.h"
 #include "core/model.h"
+#include "lib/hash.h"
 
 void ef_metrics_label(FILE *f, const char *val)
 {
@@ -187,10 +189,36 @@ static void write_imbalance(FILE *f, const struct ef_snap *s, const struct ef_im
 	fprintf(f, "evenflow_imbalance_window_seconds %g\n", window_s);
 }
 
+/* The configuration's fingerprints: info series (a 64-bit hash is no
+ * sample value), compared between sibling load balancers. */
+static void write_fingerprints(FILE *f, const struct ef_snap *s)
+{
+	char fp[EF_FINGERPRINT_STRLEN];
+
+	family(f, "evenflow_fingerprint_info", "gauge",
+	       "the fingerprint of the whole running configuration (sibling LBs compare it)");
+	fprintf(f, "evenflow_fingerprint_info{fingerprint=\"%s\"} 1\n",
+		ef_fingerprint_str(s->fingerprint, fp, sizeof(fp)));
+	family(f, "evenflow_vip_fingerprint_info", "gauge",
+	       "the fingerprint of what decides a new flow's backend (version, key, table size, up "
+	       "backends and weights): equal on LBs that send a flow to the same backend");
+	for (size_t i = 0; i < s->n_vips; i++) {
+		if (!s->vips[i].has_fingerprint)
+			continue;
+		vip_labels(f, "evenflow_vip_fingerprint_info", &s->vips[i]);
+		fprintf(f, ",fingerprint=\"%s\"} 1\n",
+			ef_fingerprint_str(s->vips[i].fingerprint, fp, sizeof(fp)));
+	}
+}
+
 int ef_metrics_write(FILE *f, const struct ef_snap *s, const struct ef_imb *imb, double window_s)
 {
 	size_t i;
 
+	family(f, "evenflow_build_info", "gauge",
+	       "the release, and the flow-hash version LBs sharing a VIP must agree on");
+	fprintf(f, "evenflow_build_info{version=\"%s\",flow_hash_version=\"%d\"} 1\n", EF_VERSION,
+		EF_FLOW_HASH_VERSION);
 	family(f, "evenflow_dataplane_loaded", "gauge",
 	       "whether the evenflow data plane is loaded (pinned) here");
 	fprintf(f, "evenflow_dataplane_loaded %d\n", s ? 1 : 0);
@@ -202,6 +230,7 @@ int ef_metrics_write(FILE *f, const struct ef_snap *s, const struct ef_imb *imb,
 		fprintf(f, "evenflow_verdicts_total{verdict=\"%s\"} %" PRIu64 "\n",
 			ef_verdict_name(i), (uint64_t)s->verdicts[i]);
 	write_traffic(f, s);
+	write_fingerprints(f, s);
 	if (imb)
 		write_imbalance(f, s, imb, window_s);
 	return ferror(f) ? -EIO : 0;
