@@ -37,10 +37,11 @@ SAN_FLAGS     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanit
 
 # What each layer of user/ links (README, "How the pieces fit"):
 #   util, dp, core  libevenflow.a: the model, the commit, the data-plane access
-#   daemon          the daemon's loop, health checks, HTTP endpoint
+#   daemon          the daemon's loop, health checks, HTTP endpoint, the
+#                   announcement table (libmnl), the siblings' pages (libcurl)
 #   cli             main, commands, output, top
 LIB_LDLIBS    := -lxdp -lbpf -lelf -lz -lfyaml -lm
-DAEMON_LDLIBS := -lmicrohttpd -lmnl -lpthread
+DAEMON_LDLIBS := -lmicrohttpd -lmnl -lcurl -lpthread
 CLI_LDLIBS    := -ljansson -lncursesw
 LDLIBS        := $(CLI_LDLIBS) $(DAEMON_LDLIBS) $(LIB_LDLIBS)
 
@@ -119,6 +120,7 @@ $(BUILD)/tests/test_cli: $(call san_obj,user/cli/cli.c user/cli/opts.c user/cli/
 TEST_LIBS_test_cli := -ljansson
 $(BUILD)/tests/test_health: $(call san_obj,user/daemon/health.c)
 $(BUILD)/tests/test_announce: $(call san_obj,user/daemon/announce.c)
+$(BUILD)/tests/test_announce_rule: $(call san_obj,user/daemon/announce_rule.c)
 TEST_LIBS_test_announce := -lmnl
 $(BUILD)/tests/%.o: tests/unit/%.c | $(SKELS) $(BUILD)/tests
 	$(call msg,CC-SAN,$@)
