@@ -43,6 +43,21 @@ static void print_fail_open(const struct ef_vip_entry *vips, size_t n)
 	out_arr_close();
 }
 
+/* What the daemon announces and whether a sibling disagrees (README,
+ * "Several load balancers"). */
+static void print_cluster(json_t *r)
+{
+	const char *ann = json_string_value(json_object_get(r, "announce"));
+	json_int_t alarms = json_integer_value(json_object_get(r, "sibling_alarms"));
+
+	if (ann)
+		out_str("announce", "\n  announce: %s", ann);
+	out_u64("sibling_alarms", NULL, (__u64)alarms);
+	if (alarms)
+		out_text("\n  ALARM: %llu VIP(s) differ on a sibling (see the daemon's log)",
+			 (unsigned long long)alarms);
+}
+
 /* The state the daemon of this pin dir reports (daemon/runfile.h), when one
  * runs: it holds its lock. */
 static void print_daemon(const char *pin_dir)
@@ -72,6 +87,7 @@ static void print_daemon(const char *pin_dir)
 				"\n  ALARM: the health checker is failing here (%s): backends keep "
 				"their last verdict",
 				json_string_value(json_object_get(r, "health_checker_error")));
+		print_cluster(r);
 	}
 	out_text("\n");
 	out_obj_close();
