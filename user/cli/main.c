@@ -42,7 +42,8 @@ const struct ef_cmd ef_top_cmds[] = {
      .run = cmd_check,
      .args = &ef_check_args,
      .help = "watch the counters for a window; exit 1 naming the VIP and backend if a backend "
-	     "takes more new flows than its weight says, else 0"},
+	     "takes more new flows than its weight says, else 0; --peer URL...: exit 1 naming the "
+	     "VIP and sibling whose fingerprints differ (or a sibling that cannot be read)"},
     {.name = "top",
      .run = cmd_top,
      .args = &ef_top_args,
@@ -66,7 +67,9 @@ const struct ef_cmd ef_top_cmds[] = {
      .run = cmd_daemon,
      .args = &ef_daemon_args,
      .help = "apply FILE, then health-check its backends and mark them down/up, reload on "
-	     "SIGHUP, serve metrics, log imbalance; SIGTERM leaves the data plane running"},
+	     "SIGHUP, serve metrics, log imbalance, announce the VIP addresses (announce:) and "
+	     "compare fingerprints with siblings (siblings:); SIGTERM withdraws, drains and stops, "
+	     "leaving the data plane running; SIGUSR1/SIGUSR2: maintenance on/off"},
     {NULL},
 };
 
