@@ -148,22 +148,14 @@ $(PKT_BIN): $(PKT_SRCS) $(wildcard tests/packet/*.h) $(SKELS) $(LIB) | $(BUILD)/
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -MF $@.d -Itests/packet $(PKT_SRCS) $(LIB) -o $@ \
 		$(LIB_LDLIBS) -lcmocka
 
-# The announcement table by hand (user/announce.h): the cluster harness's
-# stand-in for the daemon until the daemon announces by itself.
-ANNOUNCE_TOOL := $(BUILD)/tests/ef-announce
-$(ANNOUNCE_TOOL): tests/tools/ef_announce.c $(call obj,user/daemon/announce.c) $(LIB) \
-		| $(BUILD)/tests
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $^ -o $@ -lmnl $(LIB_LDLIBS)
-
-test: all $(UNIT_BINS) $(PKT_BIN) $(ANNOUNCE_TOOL)
+test: all $(UNIT_BINS) $(PKT_BIN)
 	$(Q)BUILD=$(BUILD) tests/run.sh
 
 demo: all
 	$(Q)BUILD=$(BUILD) scripts/demo.sh
 
 # Three LBs behind an ECMP router announced by BIRD; one leaves and comes back.
-demo-cluster: all $(ANNOUNCE_TOOL)
+demo-cluster: all
 	$(Q)BUILD=$(BUILD) scripts/demo_cluster.sh
 
 bench: all $(BUILD)/bench/maglev_report $(BUILD)/bench/prog_bench
