@@ -432,10 +432,10 @@ ef_cluster_apply() {
 	((${#lbs[@]})) || for ((i = 1; i <= EF_CLUSTER_LBS; i++)); do lbs+=("$i"); done
 	[[ $f == "$EF_RUN/evenflow.yaml" ]] || cp "$f" "$EF_RUN/evenflow.yaml" || return
 	for i in "${lbs[@]}"; do
-		ef_cluster_lb_conf "$i" && ef_lbi "$i" apply "$EF_RUN/lb$i.yaml" --force >/dev/null || {
+		if ! { ef_cluster_lb_conf "$i" && ef_lbi "$i" apply "$EF_RUN/lb$i.yaml" --force >/dev/null; }; then
 			ef_log "lb$i: evenflow apply failed"
 			return 1
-		}
+		fi
 	done
 }
 
