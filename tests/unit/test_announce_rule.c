@@ -8,7 +8,10 @@
  * counts, drain and down do not, and neither does a backend kept up only
  * because its VIP fails open. Several VIPs on one address make one verdict
  * naming the first VIP that falls short; min-up 0 always qualifies; a
- * detached data plane, maintenance or a stop withdraws every address.
+ * detached data plane, maintenance or a stop withdraws every address. The
+ * siblings' gate on an address not announced yet: a fresh sibling that
+ * agrees lets it through; otherwise it waits for every sibling's fresh poll,
+ * and then passes only if none that was read announces the address.
  */
 #include <arpa/inet.h>
 #include <setjmp.h>
@@ -188,12 +191,42 @@ static void test_global(void **state)
 	assert_null(v);
 }
 
+static void test_gate(void **state)
+{
+	struct ef_ann_peer p[3];
+
+	(void)state;
+	assert_int_equal(ef_ann_gate(NULL, 0), EF_ANN_YES); /* no sibling */
+	/* one fresh and agreeing is enough, whatever the others */
+	memset(p, 0, sizeof(p));
+	p[1] = (struct ef_ann_peer){.fresh = true, .read = true, .agrees = true, .announces = true};
+	assert_int_equal(ef_ann_gate(p, 3), EF_ANN_YES);
+	/* a stale poll (before the address qualified) waits */
+	p[1].fresh = false;
+	assert_int_equal(ef_ann_gate(p, 3), EF_ANN_SIBLINGS);
+	/* all fresh, read, announcing it with other fingerprints: waits */
+	for (int i = 0; i < 3; i++)
+		p[i] = (struct ef_ann_peer){.fresh = true, .read = true, .announces = true};
+	assert_int_equal(ef_ann_gate(p, 3), EF_ANN_SIBLINGS);
+	/* ... none announcing it (nobody serves it): goes */
+	for (int i = 0; i < 3; i++)
+		p[i].announces = false;
+	assert_int_equal(ef_ann_gate(p, 3), EF_ANN_YES);
+	/* all fresh, none can be read (the others are down): goes */
+	for (int i = 0; i < 3; i++)
+		p[i] = (struct ef_ann_peer){.fresh = true};
+	assert_int_equal(ef_ann_gate(p, 3), EF_ANN_YES);
+	/* ... but one not polled since: waits */
+	p[2].fresh = false;
+	assert_int_equal(ef_ann_gate(p, 3), EF_ANN_SIBLINGS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_all_healthy),	   cmocka_unit_test(test_counts),
 	    cmocka_unit_test(test_shared_address), cmocka_unit_test(test_min_up),
-	    cmocka_unit_test(test_global),
+	    cmocka_unit_test(test_global),	   cmocka_unit_test(test_gate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

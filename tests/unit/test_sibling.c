@@ -8,7 +8,8 @@
  * of a configuration): read back, every VIP agrees with that configuration;
  * one weight apart, that VIP and only it differs; a VIP on one side only is
  * named as such. Hand-written lines: labels in any order, escapes, extra
- * labels and a timestamp are read; names that only start like ours are
+ * labels and a timestamp are read, and which addresses the sibling's
+ * daemon announces; names that only start like ours are
  * skipped; a malformed fingerprint line, a page that is not evenflow's and
  * a VIP listed twice are refused.
  */
@@ -166,6 +167,8 @@ static void test_lines(void **state)
 	    "evenflow_vip_fingerprint_info_total{vip=\"x\"} 3\n"
 	    "evenflow_build_info{version=\"9.9\",flow_hash_version=\"7\"} 1\n"
 	    "evenflow_backend_weight{vip=\"10.0.0.10:80/tcp\",backend=\"10.200.1.2\"} 1\n"
+	    "evenflow_address_announced{address=\"10.0.0.10\"} 1\n"
+	    "evenflow_address_announced{address=\"fd00::10\"} 0\n"
 	    "evenflow_dataplane_loaded 1";
 	struct ef_sib_page pg;
 	const char *why = NULL;
@@ -182,6 +185,8 @@ static void test_lines(void **state)
 	assert_int_equal(pg.flow_hash_version, 7);
 	assert_string_equal(pg.version, "9.9");
 	assert_true(pg.loaded);
+	assert_true(ef_sib_announces(&pg, &pg.vips[0].key.addr, EF_FAMILY_V4));
+	assert_false(ef_sib_announces(&pg, &pg.vips[1].key.addr, EF_FAMILY_V6));
 	ef_sib_page_free(&pg);
 }
 
@@ -207,6 +212,10 @@ static const struct bad bads[] = {
      "a build_info line without its flow_hash_version label"},
     {"evenflow_dataplane_loaded yes\n", -EINVAL,
      "an evenflow_dataplane_loaded line without 0 or 1"},
+    {"evenflow_address_announced{address=\"10.0.0.300\"} 1\n", -EINVAL,
+     "an evenflow_address_announced line without an address label"},
+    {"evenflow_address_announced{address=\"10.0.0.3\"}\n", -EINVAL,
+     "an evenflow_address_announced line without 0 or 1"},
     {"<html>not found</html>\n", -EPROTO,
      "no evenflow_dataplane_loaded line: not an evenflow metrics page"},
     {"evenflow_dataplane_loaded 1\n"

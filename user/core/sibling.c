@@ -20,6 +20,7 @@ void ef_sib_page_init(struct ef_sib_page *pg)
 void ef_sib_page_free(struct ef_sib_page *pg)
 {
 	free(pg->vips);
+	free(pg->announced);
 	ef_sib_page_init(pg);
 }
 
@@ -156,6 +157,49 @@ static int build_line(struct ef_sib_page *pg, const char *s, const char *end, co
 	return 0;
 }
 
+/* evenflow_address_announced{address="..."} 0|1: the announced ones kept. */
+static int addr_line(struct ef_sib_page *pg, const char *s, const char *end, const char **why)
+{
+	struct label l = {.name = "address"};
+	struct ef_addr a;
+	const char *awhy;
+	__u8 fam;
+
+	if (*s != '{' || !label_set(&s, end, &l, 1) || !l.seen ||
+	    ef_addr_parse(l.val, &a, &fam, &awhy)) {
+		*why = "an evenflow_address_announced line without an address label";
+		return -EINVAL;
+	}
+	while (s < end && *s == ' ')
+		s++;
+	if (s == end || (*s != '0' && *s != '1')) {
+		*why = "an evenflow_address_announced line without 0 or 1";
+		return -EINVAL;
+	}
+	if (*s == '0')
+		return 0;
+	if (pg->n_announced == pg->cap_announced) {
+		size_t cap = pg->cap_announced ? pg->cap_announced * 2 : 8;
+		void *v = realloc(pg->announced, cap * sizeof(*pg->announced));
+
+		if (!v)
+			return -ENOMEM;
+		pg->announced = v;
+		pg->cap_announced = cap;
+	}
+	pg->announced[pg->n_announced++] = (struct ef_sib_addr){.addr = a, .family = fam};
+	return 0;
+}
+
+bool ef_sib_announces(const struct ef_sib_page *pg, const struct ef_addr *addr, __u8 family)
+{
+	for (size_t i = 0; i < pg->n_announced; i++)
+		if (pg->announced[i].family == family &&
+		    !memcmp(&pg->announced[i].addr, addr, sizeof(*addr)))
+			return true;
+	return false;
+}
+
 /* `name` then '{' or a space at s: the rest of the line after the name. */
 static const char *after_name(const char *s, const char *end, const char *name)
 {
@@ -174,6 +218,8 @@ int ef_sib_page_line(struct ef_sib_page *pg, const char *line, size_t len, const
 		return vip_line(pg, s, end, why);
 	if ((s = after_name(line, end, "evenflow_build_info")))
 		return build_line(pg, s, end, why);
+	if ((s = after_name(line, end, "evenflow_address_announced")))
+		return addr_line(pg, s, end, why);
 	if ((s = after_name(line, end, "evenflow_dataplane_loaded"))) {
 		while (s < end && *s == ' ')
 			s++;

@@ -9,6 +9,7 @@
  *   evenflow_vip_fingerprint_info{vip="10.0.0.10:80/tcp",fingerprint="<16 hex>"} 1
  *   evenflow_build_info{version="...",flow_hash_version="3"} 1
  *   evenflow_dataplane_loaded 0|1
+ *   evenflow_address_announced{address="10.0.0.10"} 0|1   (its daemon's)
  * Labels may come in any order and hold Prometheus escapes; every other
  * line is skipped. Pure: no I/O.
  */
@@ -27,10 +28,18 @@ struct ef_sib_vip {
 	__u64 fp;
 };
 
+/* An address the sibling's daemon announces. */
+struct ef_sib_addr {
+	struct ef_addr addr;
+	__u8 family;
+};
+
 /* What the page said so far. */
 struct ef_sib_page {
 	struct ef_sib_vip *vips; /* in page order until ef_sib_page_done sorts them */
 	size_t n_vips, cap;
+	struct ef_sib_addr *announced; /* evenflow_address_announced ... 1 */
+	size_t n_announced, cap_announced;
 	bool loaded_seen, loaded; /* evenflow_dataplane_loaded */
 	bool build_seen;	  /* evenflow_build_info */
 	unsigned flow_hash_version;
@@ -68,6 +77,9 @@ struct ef_sib_cmp {
  * one entry per VIP of either side), *n entries. 0 or -ENOMEM. */
 int ef_sib_compare(const struct ef_conf *here, const struct ef_sib_page *there,
 		   struct ef_sib_cmp **out, size_t *n);
+
+/* Whether the page's daemon announces addr. */
+bool ef_sib_announces(const struct ef_sib_page *pg, const struct ef_addr *addr, __u8 family);
 
 /* "differs", "missing there", "only there" (same: "agrees"). */
 const char *ef_sib_diff_str(enum ef_sib_diff d);

@@ -53,6 +53,24 @@ int ef_ann_decide(const struct ef_conf *c, const __u32 *min_up, enum ef_ann_why 
 	return 0;
 }
 
+enum ef_ann_why ef_ann_gate(const struct ef_ann_peer *peers, size_t n)
+{
+	bool waiting = false, announced = false;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!peers[i].fresh) {
+			waiting = true;
+			continue;
+		}
+		if (!peers[i].read)
+			continue;
+		if (peers[i].agrees)
+			return EF_ANN_YES;
+		announced |= peers[i].announces;
+	}
+	return waiting || announced ? EF_ANN_SIBLINGS : EF_ANN_YES;
+}
+
 const char *ef_ann_why_str(enum ef_ann_why why)
 {
 	switch (why) {
@@ -64,6 +82,8 @@ const char *ef_ann_why_str(enum ef_ann_why why)
 		return "maintenance (SIGUSR1; SIGUSR2 ends it)";
 	case EF_ANN_STOPPING:
 		return "stopping (SIGTERM): draining";
+	case EF_ANN_SIBLINGS:
+		return "waiting until a sibling agrees on its VIPs, or none announces it";
 	default:
 		return "too few backends up and healthy";
 	}

@@ -21,6 +21,17 @@
  * its traffic into a dead end; the address is announced only if every VIP
  * on it qualifies. A VIP with min-up 0 always qualifies (a service that
  * must never withdraw its address for the others).
+ *
+ * With siblings, an address that qualifies but is not announced yet (at
+ * start, after a withdrawal, after maintenance) is announced only once a
+ * sibling agrees on every VIP on it (its fingerprints equal ours), judged
+ * from polls that started after the address qualified; or once no sibling
+ * read that fresh announces it (somebody must serve it). An LB coming back
+ * from isolation has marked backends down while it could not reach them;
+ * its checks pass again one by one, and announcing on the first one would
+ * send the flows that move to it to other backends than their own. An
+ * address already announced is never withdrawn for a difference (the
+ * fingerprint alarm reports those): the rule only delays announcing.
  */
 #ifndef EF_ANNOUNCE_RULE_H
 #define EF_ANNOUNCE_RULE_H
@@ -37,6 +48,7 @@ enum ef_ann_why {
 	EF_ANN_MAINTENANCE, /* the operator asked (SIGUSR1) */
 	EF_ANN_STOPPING,    /* SIGTERM: withdrawn while the daemon drains */
 	EF_ANN_TOO_FEW,	    /* a VIP on it has fewer than min-up up and healthy */
+	EF_ANN_SIBLINGS,    /* qualifies; waits until a sibling agrees (ef_ann_gate) */
 };
 
 /* The verdict on one address. */
@@ -49,7 +61,21 @@ struct ef_ann_verdict {
 	struct ef_vip_key vip;
 	size_t healthy;
 	__u32 min_up;
+	__u64 since; /* EF_ANN_SIBLINGS: when it qualified (ms; the caller's) */
 };
+
+/* What one sibling says about an address that qualifies here. */
+struct ef_ann_peer {
+	bool fresh;	/* its last finished poll started after the address qualified */
+	bool read;	/* that poll read its page */
+	bool agrees;	/* every VIP on the address has our fingerprint there */
+	bool announces; /* it announces the address */
+};
+
+/* EF_ANN_YES when a fresh sibling agrees, or every sibling is fresh and
+ * none read announces the address (no sibling: EF_ANN_YES); else
+ * EF_ANN_SIBLINGS (wait: a poll is due, or they announce it differently). */
+enum ef_ann_why ef_ann_gate(const struct ef_ann_peer *peers, size_t n);
 
 /* The backends of v that count toward its min-up. */
 size_t ef_ann_healthy(const struct ef_conf_vip *v);

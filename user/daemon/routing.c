@@ -130,6 +130,26 @@ static __u32 *min_ups(const struct daemon *d, const struct ef_conf *c)
 	return m;
 }
 
+static const struct ef_ann_verdict *find(const struct ef_ann_verdict *v, size_t n,
+					 const struct ef_announce_addr *a);
+
+/* An address that qualifies but is not announced yet waits for the
+ * siblings (announce_rule.h): since when it qualifies, and whether one agrees. */
+static void gate(struct daemon *d, const struct ef_conf *c, struct ef_ann_verdict *v, size_t n)
+{
+	const struct daemon_routing *r = d->routing;
+	__u64 now = ef_now_ms();
+
+	for (size_t i = 0; i < n; i++) {
+		const struct ef_ann_verdict *o = find(r->last, r->n_last, &v[i].addr);
+
+		if (v[i].why != EF_ANN_YES || (o && o->why == EF_ANN_YES))
+			continue;
+		v[i].since = o && o->why == EF_ANN_SIBLINGS ? o->since : now;
+		v[i].why = daemon_siblings_gate(d, c, &v[i].addr, v[i].since);
+	}
+}
+
 /* The verdict on every address of the running configuration. */
 static int decide(struct daemon *d, struct ef_ann_verdict **v, size_t *n)
 {
@@ -162,6 +182,8 @@ static int decide(struct daemon *d, struct ef_ann_verdict **v, size_t *n)
 				    : ndevs	     ? EF_ANN_YES
 						     : EF_ANN_DETACHED,
 				    v, n);
+	if (!err)
+		gate(d, &c, *v, *n);
 	free(m);
 	free(devs);
 	ef_conf_free(&c);
@@ -188,10 +210,18 @@ static bool log_changes(const struct daemon_routing *r, const struct ef_ann_verd
 		const struct ef_ann_verdict *o = find(r->last, r->n_last, &v[i].addr);
 		bool now = v[i].why == EF_ANN_YES;
 
+		ef_addr_str(&v[i].addr.addr, v[i].addr.family, a, sizeof(a));
+		if (v[i].why == EF_ANN_SIBLINGS && (!o || o->why != EF_ANN_SIBLINGS)) {
+			ef_dlog(EF_DLOG_INFO,
+				"%s qualifies: announcing it once a sibling agrees on its VIPs, or "
+				"none announces it",
+				a);
+			changed = true;
+			continue;
+		}
 		if (o && (o->why == EF_ANN_YES) == now)
 			continue;
 		changed = true;
-		ef_addr_str(&v[i].addr.addr, v[i].addr.family, a, sizeof(a));
 		if (now)
 			ef_dlog(EF_DLOG_INFO, "announcing %s (%zu VIP(s)): %s", a, v[i].n_vips,
 				ef_ann_why_str(v[i].why));

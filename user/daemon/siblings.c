@@ -50,6 +50,10 @@ struct peer {
 	struct vip_state *vs;
 	size_t n_vs;
 	unsigned flow_hash_version;
+	struct ef_sib_addr *announced; /* by its daemon, at its last page */
+	size_t n_announced;
+	__u64 poll_started; /* the poll in flight */
+	__u64 read_started; /* the last finished poll (0: none yet) */
 };
 
 struct daemon_siblings {
@@ -117,6 +121,9 @@ static void forget(struct daemon_siblings *sb, struct peer *p, const char *why)
 	free(p->vs);
 	p->vs = NULL;
 	p->n_vs = 0;
+	free(p->announced);
+	p->announced = NULL;
+	p->n_announced = 0;
 }
 
 /* ---- A page read ---- */
@@ -200,6 +207,11 @@ static int compare(struct daemon_siblings *sb, struct peer *p, const char **why)
 	p->flow_hash_version = p->page.flow_hash_version;
 	compared(sb, p, cmp, n);
 	free(cmp);
+	free(p->announced);
+	p->announced = p->page.announced; /* taken over from the page */
+	p->n_announced = p->page.n_announced;
+	p->page.announced = NULL;
+	p->page.n_announced = 0;
 	return 0;
 }
 
@@ -246,6 +258,8 @@ static void on_done(void *ctx, size_t id, int err, long status, const char *why)
 	ef_err_clear();
 	reachable(sb, p, !err, why);
 	ef_sib_page_free(&p->page);
+	p->read_started = p->poll_started;
+	sb->d->routing_due = true; /* routing.c's gate may be waiting for it */
 }
 
 static const struct ef_fetch_ops fetch_ops = {.line = on_line, .done = on_done};
@@ -308,6 +322,7 @@ void daemon_siblings_free(struct daemon *d)
 	for (size_t i = 0; i < sb->n_peers; i++) {
 		ef_sib_page_free(&sb->peers[i].page);
 		free(sb->peers[i].vs);
+		free(sb->peers[i].announced);
 	}
 	free(sb->peers);
 	free(sb);
@@ -357,9 +372,51 @@ void daemon_siblings_run(struct daemon *d)
 		if (ef_fetch_busy(sb->fetch, i))
 			continue;
 		ef_sib_page_free(&sb->peers[i].page);
-		if (ef_fetch_start(sb->fetch, i, sb->peers[i].url, timeout))
+		sb->peers[i].poll_started = now;
+		if (ef_fetch_start(sb->fetch, i, sb->peers[i].url, timeout)) {
 			reachable(sb, &sb->peers[i], false, "cannot start the request");
+			sb->peers[i].read_started = now;
+		}
 	}
+}
+
+/* ---- routing.c's gate ---- */
+
+/* Whether p has our fingerprint for every VIP of c on address a. */
+static bool agrees(const struct peer *p, const struct ef_conf *c, const struct ef_announce_addr *a)
+{
+	for (size_t i = 0; i < c->n_vips; i++) {
+		const struct ef_conf_vip *v = &c->vips[i];
+		const struct vip_state *s;
+
+		if (v->key.family != a->family || memcmp(&v->key.addr, &a->addr, sizeof(a->addr)))
+			continue;
+		s = old_state(p, &v->key);
+		if (!s || s->cmp.diff == EF_SIB_ONLY_HERE || s->cmp.there != ef_fingerprint_vip(v))
+			return false;
+	}
+	return true;
+}
+
+enum ef_ann_why daemon_siblings_gate(const struct daemon *d, const struct ef_conf *c,
+				     const struct ef_announce_addr *a, __u64 since)
+{
+	const struct daemon_siblings *sb = d->siblings;
+	struct ef_ann_peer peers[EF_PEERS_MAX];
+
+	if (!sb)
+		return EF_ANN_YES;
+	for (size_t i = 0; i < sb->n_peers; i++) {
+		const struct peer *p = &sb->peers[i];
+		struct ef_sib_page pg = {.announced = p->announced, .n_announced = p->n_announced};
+
+		peers[i] = (struct ef_ann_peer){
+		    .fresh = p->read_started && p->read_started >= since,
+		    .read = p->up,
+		    .agrees = p->up && agrees(p, c, a),
+		    .announces = p->up && ef_sib_announces(&pg, &a->addr, a->family)};
+	}
+	return ef_ann_gate(peers, sb->n_peers);
 }
 
 /* ---- What it shows ---- */

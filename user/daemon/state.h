@@ -16,6 +16,7 @@
 
 #include "core/config.h"
 #include "core/imbalance.h"
+#include "daemon/announce_rule.h"
 #include "daemon/health.h"
 #include "daemon/http.h"
 
@@ -96,6 +97,10 @@ int daemon_siblings_next_ms(const struct daemon *d);
 void daemon_siblings_run(struct daemon *d);
 void daemon_siblings_metrics(const struct daemon *d, FILE *f);
 size_t daemon_siblings_alarms(const struct daemon *d);
+/* routing.c's gate on an address of c that qualifies since `since` (ms):
+ * EF_ANN_YES or EF_ANN_SIBLINGS (announce_rule.h, ef_ann_gate). */
+enum ef_ann_why daemon_siblings_gate(const struct daemon *d, const struct ef_conf *c,
+				     const struct ef_announce_addr *a, __u64 since);
 void daemon_siblings_free(struct daemon *d);
 
 #endif /* EF_DAEMON_STATE_H */
