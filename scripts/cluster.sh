@@ -338,14 +338,18 @@ ef_cluster_bird_start() {
 	echo "$pid $(ef_proc_id "$pid")" >>"$EF_RUN/pids"
 }
 
-# ef_cluster_bird_pid ROLE: the PID of ROLE's BIRD if it runs.
-ef_cluster_bird_pid() {
+# ef_cluster_live_pid FILE: the PID FILE holds if that process runs (a
+# zombie does not: PID 1 may reap a killed one late).
+ef_cluster_live_pid() {
 	local pid
-	pid=$(cat "$EF_RUN/bird/$1.pid" 2>/dev/null) || return 1
+	pid=$(cat "$1" 2>/dev/null) || return 1
 	[[ -n $pid && -d /proc/$pid && $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) != Z ]] ||
 		return 1
 	echo "$pid"
 }
+
+# ef_cluster_bird_pid ROLE: the PID of ROLE's BIRD if it runs.
+ef_cluster_bird_pid() { ef_cluster_live_pid "$EF_RUN/bird/$1.pid"; }
 
 # ef_cluster_wait_sessions SECONDS [I...]: the router's sessions with LBs I
 # (default all) are established.
@@ -444,13 +448,7 @@ ef_cluster_apply() {
 ef_cluster_vip_addrs() { echo $EF_VIPS4 $EF_VIPS6; }
 
 # ef_cluster_daemon_pid I: the PID of LB I's daemon if it runs.
-ef_cluster_daemon_pid() {
-	local pid
-	pid=$(cat "$EF_RUN/lb$1.daemon.pid" 2>/dev/null) || return 1
-	[[ -n $pid && -d /proc/$pid && $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) != Z ]] ||
-		return 1
-	echo "$pid"
-}
+ef_cluster_daemon_pid() { ef_cluster_live_pid "$EF_RUN/lb$1.daemon.pid"; }
 
 # ef_cluster_daemon_start I: `evenflow daemon` in LB I on lb<I>.yaml (log
 # $EF_RUN/lb<I>.daemon.log); returns once it runs (10 s at most).

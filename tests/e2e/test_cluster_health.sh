@@ -45,6 +45,22 @@ wait_until() {
 
 ms_since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%d", (b - a) * 1000 }'; }
 
+# announce_within on|off T0 LIMIT_MS WHAT WHY: one assertion: LB announces
+# $VIP4 (or no longer does) within LIMIT_MS of T0; TOOK: the milliseconds
+announce_within() {
+	if ! ef_cluster_wait_announce "$LB" "$VIP4" "$1" 10; then
+		TOOK=none
+		not_ok "lb$LB $4" "$(tail -n 20 "$EF_RUN/lb$LB.daemon.log")"
+		return
+	fi
+	TOOK=$(ms_since "$2")
+	if ((TOOK <= $3)); then
+		ok "lb$LB $4 after $TOOK ms ($5: $3 ms)"
+	else
+		not_ok "lb$LB $4 within $3 ms ($5)" "it took $TOOK ms"
+	fi
+}
+
 healthy_all() {
 	local i
 	for ((i = 1; i <= EF_CLUSTER_LBS; i++)); do every_healthy "$i" || return 1; done
@@ -67,17 +83,8 @@ table inet efc_checks {
 	chain out { type filter hook output priority 0; ip daddr $BACKENDS4 tcp dport 80 drop; }
 }
 EOF
-if ef_cluster_wait_announce "$LB" "$VIP4" off 10; then
-	withdraw_ms=$(ms_since "$t0")
-	if ((withdraw_ms <= FALL_MS + 2000)); then
-		ok "lb$LB withdrew $VIP4 in $withdraw_ms ms (fall x interval + 2 s: $((FALL_MS + 2000)) ms)"
-	else
-		not_ok "lb$LB withdrew $VIP4 within $((FALL_MS + 2000)) ms" "it took $withdraw_ms ms"
-	fi
-else
-	withdraw_ms=none
-	not_ok "lb$LB withdrew $VIP4" "$(tail -n 20 "$EF_RUN/lb$LB.daemon.log")"
-fi
+announce_within off "$t0" $((FALL_MS + 2000)) "withdrew $VIP4" "fall x interval + 2 s"
+withdraw_ms=$TOOK
 if ef_cluster_wait_not_via "$VIP4" "$LB" 5; then
 	ok "the router no longer sends $VIP4 to lb$LB"
 else
@@ -128,17 +135,9 @@ fi
 
 t1=$(now)
 ip netns exec "$(ef_cluster_lb_ns "$LB")" nft delete table inet efc_checks
-if ef_cluster_wait_announce "$LB" "$VIP4" on 10; then
-	back_ms=$(ms_since "$t1")
-	if ((back_ms <= RISE_MS + POLL_MS + 2000)); then
-		ok "lb$LB announces $VIP4 again after $back_ms ms (rise x interval + a sibling poll + 2 s: $((RISE_MS + POLL_MS + 2000)) ms)"
-	else
-		not_ok "lb$LB announces $VIP4 again within $((RISE_MS + POLL_MS + 2000)) ms" "it took $back_ms ms"
-	fi
-else
-	back_ms=none
-	not_ok "lb$LB announces $VIP4 again" "$(tail -n 20 "$EF_RUN/lb$LB.daemon.log")"
-fi
+announce_within on "$t1" $((RISE_MS + POLL_MS + 2000)) "announces $VIP4 again" \
+	"rise x interval + a sibling poll + 2 s"
+back_ms=$TOOK
 check "the router sends $VIP4 to lb$LB again" ef_cluster_wait_paths "$VIP4" 3 10
 
 for pid in "${pids[@]}"; do

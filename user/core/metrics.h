@@ -41,6 +41,9 @@
  * detector's window. Returns 0 or -EIO. */
 int ef_metrics_write(FILE *f, const struct ef_snap *s, const struct ef_imb *imb, double window_s);
 
+/* A family's # HELP and # TYPE lines. */
+void ef_metrics_family(FILE *f, const char *name, const char *type, const char *help);
+
 /* Writes val as a label value: backslash, double quote and newline escaped. */
 void ef_metrics_label(FILE *f, const char *val);
 

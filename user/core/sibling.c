@@ -101,17 +101,26 @@ static bool parse_fp(const char *s, __u64 *fp)
 	return !*end;
 }
 
+/* Room for one more element in *arr (n used of *cap, each size bytes). */
+static int grow(void *arr, size_t n, size_t *cap, size_t size)
+{
+	void **a = arr, *v;
+	size_t c = *cap ? *cap * 2 : 16;
+
+	if (n < *cap)
+		return 0;
+	v = realloc(*a, c * size);
+	if (!v)
+		return -ENOMEM;
+	*a = v;
+	*cap = c;
+	return 0;
+}
+
 static int add_vip(struct ef_sib_page *pg, const struct ef_vip_key *key, __u64 fp)
 {
-	if (pg->n_vips == pg->cap) {
-		size_t cap = pg->cap ? pg->cap * 2 : 16;
-		void *v = realloc(pg->vips, cap * sizeof(*pg->vips));
-
-		if (!v)
-			return -ENOMEM;
-		pg->vips = v;
-		pg->cap = cap;
-	}
+	if (grow(&pg->vips, pg->n_vips, &pg->cap, sizeof(*pg->vips)))
+		return -ENOMEM;
 	pg->vips[pg->n_vips++] = (struct ef_sib_vip){.key = *key, .fp = fp};
 	return 0;
 }
@@ -178,15 +187,8 @@ static int addr_line(struct ef_sib_page *pg, const char *s, const char *end, con
 	}
 	if (*s == '0')
 		return 0;
-	if (pg->n_announced == pg->cap_announced) {
-		size_t cap = pg->cap_announced ? pg->cap_announced * 2 : 8;
-		void *v = realloc(pg->announced, cap * sizeof(*pg->announced));
-
-		if (!v)
-			return -ENOMEM;
-		pg->announced = v;
-		pg->cap_announced = cap;
-	}
+	if (grow(&pg->announced, pg->n_announced, &pg->cap_announced, sizeof(*pg->announced)))
+		return -ENOMEM;
 	pg->announced[pg->n_announced++] = (struct ef_sib_addr){.addr = a, .family = fam};
 	return 0;
 }

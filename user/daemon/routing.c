@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "core/live.h"
+#include "core/metrics.h"
 #include "daemon/announce.h"
 #include "daemon/announce_rule.h"
 #include "daemon/dlog.h"
@@ -382,21 +383,20 @@ void daemon_routing_metrics(const struct daemon *d, FILE *f)
 
 	if (!r)
 		return;
-	fprintf(f, "# HELP evenflow_address_announced 1 while this LB offers the VIP address to "
-		   "its routers (announce:), 0 while it withdraws it\n"
-		   "# TYPE evenflow_address_announced gauge\n");
+	ef_metrics_family(f, "evenflow_address_announced", "gauge",
+			  "1 while this LB offers the VIP address to its routers (announce:), 0 "
+			  "while it withdraws it");
 	for (size_t i = 0; i < r->n_last; i++)
 		fprintf(f, "evenflow_address_announced{address=\"%s\"} %d\n",
 			ef_addr_str(&r->last[i].addr.addr, r->last[i].addr.family, a, sizeof(a)),
 			r->last[i].why == EF_ANN_YES);
-	fprintf(f,
-		"# HELP evenflow_announce_maintenance 1 in maintenance (SIGUSR1): nothing "
-		"announced\n# TYPE evenflow_announce_maintenance gauge\n"
-		"evenflow_announce_maintenance %d\n"
-		"# HELP evenflow_announce_draining 1 after SIGTERM: nothing announced, still "
-		"forwarding until the drain ends\n# TYPE evenflow_announce_draining gauge\n"
-		"evenflow_announce_draining %d\n",
-		r->maintenance, r->stopping);
+	ef_metrics_family(f, "evenflow_announce_maintenance", "gauge",
+			  "1 in maintenance (SIGUSR1): nothing announced");
+	fprintf(f, "evenflow_announce_maintenance %d\n", r->maintenance);
+	ef_metrics_family(
+	    f, "evenflow_announce_draining", "gauge",
+	    "1 after SIGTERM: nothing announced, still forwarding until the drain ends");
+	fprintf(f, "evenflow_announce_draining %d\n", r->stopping);
 }
 
 const char *daemon_routing_summary(const struct daemon *d, char *buf, size_t len)

@@ -428,17 +428,17 @@ void daemon_siblings_metrics(const struct daemon *d, FILE *f)
 
 	if (!sb)
 		return;
-	fprintf(f, "# HELP evenflow_sibling_up 1 when the sibling's metrics were read at its last "
-		   "poll\n# TYPE evenflow_sibling_up gauge\n");
+	ef_metrics_family(f, "evenflow_sibling_up", "gauge",
+			  "1 when the sibling's metrics were read at its last poll");
 	for (size_t i = 0; i < sb->n_peers; i++) {
 		fputs("evenflow_sibling_up{peer=\"", f);
 		ef_metrics_label(f, sb->peers[i].url);
 		fprintf(f, "\"} %d\n", sb->peers[i].up);
 	}
-	fprintf(f,
-		"# HELP evenflow_sibling_mismatch 1 when the VIP's fingerprint on the sibling has "
-		"differed from this LB's for longer than siblings.grace\n"
-		"# TYPE evenflow_sibling_mismatch gauge\n");
+	ef_metrics_family(
+	    f, "evenflow_sibling_mismatch", "gauge",
+	    "1 when the VIP's fingerprint on the sibling has differed from this LB's for "
+	    "longer than siblings.grace");
 	for (size_t i = 0; i < sb->n_peers; i++)
 		for (size_t k = 0; k < sb->peers[i].n_vs; k++) {
 			fputs("evenflow_sibling_mismatch{vip=\"", f);
