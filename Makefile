@@ -23,8 +23,11 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
+# The release, defined once (the file VERSION); `evenflow --version` and
+# /metrics show it.
+VERSION       := $(shell cat VERSION)
 CFLAGS_COMMON := -O2 -g -Wall -Wextra -Werror -Wshadow -std=gnu11 \
-		 -I$(BUILD) -Ibpf -Iuser -Itests/maglev
+		 -I$(BUILD) -Ibpf -Iuser -Itests/maglev -DEF_VERSION='"$(VERSION)"'
 CFLAGS        += $(CFLAGS_COMMON)
 DEPFLAGS       = -MMD -MP
 BPF_CFLAGS    := -O2 -g -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Wextra -Werror \
@@ -34,10 +37,11 @@ SAN_FLAGS     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanit
 
 # What each layer of user/ links (README, "How the pieces fit"):
 #   util, dp, core  libevenflow.a: the model, the commit, the data-plane access
-#   daemon          the daemon's loop, health checks, HTTP endpoint
+#   daemon          the daemon's loop, health checks, HTTP endpoint, the
+#                   announcement table (libmnl), the siblings' pages (libcurl)
 #   cli             main, commands, output, top
 LIB_LDLIBS    := -lxdp -lbpf -lelf -lz -lfyaml -lm
-DAEMON_LDLIBS := -lmicrohttpd -lmnl -lpthread
+DAEMON_LDLIBS := -lmicrohttpd -lmnl -lcurl -lpthread
 CLI_LDLIBS    := -ljansson -lncursesw
 LDLIBS        := $(CLI_LDLIBS) $(DAEMON_LDLIBS) $(LIB_LDLIBS)
 
@@ -94,6 +98,9 @@ $(BUILD)/obj-san/%.o: user/%.c | $(SKELS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) $(DEPFLAGS) -c $< -o $@
 
+# What shows the release is rebuilt when it changes.
+$(call obj,user/cli/main.c user/core/metrics.c) $(call san_obj,user/core/metrics.c): VERSION
+
 $(LIB): $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
@@ -113,6 +120,7 @@ $(BUILD)/tests/test_cli: $(call san_obj,user/cli/cli.c user/cli/opts.c user/cli/
 TEST_LIBS_test_cli := -ljansson
 $(BUILD)/tests/test_health: $(call san_obj,user/daemon/health.c)
 $(BUILD)/tests/test_announce: $(call san_obj,user/daemon/announce.c)
+$(BUILD)/tests/test_announce_rule: $(call san_obj,user/daemon/announce_rule.c)
 TEST_LIBS_test_announce := -lmnl
 $(BUILD)/tests/%.o: tests/unit/%.c | $(SKELS) $(BUILD)/tests
 	$(call msg,CC-SAN,$@)
@@ -140,22 +148,14 @@ $(PKT_BIN): $(PKT_SRCS) $(wildcard tests/packet/*.h) $(SKELS) $(LIB) | $(BUILD)/
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -MF $@.d -Itests/packet $(PKT_SRCS) $(LIB) -o $@ \
 		$(LIB_LDLIBS) -lcmocka
 
-# The announcement table by hand (user/announce.h): the cluster harness's
-# stand-in for the daemon until the daemon announces by itself.
-ANNOUNCE_TOOL := $(BUILD)/tests/ef-announce
-$(ANNOUNCE_TOOL): tests/tools/ef_announce.c $(call obj,user/daemon/announce.c) $(LIB) \
-		| $(BUILD)/tests
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $^ -o $@ -lmnl $(LIB_LDLIBS)
-
-test: all $(UNIT_BINS) $(PKT_BIN) $(ANNOUNCE_TOOL)
+test: all $(UNIT_BINS) $(PKT_BIN)
 	$(Q)BUILD=$(BUILD) tests/run.sh
 
 demo: all
 	$(Q)BUILD=$(BUILD) scripts/demo.sh
 
 # Three LBs behind an ECMP router announced by BIRD; one leaves and comes back.
-demo-cluster: all $(ANNOUNCE_TOOL)
+demo-cluster: all
 	$(Q)BUILD=$(BUILD) scripts/demo_cluster.sh
 
 bench: all $(BUILD)/bench/maglev_report $(BUILD)/bench/prog_bench

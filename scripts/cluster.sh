@@ -22,13 +22,13 @@
 # router -> backend (decap, VIP on lo) -> the reply, from the VIP, goes
 # straight to the client through the router.
 #
-# Announcing: each LB's BIRD learns kernel table 239 (user/announce.h: one
-# blackhole host route of protocol 239 per VIP address) and exports it to the
-# router over one eBGP session carrying IPv4 and IPv6 (BFD 100 ms x 3, hold
-# time 3 s, `check link` on the router). Until the daemon announces by
-# itself, ef_cluster_announce / ef_cluster_withdraw fill that table with
-# build/tests/ef-announce (user/announce.c); the data plane is attached and
-# configured by the evenflow CLI, the same file on every LB.
+# Announcing: each LB runs `evenflow daemon` with a configuration holding
+# `announce:` (it keeps one blackhole host route of protocol 239 per VIP
+# address it can serve in kernel table 239, user/daemon/announce.h) and
+# `siblings:` (the other LBs' /metrics, on their uplink addresses, port
+# 9632). Each LB's BIRD learns table 239 and exports it to the router over
+# one eBGP session carrying IPv4 and IPv6 (BFD 100 ms x 3, hold time 3 s,
+# `check link` on the router). Every LB gets the same VIPs and backends.
 #
 # Every role reuses scripts/harness.sh: the backends are built by its
 # ef_harness_build_backend (wired to the router), `ef_evenflow_in ROLE` runs
@@ -41,17 +41,18 @@
 #   source scripts/cluster.sh
 #   ef_cluster_up                 # topology, servers, decap, BIRDs; teardown trap
 #   ef_cluster_conf "$EF_RUN/evenflow.yaml"   # both VIPs, every backend
-#   ef_cluster_lb_start I         # apply + attach + announce, for I in 1..3
+#   ef_cluster_lb_start I         # daemon + attach (+ BIRD): I announces
 #   ef_cluster_wait_paths 10.0.0.10 3 10
 #   ef_client python3 scripts/httpload.py http://10.0.0.10/ -n 100
-#   ef_cluster_lb_kill I | ef_cluster_lb_drain I SECONDS | ef_cluster_link I down|up
+#   ef_cluster_lb_kill I | ef_cluster_lb_drain I | ef_cluster_link I down|up
 #   ef_cluster_silence I on|off   # LB I cut off at the router, links still up
 #   ef_cluster_down               # also run by the trap on exit, error, Ctrl-C
 # Knobs (read by ef_cluster_up): EF_PREFIX, EF_CLUSTER_LBS (3), EF_BACKENDS
 # (3), EF_VIPS4 (10.0.0.10), EF_VIPS6 (fd00:10::10), EF_CLUSTER_BFD
 # ("100 3": interval ms and multiplier; "off"), EF_CLUSTER_HOLD (3 s),
-# EF_CLUSTER_CHECK_LINK (on), EF_QUIET, EF_NO_TRAP, EVENFLOW, EF_ANNOUNCE
-# (the stand-in; default $BUILD/tests/ef-announce).
+# EF_CLUSTER_CHECK_LINK (on), EF_CLUSTER_DRAIN (the daemons' announce.drain,
+# 2s), EF_CLUSTER_HEALTH (off; "on": tcp checks every 1 s, timeout 500 ms,
+# rise 2, fall 2), EF_QUIET, EF_NO_TRAP, EVENFLOW.
 #
 # Run directly (stays up until `down`):
 #   scripts/cluster.sh up [--start]     prints `export EF_PREFIX=...`;
@@ -60,7 +61,7 @@
 #   scripts/cluster.sh exec client|rtr|lb<i>|b<j> CMD...
 #   scripts/cluster.sh lb I EVENFLOW-ARGS...    evenflow in LB I
 #   scripts/cluster.sh birdc rtr|lb<i> BIRDC-ARGS...
-#   scripts/cluster.sh start|kill I | drain I SECONDS | link I up|down | silence I on|off
+#   scripts/cluster.sh start|kill|drain I | link I up|down | silence I on|off
 #   scripts/cluster.sh info
 #   scripts/cluster.sh clean-stale [--all]
 
@@ -75,6 +76,7 @@ EF_RTR_AS=65000
 EF_LB_AS=65001
 EF_ANNOUNCE_TABLE=239
 EF_ANNOUNCE_PROTO=239
+EF_METRICS_PORT=9632
 
 # Addresses of LB i on its link to the router, and the router's end.
 ef_cluster_lb_ip4() { echo "10.110.$1.2"; }
@@ -110,9 +112,7 @@ ef_cluster_init_names() {
 	fi
 	ef_harness_init_names || return
 	EF_NS_RTR=$EF_PREFIX-rtr
-	EF_ANNOUNCE=${EF_ANNOUNCE:-${BUILD:-build}/tests/ef-announce}
-	[[ $EF_ANNOUNCE == /* ]] || EF_ANNOUNCE=$EF_REPO/$EF_ANNOUNCE
-	export EF_NS_RTR EF_ANNOUNCE
+	export EF_NS_RTR
 }
 
 # ef_cluster_up: everything but the LBs' data planes and announcements.
@@ -126,8 +126,10 @@ ef_cluster_up() {
 	EF_CLUSTER_BFD=${EF_CLUSTER_BFD:-100 3}
 	EF_CLUSTER_HOLD=${EF_CLUSTER_HOLD:-3}
 	EF_CLUSTER_CHECK_LINK=${EF_CLUSTER_CHECK_LINK:-on}
+	EF_CLUSTER_DRAIN=${EF_CLUSTER_DRAIN:-2s}
+	EF_CLUSTER_HEALTH=${EF_CLUSTER_HEALTH:-off}
 	export EF_CLUSTER_LBS EF_BACKENDS EF_VIPS4 EF_VIPS6 EF_CLUSTER_BFD EF_CLUSTER_HOLD \
-		EF_CLUSTER_CHECK_LINK
+		EF_CLUSTER_CHECK_LINK EF_CLUSTER_DRAIN EF_CLUSTER_HEALTH
 	if ! [[ $EF_CLUSTER_LBS =~ ^[1-9]$ && $EF_BACKENDS =~ ^[0-9]+$ ]] ||
 		((EF_BACKENDS < 1 || EF_BACKENDS > 250)); then
 		ef_log "EF_CLUSTER_LBS must be 1..9 and EF_BACKENDS 1..250"
@@ -140,12 +142,10 @@ ef_cluster_up() {
 			return 1
 		}
 	done
-	for tool in "$EVENFLOW" "$EF_ANNOUNCE"; do
-		[[ -x $tool ]] || {
-			ef_log "no $tool: run make test (or make $tool)"
-			return 1
-		}
-	done
+	[[ -x $EVENFLOW ]] || {
+		ef_log "no $EVENFLOW: run make"
+		return 1
+	}
 	ef_run_up ef_cluster_build ef_cluster_down scripts/cluster.sh
 }
 
@@ -338,14 +338,18 @@ ef_cluster_bird_start() {
 	echo "$pid $(ef_proc_id "$pid")" >>"$EF_RUN/pids"
 }
 
-# ef_cluster_bird_pid ROLE: the PID of ROLE's BIRD if it runs.
-ef_cluster_bird_pid() {
+# ef_cluster_live_pid FILE: the PID FILE holds if that process runs (a
+# zombie does not: PID 1 may reap a killed one late).
+ef_cluster_live_pid() {
 	local pid
-	pid=$(cat "$EF_RUN/bird/$1.pid" 2>/dev/null) || return 1
+	pid=$(cat "$1" 2>/dev/null) || return 1
 	[[ -n $pid && -d /proc/$pid && $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) != Z ]] ||
 		return 1
 	echo "$pid"
 }
+
+# ef_cluster_bird_pid ROLE: the PID of ROLE's BIRD if it runs.
+ef_cluster_bird_pid() { ef_cluster_live_pid "$EF_RUN/bird/$1.pid"; }
 
 # ef_cluster_wait_sessions SECONDS [I...]: the router's sessions with LBs I
 # (default all) are established.
@@ -369,12 +373,13 @@ ef_cluster_wait_sessions() {
 	return 1
 }
 
-# ---- LBs: configuration, data plane, announcement ----
+# ---- LBs: configuration, daemon, data plane ----
 
 # ef_cluster_conf FILE: a configuration with every VIP on port 80 and every
 # backend of its family, backend j weighing the j-th word of
-# EF_CLUSTER_WEIGHTS (default 1). ef_cluster_lb_start applies
-# $EF_RUN/evenflow.yaml.
+# EF_CLUSTER_WEIGHTS (default 1); with EF_CLUSTER_HEALTH=on, tcp checks of
+# every backend. ef_cluster_lb_start runs each LB's daemon on it
+# ($EF_RUN/evenflow.yaml, with the LB's own sections: ef_cluster_lb_conf).
 ef_cluster_conf() {
 	local f=$1
 	local -a w
@@ -390,90 +395,153 @@ ef_cluster_conf() {
 		done
 	}
 	{
+		if [[ ${EF_CLUSTER_HEALTH:-off} == on ]]; then
+			printf 'health: {type: tcp, interval: 1s, timeout: 500ms, rise: 2, fall: 2}\n'
+		fi
 		echo "vips:"
 		ef_cluster_conf_vips "$EF_VIPS4" ef_backend_ip4
 		ef_cluster_conf_vips "$EF_VIPS6" ef_backend_ip6
 	} >"$f"
 }
 
-# ef_cluster_apply FILE [I...]: evenflow apply FILE on LBs I (default all).
+# The metrics endpoint of LB I's daemon (on its uplink address).
+ef_cluster_metrics_url() { echo "http://$(ef_cluster_lb_ip4 "$1"):$EF_METRICS_PORT/metrics"; }
+
+# ef_cluster_lb_conf I: $EF_RUN/lb<I>.yaml, the daemon's file: the shared
+# configuration, LB I's metrics endpoint, the announcement, and the other
+# LBs as siblings.
+ef_cluster_lb_conf() {
+	local i=$1 j f=$EF_RUN/lb$1.yaml
+	[[ -f $EF_RUN/evenflow.yaml ]] || ef_cluster_conf "$EF_RUN/evenflow.yaml" || return
+	{
+		cat "$EF_RUN/evenflow.yaml"
+		printf 'metrics: {listen: "%s:%s"}\n' "$(ef_cluster_lb_ip4 "$i")" "$EF_METRICS_PORT"
+		printf 'announce: {table: %s, protocol: %s, drain: %s}\n' "$EF_ANNOUNCE_TABLE" \
+			"$EF_ANNOUNCE_PROTO" "$EF_CLUSTER_DRAIN"
+		printf 'siblings:\n  peers:\n'
+		for ((j = 1; j <= EF_CLUSTER_LBS; j++)); do
+			((j == i)) || printf '    - %s\n' "$(ef_cluster_metrics_url "$j")"
+		done
+	} >"$f.new" && mv "$f.new" "$f"
+}
+
+# ef_cluster_apply FILE [I...]: FILE's VIPs and backends on LBs I (default
+# all), one after the other: each LB's daemon file is written again from FILE
+# and applied with the CLI (at once; the daemon keeps it, and a reload or a
+# restart finds nothing to change).
 ef_cluster_apply() {
 	local f=$1 i
 	shift
 	local lbs=("$@")
 	((${#lbs[@]})) || for ((i = 1; i <= EF_CLUSTER_LBS; i++)); do lbs+=("$i"); done
+	[[ $f == "$EF_RUN/evenflow.yaml" ]] || cp "$f" "$EF_RUN/evenflow.yaml" || return
 	for i in "${lbs[@]}"; do
-		ef_lbi "$i" apply "$f" --force >/dev/null || {
-			ef_log "lb$i: evenflow apply $f failed"
+		if ! { ef_cluster_lb_conf "$i" && ef_lbi "$i" apply "$EF_RUN/lb$i.yaml" --force >/dev/null; }; then
+			ef_log "lb$i: evenflow apply failed"
 			return 1
-		}
+		fi
 	done
 }
 
-# The VIP addresses to announce.
+# The VIP addresses the LBs announce.
 # shellcheck disable=SC2086 # one word per address
 ef_cluster_vip_addrs() { echo $EF_VIPS4 $EF_VIPS6; }
 
-# ef_cluster_announce I: LB I offers every VIP address to its routers. The
-# daemon's decision and call (user/announce.h) until it makes them itself.
-ef_cluster_announce() {
-	# shellcheck disable=SC2046 # one argument per address
-	ef_lbn "$1" "$EF_ANNOUNCE" --table "$EF_ANNOUNCE_TABLE" --proto "$EF_ANNOUNCE_PROTO" \
-		set $(ef_cluster_vip_addrs) >/dev/null
+# ef_cluster_daemon_pid I: the PID of LB I's daemon if it runs.
+ef_cluster_daemon_pid() { ef_cluster_live_pid "$EF_RUN/lb$1.daemon.pid"; }
+
+# ef_cluster_daemon_start I: `evenflow daemon` in LB I on lb<I>.yaml (log
+# $EF_RUN/lb<I>.daemon.log); returns once it runs (10 s at most).
+ef_cluster_daemon_start() {
+	local i=$1 pid log=$EF_RUN/lb$1.daemon.log tries=200 before
+	ef_cluster_lb_conf "$i" || return
+	before=$(grep -c 'msg="running:' "$log" 2>/dev/null)
+	rm -f "$EF_RUN/lb$i.daemon.pid"
+	# not a child of the caller's shell (its bare `wait` must not wait for it)
+	pid=$(
+		ef_lbi "$i" daemon --config "$EF_RUN/lb$i.yaml" --force </dev/null >>"$log" 2>&1 &
+		echo $!
+	)
+	while ((tries-- > 0)); do
+		if (($(grep -c 'msg="running:' "$log") > ${before:-0})); then
+			# the daemon's own PID (the one above is the shell running ef_lbi)
+			pid=$(ef_lbi "$i" -j status | jq -r '.daemon.pid // empty')
+			[[ -n $pid ]] || break
+			echo "$pid" >"$EF_RUN/lb$i.daemon.pid"
+			echo "$pid $(ef_proc_id "$pid")" >>"$EF_RUN/pids"
+			return 0
+		fi
+		[[ -d /proc/$pid ]] || break
+		sleep 0.05
+	done
+	ef_log "lb$i: the daemon did not start; its log:"
+	tail -n 20 "$log" >&2
+	return 1
 }
 
-# ef_cluster_withdraw I: LB I offers nothing.
-ef_cluster_withdraw() {
-	ef_lbn "$1" "$EF_ANNOUNCE" --table "$EF_ANNOUNCE_TABLE" --proto "$EF_ANNOUNCE_PROTO" \
-		withdraw >/dev/null
-}
-
-# ef_cluster_lb_start I: LB I configured ($EF_RUN/evenflow.yaml), attached,
-# its BIRD running, then announced: traffic reaches a data plane that is ready.
+# ef_cluster_lb_start I: LB I's daemon running (it applies the configuration
+# and announces the VIPs once the data plane is attached), the data plane
+# attached, its BIRD running: traffic reaches a data plane that is ready.
 ef_cluster_lb_start() {
 	local i=$1
-	[[ -f $EF_RUN/evenflow.yaml ]] || ef_cluster_conf "$EF_RUN/evenflow.yaml" || return
-	ef_cluster_apply "$EF_RUN/evenflow.yaml" "$i" || return
+	ef_cluster_daemon_pid "$i" >/dev/null || ef_cluster_daemon_start "$i" || return
 	if ! ef_lbi "$i" status 2>/dev/null | grep -q "$EF_LB_UPLINK_DEV"; then
 		ef_lbi "$i" attach "$EF_LB_UPLINK_DEV" --mode native >/dev/null || {
 			ef_log "lb$i: evenflow attach failed"
 			return 1
 		}
 	fi
-	ef_cluster_bird_pid "lb$i" >/dev/null || ef_cluster_bird_start "lb$i" || return
-	ef_cluster_announce "$i"
+	ef_cluster_bird_pid "lb$i" >/dev/null || ef_cluster_bird_start "lb$i"
 }
 
-# ef_cluster_lb_kill I: LB I dies at once, as a crashed host does: its BIRD
-# is killed (SIGKILL), its data plane detached, its announcement table gone.
+# ef_cluster_lb_kill I: LB I dies at once, as a crashed host does: its daemon
+# and its BIRD are killed (SIGKILL), its data plane detached, its
+# announcement table gone.
 ef_cluster_lb_kill() {
 	local i=$1 pid
+	pid=$(ef_cluster_daemon_pid "$i") && kill -KILL "$pid"
 	pid=$(ef_cluster_bird_pid "lb$i") && kill -KILL "$pid"
 	ef_lbi "$i" detach "$EF_LB_UPLINK_DEV" >/dev/null 2>&1
 	ef_lbn "$i" ip route flush table "$EF_ANNOUNCE_TABLE" 2>/dev/null
 	return 0
 }
 
-# ef_cluster_lb_drain I SECONDS: LB I leaves gracefully: it withdraws its
-# VIPs and waits until the router no longer sends it any, keeps forwarding
-# SECONDS more for packets still on the way, then stops.
-ef_cluster_lb_drain() {
-	ef_cluster_lb_withdrawn "$1" || return
-	sleep "$2"
-	ef_cluster_lb_stop "$1"
+# ef_cluster_lb_leave I: SIGTERM to LB I's daemon, which withdraws its VIP
+# addresses at once and drains (EF_CLUSTER_DRAIN) before it exits.
+ef_cluster_lb_leave() {
+	local pid
+	pid=$(ef_cluster_daemon_pid "$1") || {
+		ef_log "lb$1: no daemon runs"
+		return 1
+	}
+	kill -TERM "$pid"
 }
 
-# ef_cluster_lb_withdrawn I: LB I withdraws its VIPs; returns once the router
-# uses it for none of them (10 s at most).
-ef_cluster_lb_withdrawn() {
+# ef_cluster_daemon_wait_exit I SECONDS: LB I's daemon has exited.
+ef_cluster_daemon_wait_exit() {
+	local tries=$(($2 * 20))
+	while ((tries-- > 0)); do
+		ef_cluster_daemon_pid "$1" >/dev/null || return 0
+		sleep 0.05
+	done
+	ef_log "lb$1: the daemon still runs after ${2}s"
+	return 1
+}
+
+# ef_cluster_lb_drain I: LB I leaves gracefully: SIGTERM to its daemon
+# (withdraws, drains, exits: the router stops using it), then its BIRD stops
+# and its data plane is detached.
+ef_cluster_lb_drain() {
 	local vip
-	ef_cluster_withdraw "$1" || return
+	ef_cluster_lb_leave "$1" || return
 	for vip in $(ef_cluster_vip_addrs); do
 		ef_cluster_wait_not_via "$vip" "$1" 10 || return
 	done
+	ef_cluster_daemon_wait_exit "$1" 30 && ef_cluster_lb_stop "$1"
 }
 
-# ef_cluster_lb_stop I: LB I's BIRD stops (SIGTERM) and its data plane is detached.
+# ef_cluster_lb_stop I: LB I's BIRD stops (SIGTERM) and its data plane is
+# detached (after its daemon has gone).
 ef_cluster_lb_stop() {
 	local pid
 	pid=$(ef_cluster_bird_pid "lb$1") && kill -TERM "$pid"
@@ -513,6 +581,31 @@ EOF
 	else
 		ip netns exec "$EF_NS_RTR" nft delete table netdev "silence_lb$i"
 	fi
+}
+
+# ---- Observing an LB's announcements ----
+
+# ef_cluster_announced I: the addresses in LB I's announcement table, one a line.
+ef_cluster_announced() {
+	local fam
+	for fam in -4 -6; do
+		ef_lbn "$1" ip "$fam" route show table "$EF_ANNOUNCE_TABLE" proto "$EF_ANNOUNCE_PROTO" \
+			2>/dev/null | awk '{print $2}'
+	done
+}
+
+# ef_cluster_wait_announce I ADDR on|off SECONDS: LB I announces ADDR (or
+# no longer does); polls every 20 ms.
+ef_cluster_wait_announce() {
+	local i=$1 addr=$2 want=$3 tries=$(($4 * 50)) has
+	while ((tries-- > 0)); do
+		has=off
+		grep -qxF "$addr" <<<"$(ef_cluster_announced "$i")" && has=on
+		[[ $has == "$want" ]] && return 0
+		sleep 0.02
+	done
+	ef_log "lb$i: $addr announced: $has, wanted $want"
+	return 1
 }
 
 # ---- Observing the router ----
@@ -579,7 +672,8 @@ ef_cluster_reroute_ms() {
 
 ef_cluster_save_state() {
 	ef_save_state EF_PREFIX EF_RUN EF_NS_CLIENT EF_NS_RTR EF_CLUSTER_LBS EF_BACKENDS EF_VIPS4 \
-		EF_VIPS6 EF_CLUSTER_BFD EF_CLUSTER_HOLD EF_CLUSTER_CHECK_LINK EVENFLOW EF_ANNOUNCE
+		EF_VIPS6 EF_CLUSTER_BFD EF_CLUSTER_HOLD EF_CLUSTER_CHECK_LINK EF_CLUSTER_DRAIN \
+		EF_CLUSTER_HEALTH EVENFLOW
 }
 
 ef_cluster_info() {
@@ -596,6 +690,7 @@ ef_cluster_info() {
 	done
 	echo "  VIPs: ${EF_VIPS4:-} ${EF_VIPS6:-}; announcement table $EF_ANNOUNCE_TABLE, protocol $EF_ANNOUNCE_PROTO"
 	echo "  BFD: $EF_CLUSTER_BFD (ms, multiplier); hold time ${EF_CLUSTER_HOLD}s; router check link $EF_CLUSTER_CHECK_LINK"
+	echo "  daemons: lb<i>.yaml, logs lb<i>.daemon.log in the run dir; metrics on each uplink address port $EF_METRICS_PORT; drain $EF_CLUSTER_DRAIN; health checks $EF_CLUSTER_HEALTH"
 }
 
 # The same teardown as harness.sh's: everything under the run's prefix.
@@ -636,7 +731,7 @@ ef_cluster_main() {
 		birdc) ef_birdc "$@" ;;
 		start) ef_cluster_lb_start "$1" ;;
 		kill) ef_cluster_lb_kill "$1" ;;
-		drain) ef_cluster_lb_drain "$1" "$2" ;;
+		drain) ef_cluster_lb_drain "$1" ;;
 		link) ef_cluster_link "$1" "$2" ;;
 		silence) ef_cluster_silence "$1" "$2" ;;
 		info) ef_cluster_info ;;

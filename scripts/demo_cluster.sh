@@ -3,13 +3,16 @@
 # announced over BGP by BIRD, in a throw-away set of network namespaces
 # (scripts/cluster.sh). One LB leaves under traffic and comes back.
 #
-#   1. the cluster comes up; every LB gets the same configuration (VIP
-#      10.0.0.10:80/tcp and [fd00:10::10]:80/tcp, three backends each), is
-#      attached, and announces the VIPs; the router spreads them over all three
+#   1. the cluster comes up; every LB runs `evenflow daemon` on the same
+#      configuration (VIP 10.0.0.10:80/tcp and [fd00:10::10]:80/tcp, three
+#      backends each) plus its own announce: and siblings: sections, is
+#      attached, and its daemon announces the VIPs; the router spreads them
+#      over all three
 #   2. new connections from the client: per LB and per backend counts
-#   3. the same traffic while lb2 leaves gracefully (withdraws, drains 1 s,
-#      stops): the other two take over, 0 requests fail
-#   4. lb2 comes back: all three carry traffic again
+#   3. the same traffic while lb2 leaves gracefully (SIGTERM to its daemon:
+#      it withdraws at once, drains 1 s, exits): the other two take over,
+#      0 requests fail
+#   4. lb2 comes back (its daemon started again): all three carry traffic
 #   5. everything is torn down (also on error or Ctrl-C)
 # Exit status non-zero if a request failed, an LB carried nothing while it
 # should, or lb2 carried anything while it was out.
@@ -33,23 +36,20 @@ fi
 
 step() { printf '\n== %s\n' "$*"; }
 
-# How an LB joins and leaves. Today the CLI and the announcement stand-in do
-# it (scripts/cluster.sh); once the daemon announces by itself, lb_join
-# starts `evenflow daemon --config` in the LB's namespace, lb_leave_begin
-# sends it SIGTERM (it withdraws, then drains) and lb_leave_end waits for it
-# to exit.
+# How an LB joins and leaves: its daemon (scripts/cluster.sh).
 lb_join() {
-	printf '  lb%s# evenflow apply evenflow.yaml; evenflow attach %s; announce %s (table %s)\n' \
-		"$1" "$EF_LB_UPLINK_DEV" "$(ef_cluster_vip_addrs)" "$EF_ANNOUNCE_TABLE"
+	printf '  lb%s# evenflow daemon --config lb%s.yaml &; evenflow attach %s   (it announces %s)\n' \
+		"$1" "$1" "$EF_LB_UPLINK_DEV" "$(ef_cluster_vip_addrs)"
 	ef_cluster_lb_start "$1"
 }
 lb_leave_begin() {
-	printf '  lb%s# withdraw: table %s emptied, BIRD withdraws the VIPs\n' "$1" "$EF_ANNOUNCE_TABLE"
-	ef_cluster_withdraw "$1"
+	printf '  lb%s# kill -TERM <daemon>   (withdraws: table %s emptied, BIRD withdraws; drains %s)\n' \
+		"$1" "$EF_ANNOUNCE_TABLE" "$EF_CLUSTER_DRAIN"
+	ef_cluster_lb_leave "$1"
 }
 lb_leave_end() {
-	printf '  lb%s# stop BIRD, detach the data plane\n' "$1"
-	ef_cluster_lb_stop "$1"
+	printf '  lb%s# (daemon exited, data plane still attached) stop BIRD, detach the data plane\n' "$1"
+	ef_cluster_daemon_wait_exit "$1" 10 && ef_cluster_lb_stop "$1"
 }
 
 # the router sends every VIP to every LB
@@ -125,12 +125,14 @@ traffic_phase() {
 }
 
 unset EF_PREFIX
+EF_CLUSTER_DRAIN=1s
 step "cluster: client, router (BIRD, ECMP by L4 hash), 3 LBs (evenflow XDP + BIRD), 3 backends"
 ef_cluster_up 2>&1
 
-step "the same configuration on every LB"
+step "the same configuration on every LB (lb1's file shown: the others differ in their own addresses)"
 ef_cluster_conf "$EF_RUN/evenflow.yaml"
-sed 's/^/    /' "$EF_RUN/evenflow.yaml"
+ef_cluster_lb_conf 1
+sed 's/^/    /' "$EF_RUN/lb1.yaml"
 for ((i = 1; i <= EF_CLUSTER_LBS; i++)); do
 	lb_join "$i"
 done
@@ -152,8 +154,8 @@ for vip in $(ef_cluster_vip_addrs); do
 	ef_cluster_wait_not_via "$vip" "$LEAVER" 10
 done
 withdrawn=$(lb_counts)
-echo "  the router no longer sends lb$LEAVER anything; it drains 1 s"
-sleep 1
+echo "  the router no longer sends lb$LEAVER anything; its daemon drains $EF_CLUSTER_DRAIN"
+ef_cluster_daemon_wait_exit "$LEAVER" 10
 read -r -a drained <<<"$(lb_counts)"
 lb_leave_end "$LEAVER"
 wait "$load"

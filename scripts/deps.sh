@@ -9,7 +9,8 @@ PACKAGES=(
 	linux-libc-dev libc6-dev
 	# user-space libraries (see README, "Libraries")
 	libjansson-dev libcmocka-dev libclang-rt-14-dev libncurses-dev libmicrohttpd-dev libfyaml-dev
-	libmnl-dev # netlink: the VIP announcement table (user/announce.c)
+	libmnl-dev # netlink: the VIP announcement table (user/daemon/announce.c)
+	libcurl4-openssl-dev # HTTP client: the daemon polls its siblings' /metrics (user/daemon/peers.c)
 	# harness, tests and demo
 	iproute2 iputils-ping ethtool xdp-tools python3 curl jq tmux procps util-linux
 	prometheus # promtool: the metrics test checks the exposition with it

@@ -3,8 +3,8 @@
 # topology, a fresh one per test, and the load that the stories watch.
 #
 #   cluster_up                    cluster up (prefix efc...), the same
-#                                 configuration applied on every LB, every LB
-#                                 attached and announced, the router using all
+#                                 configuration on every LB, every LB's daemon
+#                                 running and announcing, the router using all
 #   lb_vip_counter I VIP FIELD    packets / new_flows of VIP on LB I
 #   load_start SECONDS            long-lived connections (STREAMS, half to each
 #                                 VIP) and new connections (RATE a second, half

@@ -23,7 +23,7 @@ source "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/e2e/cluster.sh
 source "$(dirname "$0")/cluster.sh"
 
-LOAD_SECONDS=10
+LOAD_SECONDS=12
 
 cluster_up
 ef_cluster_monitor_start

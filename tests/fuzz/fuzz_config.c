@@ -37,11 +37,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (v->key.family != EF_FAMILY_V4 && v->key.family != EF_FAMILY_V6)
 			__builtin_trap();
+		/* the file gives the operator's state (admin); the effective
+		 * one is derived when it is committed */
 		for (j = 0; j < v->n_backends; j++)
-			if (!v->backends[j].weight || (v->backends[j].state != EF_BE_UP &&
-						       v->backends[j].state != EF_BE_DOWN &&
-						       v->backends[j].state != EF_BE_DRAIN))
+			if (!v->backends[j].weight || (v->backends[j].admin != EF_BE_UP &&
+						       v->backends[j].admin != EF_BE_DOWN &&
+						       v->backends[j].admin != EF_BE_DRAIN))
 				__builtin_trap();
+		if (cfg.vx[i].min_up > 65535)
+			__builtin_trap();
 	}
 	ef_config_free(&cfg);
 	return 0;

@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "core/config_cluster.h"
 #include "core/config_file.h"
 #include "core/plan.h"
 #include "util/addr.h"
@@ -151,11 +152,11 @@ static const struct bad bads[] = {
     {"'x''''x''''x': 1\n", "t.yaml:1:3: four or more quotes (') in a row"},
     {"- 1\n", "t.yaml:1:1: configuration: expected a mapping (key: value lines)"},
     {"vip: []\n", "t.yaml:1:1: configuration: unknown key 'vip' (known: vips, health, metrics, "
-		  "imbalance, apply)"},
+		  "imbalance, apply, announce, siblings)"},
     {"metrics: {}\n", "t.yaml:1:1: configuration: missing key 'vips' (use 'vips: []' for none)"},
     {"vips: 3\n", "t.yaml:1:7: vips: expected a list ('- ' items or [])"},
     {"x: &a 1\nvips: []\n", "t.yaml:1:1: configuration: unknown key 'x' (known: vips, health, "
-			    "metrics, imbalance, apply)"},
+			    "metrics, imbalance, apply, announce, siblings)"},
     /* addresses */
     {"vips:\n  - address: 10.0.0.300\n    port: 80\n",
      "t.yaml:2:14: vip address '10.0.0.300': invalid IPv4 address"},
@@ -224,6 +225,48 @@ static const struct bad bads[] = {
      "t.yaml:4:16: backends: aliases are not supported"},
     {"vips:\n  - address: 10.0.0.1\n    port: 80\n    forward: l2\n    src: 10.9.9.9\n",
      "t.yaml:2:14: vip: src: l2 forwarding does not encapsulate, it has no outer source"},
+    /* announce, siblings, min-up */
+    {"announce: {table: 254}\nvips: []\n",
+     "t.yaml:1:19: announce table: 254 is one of the kernel's own tables (253 default, 254 main, "
+     "255 local)"},
+    {"announce: {table: 0}\nvips: []\n",
+     "t.yaml:1:19: announce table: '0' is not a number in 1..4294967295"},
+    {"announce: {protocol: 2}\nvips: []\n",
+     "t.yaml:1:22: announce protocol: '2' is not a number in 3..255"},
+    {"announce: {drain: soon}\nvips: []\n",
+     "t.yaml:1:19: announce drain: 'soon' is not a duration in 0ms..3600s (e.g. 500ms, 2s)"},
+    {"announce: {min-up: -1}\nvips: []\n",
+     "t.yaml:1:20: announce min-up: '-1' is not a number in 0..65535"},
+    {"announce: {minup: 1}\nvips: []\n",
+     "t.yaml:1:12: announce: unknown key 'minup' (known: table, protocol, min-up, drain)"},
+    {"announce: [1]\nvips: []\n", "t.yaml:1:11: announce: expected a mapping (key: value lines)"},
+    {"siblings: {interval: 1s}\nvips: []\n",
+     "t.yaml:1:12: siblings: missing key 'peers' (the other LBs' http://ADDR:PORT/metrics)"},
+    {"siblings: {peers: [https://10.0.0.2:9632/metrics]}\nvips: []\n",
+     "t.yaml:1:20: siblings peer 'https://10.0.0.2:9632/metrics': not an http:// URL "
+     "(http://ADDR:PORT/metrics)"},
+    {"siblings: {peers: ['http://10.0.0.2:9632']}\nvips: []\n",
+     "t.yaml:1:21: siblings peer 'http://10.0.0.2:9632': no path (http://ADDR:PORT/metrics)"},
+    {"siblings: {peers: ['http://lb2:9632/metrics']}\nvips: []\n",
+     "t.yaml:1:21: siblings peer 'http://lb2:9632/metrics': invalid address"},
+    {"siblings: {peers: ['http://10.0.0.2/metrics']}\nvips: []\n",
+     "t.yaml:1:21: siblings peer 'http://10.0.0.2/metrics': missing :PORT"},
+    {"siblings: {peers: ['http://10.0.0.2:0/metrics']}\nvips: []\n",
+     "t.yaml:1:21: siblings peer 'http://10.0.0.2:0/metrics': port 0"},
+    {"siblings: {peers: ['http://10.0.0.2:9632/a b']}\nvips: []\n",
+     "t.yaml:1:21: siblings peer 'http://10.0.0.2:9632/a b': the path holds a space or a "
+     "character that is not printable ASCII"},
+    {"siblings:\n  peers:\n    - http://10.0.0.2:9632/metrics\n"
+     "    - http://10.0.0.2:9632/metrics\nvips: []\n",
+     "t.yaml:4:7: siblings peer 'http://10.0.0.2:9632/metrics': listed twice (first at line 3)"},
+    {"siblings: {peers: [], interval: 50ms}\nvips: []\n",
+     "t.yaml:1:33: siblings interval: '50ms' is not a duration in 100ms..60s (e.g. 500ms, 2s)"},
+    {"vips:\n  - address: 10.0.0.1\n    port: 80\n    min-up: 2\n    backends:\n"
+     "      - address: 10.1.0.1\n",
+     "t.yaml:4:13: vip 10.0.0.1:80/tcp: min-up 2 is more than its 1 backends: it would never be "
+     "announced"},
+    {"vips:\n  - address: 10.0.0.1\n    port: 80\n    min-up: many\n",
+     "t.yaml:4:13: vip min-up: 'many' is not a number in 0..65535"},
 };
 
 static void test_bad(void **state)
@@ -250,6 +293,66 @@ static void test_bad(void **state)
 	assert_int_equal(failed, 0);
 }
 
+/* announce, siblings and min-up: their values, the defaults, a VIP's own
+ * min-up over announce.min-up. */
+static void test_cluster_keys(void **state)
+{
+	static const char *text = "announce:\n"
+				  "  table: 100\n"
+				  "  protocol: 200\n"
+				  "  min-up: 2\n"
+				  "  drain: 3s\n"
+				  "siblings:\n"
+				  "  peers:\n"
+				  "    - http://10.110.2.2:9632/metrics\n"
+				  "    - 'http://[fd00:110:3::2]:9632/metrics'\n"
+				  "  interval: 500ms\n"
+				  "  grace: 4s\n"
+				  "vips:\n"
+				  "  - address: 10.0.0.1\n"
+				  "    port: 80\n"
+				  "    backends: [{address: 10.1.0.1}, {address: 10.1.0.2}]\n"
+				  "  - address: 10.0.0.1\n"
+				  "    port: 443\n"
+				  "    min-up: 0\n";
+	struct ef_config_errors errs;
+	struct ef_config cfg;
+
+	(void)state;
+	assert_int_equal(parse(text, &cfg, &errs), 0);
+	assert_true(cfg.announce.on);
+	assert_int_equal(cfg.announce.table, 100);
+	assert_int_equal(cfg.announce.protocol, 200);
+	assert_int_equal(cfg.announce.min_up, 2);
+	assert_int_equal(cfg.announce.drain_ms, 3000);
+	assert_int_equal(cfg.siblings.n_peers, 2);
+	assert_string_equal(cfg.siblings.peers[0], "http://10.110.2.2:9632/metrics");
+	assert_string_equal(cfg.siblings.peers[1], "http://[fd00:110:3::2]:9632/metrics");
+	assert_int_equal(cfg.siblings.interval_ms, 500);
+	assert_int_equal(cfg.siblings.grace_ms, 4000);
+	assert_int_equal(cfg.vx[0].min_up, 2); /* announce.min-up */
+	assert_int_equal(cfg.vx[0].min_up_pos.line, 0);
+	assert_int_equal(cfg.vx[1].min_up, 0); /* its own */
+	assert_int_equal(cfg.vx[1].min_up_pos.line, 18);
+	ef_config_free(&cfg);
+
+	/* absent: nothing announced, no sibling; `announce:` alone: defaults */
+	assert_int_equal(parse("vips: [{address: 10.0.0.1, port: 80}]\n", &cfg, &errs), 0);
+	assert_false(cfg.announce.on);
+	assert_int_equal(cfg.siblings.n_peers, 0);
+	assert_int_equal(cfg.vx[0].min_up, EF_ANNOUNCE_MIN_UP_DEFAULT);
+	ef_config_free(&cfg);
+	assert_int_equal(parse("announce:\nsiblings: {peers: []}\nvips: []\n", &cfg, &errs), 0);
+	assert_true(cfg.announce.on);
+	assert_int_equal(cfg.announce.table, 239);
+	assert_int_equal(cfg.announce.protocol, 239);
+	assert_int_equal(cfg.announce.min_up, 1);
+	assert_int_equal(cfg.announce.drain_ms, EF_ANNOUNCE_DRAIN_DEFAULT);
+	assert_int_equal(cfg.siblings.interval_ms, EF_SIBLINGS_INTERVAL_DEFAULT);
+	assert_int_equal(cfg.siblings.grace_ms, EF_SIBLINGS_GRACE_DEFAULT);
+	ef_config_free(&cfg);
+}
+
 /* Every error of a file is reported, one line each. */
 static void test_several(void **state)
 {
@@ -270,7 +373,7 @@ static void test_several(void **state)
 	assert_int_equal(errs.n, 3);
 	assert_string_equal(errs.line[0], "t.yaml:4:5: vip: unknown key 'protocl' (known: address, "
 					  "port, protocol, forward, table-size, src, health, "
-					  "backends)");
+					  "min-up, backends)");
 	assert_string_equal(errs.line[1], "t.yaml:7:17: backend weight: '0' is not a number in "
 					  "1..65535");
 	assert_string_equal(errs.line[2],
@@ -374,9 +477,10 @@ static void test_plan_moves(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_good),      cmocka_unit_test(test_defaults),
-	    cmocka_unit_test(test_bad),	      cmocka_unit_test(test_several),
-	    cmocka_unit_test(test_plan_seed), cmocka_unit_test(test_plan_moves),
+	    cmocka_unit_test(test_good),	 cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_bad),		 cmocka_unit_test(test_several),
+	    cmocka_unit_test(test_cluster_keys), cmocka_unit_test(test_plan_seed),
+	    cmocka_unit_test(test_plan_moves),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

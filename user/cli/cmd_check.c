@@ -3,37 +3,73 @@
  * cmd_check.c: evenflow check: is any VIP imbalanced? For cron jobs and
  * monitoring scripts: samples the counters over a window, prints the shares
  * and exits 1 naming the VIP and backend when a backend takes more new flows
- * than its weight says (imbalance.h), 0 otherwise.
+ * than its weight says (imbalance.h), 0 otherwise. With --peer URL (any
+ * number): do sibling load balancers agree? (check_peers.h): exits 1
+ * naming the VIP and the sibling that differ, or a sibling that cannot be
+ * read, 0 when every VIP agrees.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
+#include "cli/check_peers.h"
 #include "cli/cli.h"
 #include "cli/output.h"
 #include "cli/watch.h"
+#include "core/config_cluster.h"
 #include "core/snapshot.h"
 #include "dp/pindir.h"
 #include "util/log.h"
 
 #define EF_CHECK_WINDOW_DEFAULT 5.0 /* seconds */
 
+/* check's arguments: the watching commands' first (EF_IMB_ROWS' offsets
+ * hold), then the siblings. */
+struct check_args {
+	struct ef_watch_args w;
+	struct ef_check_peers peers;
+};
+
+/* --peer URL, any number of times. */
+static int parse_peer(const struct ef_opt *o, const char *arg, void *field)
+{
+	struct ef_check_peers *p = field;
+	char shown[EF_ARG_SHOWN * 4 + 8];
+	const char *why;
+
+	ef_arg_show(arg, shown, sizeof(shown));
+	if (ef_peer_url_check(arg, &why))
+		return ef_usage("check: --%s %s: %s", o->name, shown, why);
+	for (size_t i = 0; i < p->n; i++)
+		if (!strcmp(p->url[i], arg))
+			return ef_usage("check: --%s %s: given twice", o->name, shown);
+	if (p->n == EF_PEERS_MAX)
+		return ef_usage("check: --%s: more than %d siblings", o->name, EF_PEERS_MAX);
+	p->url[p->n++] = arg;
+	return 0;
+}
+
 static const struct ef_opt check_opts[] = {
     EF_IMB_ROWS,
+    {"peer", "URL", EF_OPT_CUSTOM, offsetof(struct check_args, peers), .parse = parse_peer,
+     .help = "a sibling's http://ADDR:PORT/metrics (repeat for each): compare fingerprints "
+	     "with it instead of watching shares"},
     EF_OPT_END,
 };
 
-static const struct ef_watch_args check_defaults = {
-    .imb = {.window_s = EF_CHECK_WINDOW_DEFAULT,
-	    .factor = EF_IMB_FACTOR_DEFAULT,
-	    .margin = EF_IMB_MARGIN_DEFAULT,
-	    .min_flows = EF_IMB_MIN_FLOWS_DEFAULT},
+static const struct check_args check_defaults = {
+    .w.imb = {.window_s = EF_CHECK_WINDOW_DEFAULT,
+	      .factor = EF_IMB_FACTOR_DEFAULT,
+	      .margin = EF_IMB_MARGIN_DEFAULT,
+	      .min_flows = EF_IMB_MIN_FLOWS_DEFAULT},
 };
 const struct ef_opt_set ef_check_args = EF_OPT_SET(check_opts, check_defaults);
 
 int cmd_check(const struct ef_ctx *ctx, const void *args)
 {
 	const char *pin_dir = ef_pin_dir(ctx->pin_dir);
-	const struct ef_watch_args *a = args;
+	const struct check_args *ca = args;
+	const struct ef_watch_args *a = &ca->w;
 	const struct ef_imb_cfg *cfg = &a->imb;
 	struct ef_imb *imb = NULL;
 	struct ef_snap s = {};
@@ -41,6 +77,8 @@ int cmd_check(const struct ef_ctx *ctx, const void *args)
 	double start, step;
 	int err, flagged;
 
+	if (ca->peers.n)
+		return ef_check_peers(pin_dir, &ca->peers);
 	imb = ef_imb_new(cfg);
 	if (!imb)
 		return ef_err(-ENOMEM, "out of memory");

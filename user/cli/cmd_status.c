@@ -12,11 +12,13 @@
 
 #include "cli/cli.h"
 #include "cli/output.h"
+#include "core/fingerprint.h"
 #include "core/live.h"
 #include "dp/lb.h"
 #include "dp/maps.h"
 #include "dp/pindir.h"
 #include "dp/xdp.h"
+#include "lib/hash.h"
 #include "util/addr.h"
 #include "util/log.h"
 
@@ -71,6 +73,21 @@ static void print_fail_open(const struct ef_vip_entry *vips, size_t n)
 	out_arr_close();
 }
 
+/* What the daemon announces and whether a sibling disagrees (README,
+ * "Several load balancers"). */
+static void print_cluster(json_t *r)
+{
+	const char *ann = json_string_value(json_object_get(r, "announce"));
+	json_int_t alarms = json_integer_value(json_object_get(r, "sibling_alarms"));
+
+	if (ann)
+		out_str("announce", "\n  announce: %s", ann);
+	out_u64("sibling_alarms", NULL, (__u64)alarms);
+	if (alarms)
+		out_text("\n  ALARM: %llu VIP(s) differ on a sibling (see the daemon's log)",
+			 (unsigned long long)alarms);
+}
+
 /* The state the daemon of this pin dir reports (daemon/runfile.h), when one
  * runs: it holds its lock. */
 static void print_daemon(const char *pin_dir)
@@ -100,10 +117,28 @@ static void print_daemon(const char *pin_dir)
 				"\n  ALARM: the health checker is failing here (%s): backends keep "
 				"their last verdict",
 				json_string_value(json_object_get(r, "health_checker_error")));
+		print_cluster(r);
 	}
 	out_text("\n");
 	out_obj_close();
 	json_decref(r);
+}
+
+/* The whole running configuration's fingerprint (core/fingerprint.h), with
+ * the flow-hash version it includes: what sibling load balancers compare. */
+static int print_fingerprint(struct ef_dp *dp)
+{
+	char fp[EF_FINGERPRINT_STRLEN];
+	struct ef_conf c;
+	int err = ef_conf_read(dp, &c);
+
+	if (err)
+		return err;
+	out_str("fingerprint", "fingerprint: %s",
+		ef_fingerprint_str(ef_fingerprint(&c, NULL), fp, sizeof(fp)));
+	out_u64("flow_hash_version", " (flow-hash version %llu)\n", EF_FLOW_HASH_VERSION);
+	ef_conf_free(&c);
+	return 0;
 }
 
 int cmd_status(const struct ef_ctx *ctx, const void *args)
@@ -159,6 +194,9 @@ int cmd_status(const struct ef_ctx *ctx, const void *args)
 		goto out;
 	print_fail_open(vips, nvips);
 	free(vips);
+	err = print_fingerprint(&dp);
+	if (err)
+		goto out;
 	print_daemon(pin_dir);
 	out_obj_open("maps");
 	out_text("maps:\n");

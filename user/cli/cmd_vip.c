@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "cli/output.h"
 #include "core/edit.h"
+#include "core/fingerprint.h"
 #include "core/live.h"
 #include "core/maglev.h"
 #include "core/model.h"
@@ -165,9 +166,23 @@ static void print_vip(const struct ef_vip_key *key, const struct ef_vip *vip,
 		out_str("src6", " src %s", ef_addr_str(&vip->src6, EF_FAMILY_V6, a, sizeof(a)));
 }
 
+/* The VIP's fingerprint in the running configuration c (core/fingerprint.h):
+ * what sibling load balancers compare. */
+static void print_fingerprint(const struct ef_conf *c, const struct ef_vip_key *key,
+			      const char *fmt)
+{
+	const struct ef_conf_vip *v = ef_conf_find_vip(c, key);
+	char fp[EF_FINGERPRINT_STRLEN];
+
+	if (v)
+		out_str("fingerprint", fmt,
+			ef_fingerprint_str(ef_fingerprint_vip(v), fp, sizeof(fp)));
+}
+
 static int vip_list(const struct ef_ctx *ctx, const void *args)
 {
 	struct ef_listing l;
+	struct ef_conf c;
 	size_t i;
 	int err;
 
@@ -175,6 +190,11 @@ static int vip_list(const struct ef_ctx *ctx, const void *args)
 	err = ef_listing_open(ef_pin_dir(ctx->pin_dir), NULL, &l);
 	if (err)
 		return err;
+	err = ef_conf_read(&l.dp, &c);
+	if (err) {
+		ef_listing_close(&l);
+		return err;
+	}
 	out_arr_open("vips");
 	for (i = 0; i < l.n_vips; i++) {
 		__u32 *table = NULL, m = 0;
@@ -183,10 +203,12 @@ static int vip_list(const struct ef_ctx *ctx, const void *args)
 		free(table);
 		out_obj_open(NULL);
 		print_vip(&l.vips[i].key, &l.vips[i].vip, l.backends, m);
+		print_fingerprint(&c, &l.vips[i].key, " fingerprint %s");
 		out_obj_close();
 		out_text("\n");
 	}
 	out_arr_close();
+	ef_conf_free(&c);
 	ef_listing_close(&l);
 	return 0;
 }
@@ -283,6 +305,7 @@ static int vip_show(const struct ef_ctx *ctx, const void *args)
 	const struct vip_args *a = args;
 	struct ef_backend *all = NULL;
 	__u32 *table = NULL, m = 0;
+	struct ef_conf c = {};
 	struct ef_vip vip;
 	struct ef_dp dp;
 	char d[24];
@@ -292,6 +315,8 @@ static int vip_show(const struct ef_ctx *ctx, const void *args)
 	if (err)
 		return err;
 	err = ef_vip_get(&dp, &a->key, &vip);
+	if (!err)
+		err = ef_conf_read(&dp, &c);
 	if (!err)
 		err = ef_backends_read(&dp, &all);
 	if (!err) {
@@ -307,11 +332,13 @@ static int vip_show(const struct ef_ctx *ctx, const void *args)
 	snprintf(d, sizeof(d), "%016llx", (unsigned long long)table_digest(table, m, all));
 	out_str("table_digest", "  table digest %s\n", m ? d : "-");
 	out_u64("table_map_id", "  table map id %llu\n", ef_table_map_id(&dp, vip.id));
+	print_fingerprint(&c, &a->key, "  fingerprint %s\n");
 	err = print_show_backends(all, vip.id, table, m);
 	if (!err && a->table)
 		print_table(table, m, all);
 	out_obj_close();
 out:
+	ef_conf_free(&c);
 	free(table);
 	free(all);
 	ef_dp_close(&dp);
@@ -325,7 +352,7 @@ const struct ef_cmd ef_vip_cmds[] = {
     {.name = "show",
      .run = vip_show,
      .args = &vip_show_args,
-     .help = "a VIP's table size and digest and, per backend, weight, state, slots held, share "
-	     "of slots"},
+     .help = "a VIP's table size and digest, its fingerprint and, per backend, weight, state, "
+	     "slots held, share of slots"},
     {NULL},
 };

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * main.c: evenflow [-j] [-v] [--pin-dir DIR] OBJECT COMMAND [ARGS]
+ *         evenflow [-j] --version
  *
  * Only dispatch: the global options before OBJECT, then the command table
  * (cli.h). The error a command recorded is printed here, once; exit status
@@ -13,6 +14,7 @@
 
 #include "cli/cli.h"
 #include "cli/output.h"
+#include "lib/hash.h"
 #include "util/log.h"
 
 const struct ef_cmd ef_top_cmds[] = {
@@ -40,7 +42,8 @@ const struct ef_cmd ef_top_cmds[] = {
      .run = cmd_check,
      .args = &ef_check_args,
      .help = "watch the counters for a window; exit 1 naming the VIP and backend if a backend "
-	     "takes more new flows than its weight says, else 0"},
+	     "takes more new flows than its weight says, else 0; --peer URL...: exit 1 naming the "
+	     "VIP and sibling whose fingerprints differ (or a sibling that cannot be read)"},
     {.name = "top",
      .run = cmd_top,
      .args = &ef_top_args,
@@ -64,20 +67,30 @@ const struct ef_cmd ef_top_cmds[] = {
      .run = cmd_daemon,
      .args = &ef_daemon_args,
      .help = "apply FILE, then health-check its backends and mark them down/up, reload on "
-	     "SIGHUP, serve metrics, log imbalance; SIGTERM leaves the data plane running"},
+	     "SIGHUP, serve metrics, log imbalance, announce the VIP addresses (announce:) and "
+	     "compare fingerprints with siblings (siblings:); SIGTERM withdraws, drains and stops, "
+	     "leaving the data plane running; SIGUSR1/SIGUSR2: maintenance on/off"},
     {NULL},
 };
+
+/* The release (VERSION, passed by the Makefile) and the flow-hash version
+ * (bpf/lib/hash.h): load balancers sharing a VIP must run the same flow-hash
+ * version (README, "Several load balancers"). */
+static void print_version(void)
+{
+	out_str("version", "evenflow %s\n", EF_VERSION);
+	out_u64("flow_hash_version", "flow-hash version %llu\n", EF_FLOW_HASH_VERSION);
+}
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"json", no_argument, NULL, 'j'},
-	    {"verbose", no_argument, NULL, 'v'},
-	    {"pin-dir", required_argument, NULL, 'p'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    {"json", no_argument, NULL, 'j'},	       {"verbose", no_argument, NULL, 'v'},
+	    {"pin-dir", required_argument, NULL, 'p'}, {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0},
 	};
 	struct ef_ctx ctx = {};
+	bool version = false;
 	const char *msg;
 	int c, err;
 
@@ -98,6 +111,9 @@ int main(int argc, char **argv)
 		case 'h':
 			ef_cmd_usage_all(ef_top_cmds);
 			return 0;
+		case 'V':
+			version = true;
+			break;
 		case ':':
 			ef_usage("option '%s' needs a value", argv[optind - 1]);
 			goto fail;
@@ -108,6 +124,11 @@ int main(int argc, char **argv)
 	}
 	ef_log_init(ctx.verbose);
 	out_init(ctx.json);
+	if (version) {
+		print_version();
+		out_finish();
+		return 0;
+	}
 	err = ef_cmd_dispatch(ef_top_cmds, &ctx, argc - optind, argv + optind);
 	if (!err) {
 		out_finish();

@@ -25,6 +25,8 @@ const struct ef_opt ef_global_opts[] = {
     {"pin-dir", "DIR", EF_OPT_STR, 0, 0, 0, NULL, NULL, 0,
      "where the state lives (default $EVENFLOW_PIN_DIR, else /sys/fs/bpf/evenflow)"},
     {"help", NULL, EF_OPT_FLAG, 0, 0, 0, NULL, NULL, 0, "this help (-h)"},
+    {"version", NULL, EF_OPT_FLAG, 0, 0, 0, NULL, NULL, 0,
+     "the release and its flow-hash version, then exit (before OBJECT only)"},
     EF_OPT_END,
 };
 

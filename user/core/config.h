@@ -3,8 +3,9 @@
  * config.h: what the configuration file of `evenflow apply` and `evenflow
  * daemon` holds: VIPs and backends (a struct ef_conf, core/model.h),
  * health checks, the metrics listen address, the imbalance detector's
- * tolerance and the apply safety limit; and the error lines reading it
- * produces. Reading it: core/config_file.h. The schema is in the README
+ * tolerance, the apply safety limit, the announcement of the VIP addresses
+ * and the sibling load balancers (core/config_cluster.h); and the error
+ * lines reading it produces. Reading it: core/config_file.h. The schema is in the README
  * ("Configuration file"); contrib/evenflow.yaml is a commented example.
  */
 #ifndef EF_CONFIG_H
@@ -55,6 +56,32 @@ struct ef_config_vip {
 	struct ef_pos pos;     /* of its address */
 	struct ef_hc *hc;      /* per backend, same index as the backends */
 	struct ef_pos *be_pos; /* of each backend's address */
+	/* backends up and healthy it needs to be announced: its own
+	 * `min-up`, else announce.min-up */
+	__u32 min_up;
+	struct ef_pos min_up_pos; /* of its own min-up (line 0: inherited) */
+};
+
+/* announce: the daemon offers the VIP addresses it can serve to a routing
+ * daemon through a kernel routing table (daemon/announce.h). */
+struct ef_config_announce {
+	bool on;	/* the section is given; else nothing is announced */
+	__u32 table;	/* the routing table (default 239) */
+	__u32 protocol; /* the route protocol of its routes (default 239) */
+	__u32 min_up;	/* default of every VIP's min-up (1) */
+	__u32 drain_ms; /* SIGTERM: withdrawn, still forwarding, this long */
+};
+
+#define EF_PEERS_MAX	32  /* siblings.peers */
+#define EF_PEER_URL_MAX 160 /* one peer's URL, with its NUL */
+
+/* siblings: the other load balancers sharing the VIPs, whose fingerprints
+ * the daemon compares with its own (README, "Several load balancers"). */
+struct ef_config_siblings {
+	size_t n_peers; /* 0: no comparison */
+	char peers[EF_PEERS_MAX][EF_PEER_URL_MAX];
+	__u32 interval_ms; /* between two polls of every peer */
+	__u32 grace_ms;	   /* a difference lasting longer is an alarm */
 };
 
 /* The imbalance detector's settings (see imbalance.h). */
@@ -72,7 +99,9 @@ struct ef_config {
 	char metrics_listen[64];  /* "ADDR:PORT", "" when off */
 	struct ef_config_imbalance imbalance;
 	struct ef_safety limits; /* apply.*: the safety check's limits */
-	size_t n_checked;	 /* backends with a health check */
+	struct ef_config_announce announce;
+	struct ef_config_siblings siblings;
+	size_t n_checked; /* backends with a health check */
 };
 
 /* Largest file read (a 16384-backend configuration is ~1 MB). */

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/config_cluster.h"
 #include "core/config_file.h"
 #include "core/config_schema.h"
 #include "core/config_vips.h"
@@ -240,6 +241,10 @@ static const struct ef_cfg_key top_keys[] = {
      "the daemon's imbalance detector"},
     {"apply", parse_cfg_map, 0, 0, 0, ef_cfg_apply_keys, NULL, "mapping",
      "the safety limits of a change"},
+    {"announce", ef_cfg_parse_announce, 0, 0, 0, NULL, NULL, "mapping",
+     "the daemon announces the VIP addresses it can serve to the routing daemon"},
+    {"siblings", ef_cfg_parse_siblings, 0, 0, 0, NULL, NULL, "mapping",
+     "the other load balancers whose fingerprints the daemon compares with its own"},
     {NULL},
 };
 
@@ -356,6 +361,8 @@ int ef_config_parse(const char *name, const char *buf, size_t len, struct ef_con
 		err = parse_stream(&p);
 	if (!err)
 		err = resolve_health(&p);
+	if (!err)
+		err = ef_cfg_cluster_finish(&p);
 	for (size_t i = 0; !err && i < cfg->conf.n_vips; i++)
 		if (check_vip(&p, i))
 			err = -EINVAL;

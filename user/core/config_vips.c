@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/config_cluster.h"
 #include "core/config_schema.h"
 #include "core/config_vips.h"
 #include "core/maglev.h"
@@ -210,6 +211,9 @@ const struct ef_cfg_key ef_cfg_vip_keys[] = {
      "outer source address of ipip packets, one per family (default: the route's)"},
     {"health", ef_cfg_parse_health, offsetof(struct ef_vip_in, hc), 0, 0, NULL, NULL,
      "health check", "health-check keys for its backends, over the file's"},
+    {"min-up", ef_cfg_parse_vip_min_up, 0, 0, 65535, NULL, NULL, "0..65535",
+     "backends up and healthy it needs on this LB for its address to be announced (default "
+     "announce.min-up)"},
     {"backends", parse_backends, 0, 0, 0, NULL, NULL, "list of backends", "its backends"},
     {NULL},
 };

@@ -5,8 +5,10 @@
 
 #include <stddef.h>
 
+#include "core/fingerprint.h"
 #include "core/metrics.h"
 #include "core/model.h"
+#include "lib/hash.h"
 
 void ef_metrics_label(FILE *f, const char *val)
 {
@@ -21,7 +23,7 @@ void ef_metrics_label(FILE *f, const char *val)
 	}
 }
 
-static void family(FILE *f, const char *name, const char *type, const char *help)
+void ef_metrics_family(FILE *f, const char *name, const char *type, const char *help)
 {
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
@@ -60,7 +62,7 @@ static void one_hot(FILE *f, const struct ef_snap *s, const char *name, const ch
 		    const char *help, size_t field, const __u8 *values, size_t n,
 		    const char *(*str)(__u8))
 {
-	family(f, name, "gauge", help);
+	ef_metrics_family(f, name, "gauge", help);
 	for (size_t i = 0; i < s->n_backends; i++) {
 		__u8 v = *((const __u8 *)&s->backends[i].be + field);
 
@@ -79,7 +81,7 @@ static void backend_share(FILE *f, const struct ef_snap *s, const struct ef_imb 
 {
 	size_t i;
 
-	family(f, name, "gauge", help);
+	ef_metrics_family(f, name, "gauge", help);
 	for (i = 0; i < s->n_backends; i++) {
 		const struct ef_snap_backend *b = &s->backends[i];
 		const struct ef_imb_result *r = ef_imb_find(imb, b->id);
@@ -105,7 +107,7 @@ static void write_traffic(FILE *f, const struct ef_snap *s)
 
 	for (w = 0; w < EF_T_WORDS; w++) {
 		snprintf(name, sizeof(name), "evenflow_vip_%s", traffic[w].suffix);
-		family(f, name, "counter", traffic[w].help);
+		ef_metrics_family(f, name, "counter", traffic[w].help);
 		for (i = 0; i < s->n_vips; i++) {
 			vip_labels(f, name, &s->vips[i]);
 			fprintf(f, "} %" PRIu64 "\n", (uint64_t)s->vips[i].traffic[w]);
@@ -113,13 +115,14 @@ static void write_traffic(FILE *f, const struct ef_snap *s)
 	}
 	for (w = 0; w < EF_T_WORDS; w++) {
 		snprintf(name, sizeof(name), "evenflow_backend_%s", traffic[w].suffix);
-		family(f, name, "counter", traffic[w].help);
+		ef_metrics_family(f, name, "counter", traffic[w].help);
 		for (i = 0; i < s->n_backends; i++) {
 			backend_labels(f, name, s, &s->backends[i]);
 			fprintf(f, "} %" PRIu64 "\n", (uint64_t)s->backends[i].traffic[w]);
 		}
 	}
-	family(f, "evenflow_backend_weight", "gauge", "configured weight of the backend");
+	ef_metrics_family(f, "evenflow_backend_weight", "gauge",
+			  "configured weight of the backend");
 	for (i = 0; i < s->n_backends; i++) {
 		backend_labels(f, "evenflow_backend_weight", s, &s->backends[i]);
 		fprintf(f, "} %u\n", s->backends[i].be.weight);
@@ -135,9 +138,10 @@ static void write_traffic(FILE *f, const struct ef_snap *s)
 		"1 for the health checker's verdict on the backend (unchecked: no check), 0 for "
 		"the others",
 		offsetof(struct ef_backend, health), verdicts, 3, ef_health_str);
-	family(f, "evenflow_vip_fail_open", "gauge",
-	       "1 when every backend the operator has up fails its checks and the VIP keeps the "
-	       "last known good ones (README: fail open)");
+	ef_metrics_family(
+	    f, "evenflow_vip_fail_open", "gauge",
+	    "1 when every backend the operator has up fails its checks and the VIP keeps the "
+	    "last known good ones (README: fail open)");
 	for (i = 0; i < s->n_vips; i++) {
 		vip_labels(f, "evenflow_vip_fail_open", &s->vips[i]);
 		fprintf(f, "} %d\n", !!(s->vips[i].vip.flags & EF_VIP_F_FAIL_OPEN));
@@ -158,14 +162,14 @@ static void write_imbalance(FILE *f, const struct ef_snap *s, const struct ef_im
 	backend_share(f, s, imb, "evenflow_backend_imbalanced", FLAGGED,
 		      "1 when the backend takes more new flows than its weight says (factor or "
 		      "margin over the expected share, enough flows)");
-	family(f, "evenflow_vip_imbalanced", "gauge",
-	       "1 when any backend of the VIP is imbalanced");
+	ef_metrics_family(f, "evenflow_vip_imbalanced", "gauge",
+			  "1 when any backend of the VIP is imbalanced");
 	for (i = 0; i < s->n_vips; i++) {
 		vip_labels(f, "evenflow_vip_imbalanced", &s->vips[i]);
 		fprintf(f, "} %d\n", ef_imb_vip_flagged(imb, s->vips[i].vip.id) ? 1 : 0);
 	}
-	family(f, "evenflow_vip_window_new_flows", "gauge",
-	       "new flows of the VIP in the imbalance window");
+	ef_metrics_family(f, "evenflow_vip_window_new_flows", "gauge",
+			  "new flows of the VIP in the imbalance window");
 	for (i = 0; i < s->n_vips; i++) {
 		uint64_t flows = 0;
 
@@ -182,26 +186,55 @@ static void write_imbalance(FILE *f, const struct ef_snap *s, const struct ef_im
 		vip_labels(f, "evenflow_vip_window_new_flows", &s->vips[i]);
 		fprintf(f, "} %" PRIu64 "\n", flows);
 	}
-	family(f, "evenflow_imbalance_window_seconds", "gauge",
-	       "length of the sliding window the imbalance gauges are computed over");
+	ef_metrics_family(f, "evenflow_imbalance_window_seconds", "gauge",
+			  "length of the sliding window the imbalance gauges are computed over");
 	fprintf(f, "evenflow_imbalance_window_seconds %g\n", window_s);
+}
+
+/* The configuration's fingerprints: info series (a 64-bit hash is no
+ * sample value), compared between sibling load balancers. */
+static void write_fingerprints(FILE *f, const struct ef_snap *s)
+{
+	char fp[EF_FINGERPRINT_STRLEN];
+
+	ef_metrics_family(
+	    f, "evenflow_fingerprint_info", "gauge",
+	    "the fingerprint of the whole running configuration (sibling LBs compare it)");
+	fprintf(f, "evenflow_fingerprint_info{fingerprint=\"%s\"} 1\n",
+		ef_fingerprint_str(s->fingerprint, fp, sizeof(fp)));
+	ef_metrics_family(
+	    f, "evenflow_vip_fingerprint_info", "gauge",
+	    "the fingerprint of what decides a new flow's backend (version, key, table size, up "
+	    "backends and weights): equal on LBs that send a flow to the same backend");
+	for (size_t i = 0; i < s->n_vips; i++) {
+		if (!s->vips[i].has_fingerprint)
+			continue;
+		vip_labels(f, "evenflow_vip_fingerprint_info", &s->vips[i]);
+		fprintf(f, ",fingerprint=\"%s\"} 1\n",
+			ef_fingerprint_str(s->vips[i].fingerprint, fp, sizeof(fp)));
+	}
 }
 
 int ef_metrics_write(FILE *f, const struct ef_snap *s, const struct ef_imb *imb, double window_s)
 {
 	size_t i;
 
-	family(f, "evenflow_dataplane_loaded", "gauge",
-	       "whether the evenflow data plane is loaded (pinned) here");
+	ef_metrics_family(f, "evenflow_build_info", "gauge",
+			  "the release, and the flow-hash version LBs sharing a VIP must agree on");
+	fprintf(f, "evenflow_build_info{version=\"%s\",flow_hash_version=\"%d\"} 1\n", EF_VERSION,
+		EF_FLOW_HASH_VERSION);
+	ef_metrics_family(f, "evenflow_dataplane_loaded", "gauge",
+			  "whether the evenflow data plane is loaded (pinned) here");
 	fprintf(f, "evenflow_dataplane_loaded %d\n", s ? 1 : 0);
 	if (!s)
 		return ferror(f) ? -EIO : 0;
-	family(f, "evenflow_verdicts_total", "counter",
-	       "packets seen by the LB program, by verdict reason (see evenflow stats)");
+	ef_metrics_family(f, "evenflow_verdicts_total", "counter",
+			  "packets seen by the LB program, by verdict reason (see evenflow stats)");
 	for (i = 0; i < EF_V_MAX; i++)
 		fprintf(f, "evenflow_verdicts_total{verdict=\"%s\"} %" PRIu64 "\n",
 			ef_verdict_name(i), (uint64_t)s->verdicts[i]);
 	write_traffic(f, s);
+	write_fingerprints(f, s);
 	if (imb)
 		write_imbalance(f, s, imb, window_s);
 	return ferror(f) ? -EIO : 0;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/fingerprint.h"
 #include "core/live.h"
 #include "core/snapshot.h"
 #include "dp/maps.h"
@@ -35,6 +36,26 @@ void ef_snap_free(struct ef_snap *s)
 	free(s->vips);
 	free(s->backends);
 	memset(s, 0, sizeof(*s));
+}
+
+/* Every VIP's fingerprint and the whole configuration's, over the running
+ * configuration (what fingerprint.h is computed from). */
+static int read_fingerprints(struct ef_dp *dp, struct ef_snap *s)
+{
+	struct ef_conf c;
+	int err = ef_conf_read(dp, &c);
+
+	if (err)
+		return err;
+	s->fingerprint = ef_fingerprint(&c, NULL);
+	for (size_t i = 0; i < s->n_vips; i++) {
+		const struct ef_conf_vip *v = ef_conf_find_vip(&c, &s->vips[i].key);
+
+		s->vips[i].has_fingerprint = v != NULL;
+		s->vips[i].fingerprint = v ? ef_fingerprint_vip(v) : 0;
+	}
+	ef_conf_free(&c);
+	return 0;
 }
 
 int ef_snap_read(struct ef_dp *dp, struct ef_snap *s)
@@ -90,6 +111,7 @@ int ef_snap_read(struct ef_dp *dp, struct ef_snap *s)
 			s->n_backends++;
 		}
 	}
+	err = read_fingerprints(dp, s);
 out:
 	free(all);
 	free(v);

@@ -3,13 +3,16 @@
  * snapshot.h: one reading of every counter of the LB data plane, with the
  * VIPs and backends they belong to (stats, check, top, metrics, daemon).
  *
- * ef_snap_read takes what it needs from an open data plane; the caller may
+ * ef_snap_read takes what it needs from an open data plane, the
+ * configuration's fingerprints included (core/fingerprint.h, over the
+ * running configuration); the caller may
  * close it right after (long-running readers reopen it for every reading,
  * so they never hold the pin dir's lock for long and follow reloads).
  */
 #ifndef EF_SNAPSHOT_H
 #define EF_SNAPSHOT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/imbalance.h"
@@ -25,6 +28,8 @@ struct ef_snap_vip {
 	struct ef_vip vip;
 	__u64 traffic[EF_T_WORDS];
 	char name[EF_VIP_STRLEN]; /* "10.0.0.10:80/tcp" */
+	__u64 fingerprint;	  /* core/fingerprint.h */
+	bool has_fingerprint;	  /* false: gone from the configuration meanwhile */
 };
 
 struct ef_snap_backend {
@@ -43,6 +48,7 @@ struct ef_snap {
 	struct ef_snap_backend *backends;
 	size_t n_backends;
 	__u64 verdicts[EF_V_MAX];
+	__u64 fingerprint; /* of the whole running configuration */
 };
 
 /* Monotonic time in seconds. */

@@ -168,6 +168,8 @@ static void adopt(struct daemon *d, struct ef_config *cfg, struct ef_health *h)
 		ef_dlog(EF_DLOG_WARNING, "metrics listen address changed: takes effect on restart");
 	if (!d->cfg.file || memcmp(&d->cfg.imbalance, &cfg->imbalance, sizeof(cfg->imbalance)))
 		daemon_imbalance_configure(d, cfg);
+	daemon_routing_configure(d, cfg);
+	daemon_siblings_configure(d, cfg);
 	ef_health_free(d->health);
 	d->health = h;
 	ef_config_free(&d->cfg);

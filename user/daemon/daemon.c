@@ -33,30 +33,38 @@ static void sig_io(struct ef_ev *ev, uint32_t events)
 	while (read(ev->fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP)
 			d->reload = true;
-		else
-			d->stop = true;
+		else if (!daemon_routing_signal(d, (int)si.ssi_signo))
+			d->stop = true; /* nothing announced, or a second stop signal */
 	}
 }
 
 /* The health checker's alarm (targets this host cannot check), logged and
- * reported to `evenflow status` when it changes. */
+ * reported to `evenflow status` when it changes, with the announcement and
+ * the siblings' alarms. */
 static void report(struct daemon *d)
 {
 	size_t failing = ef_health_local_failing(d->health), n = ef_health_count(d->health);
-	struct ef_daemon_report r = {
-	    .config = d->file, .checked = n, .checker_failing = failing, .checker_error = ""};
+	char announce[128];
+	struct ef_daemon_report r = {.config = d->file,
+				     .checked = n,
+				     .checker_failing = failing,
+				     .checker_error = "",
+				     .announce =
+					 daemon_routing_summary(d, announce, sizeof(announce)),
+				     .sibling_alarms = daemon_siblings_alarms(d)};
 
-	if (failing == d->report_failing)
+	if (failing == d->report_failing && !d->report_due)
 		return;
+	d->report_due = false;
 	for (size_t i = 0; i < n && failing; i++)
 		if (ef_health_get(d->health, i)->local)
 			r.checker_error = ef_health_get(d->health, i)->last_error;
-	if (failing)
+	if (failing && failing != d->report_failing)
 		ef_dlog(EF_DLOG_WARNING,
 			"the health checker is failing: %zu of %zu backends cannot be checked from "
 			"here (%s); they keep their last verdict",
 			failing, n, r.checker_error);
-	else if (d->report_failing != (size_t)-1)
+	else if (!failing && d->report_failing != (size_t)-1 && d->report_failing)
 		ef_dlog(EF_DLOG_INFO, "the health checker works again");
 	d->report_failing = failing;
 	ef_daemon_report_write(d->pin_dir, &r);
@@ -101,6 +109,8 @@ static void loop(struct daemon *d)
 			    min_timeout(timeout, d->retry_at > now ? (int)(d->retry_at - now) : 0);
 		if (d->mhd && MHD_get_timeout(d->mhd, &mt) == MHD_YES)
 			timeout = min_timeout(timeout, mt > 1000 ? 1000 : (int)mt);
+		timeout = min_timeout(timeout, daemon_routing_next_ms(d));
+		timeout = min_timeout(timeout, daemon_siblings_next_ms(d));
 		n = epoll_wait(d->epfd, evs, 64, timeout);
 		if (n < 0 && errno != EINTR) {
 			ef_dlog(EF_DLOG_ERR, "epoll_wait: %s", strerror(errno));
@@ -122,9 +132,13 @@ static void loop(struct daemon *d)
 		now = ef_now_ms();
 		if (d->dirty && now >= d->retry_at)
 			daemon_reconcile(d);
+		daemon_routing_run(d);
+		daemon_siblings_run(d);
 		if (now >= d->next_sample) {
 			d->next_sample = now + SAMPLE_MS;
 			daemon_imbalance_sample(d);
+			report(d);
+		} else if (d->report_due) {
 			report(d);
 		}
 		if (d->mhd)
@@ -151,6 +165,8 @@ int ef_daemon_run(const struct ef_daemon_opts *o)
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGUSR1); /* maintenance (routing.c) */
+	sigaddset(&mask, SIGUSR2);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	d.epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -189,6 +205,8 @@ int ef_daemon_run(const struct ef_daemon_opts *o)
 	ef_dlog(EF_DLOG_INFO, "stopping; the data plane keeps running with its configuration");
 	ef_daemon_report_remove(d.pin_dir);
 out:
+	daemon_siblings_free(&d);
+	daemon_routing_free(&d);
 	if (d.mhd)
 		MHD_stop_daemon(d.mhd);
 	ef_health_free(d.health);

@@ -29,6 +29,8 @@ static unsigned scrape(void *arg, FILE *f)
 	    "errors: no socket, connect refused locally); they keep their last verdict\n"
 	    "# TYPE evenflow_health_checker_failing gauge\nevenflow_health_checker_failing %zu\n",
 	    ef_health_count(d->health), ef_health_local_failing(d->health));
+	daemon_routing_metrics(d, f);
+	daemon_siblings_metrics(d, f);
 	ef_err_clear();
 	ef_snap_free(&s);
 	return status;

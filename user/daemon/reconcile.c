@@ -88,6 +88,7 @@ void daemon_reconcile(struct daemon *d)
 		goto retry;
 	}
 	d->dirty = false;
+	d->routing_due = true; /* verdicts decide the announcement too */
 	return;
 retry:
 	d->retry_at = ef_now_ms() + RETRY_MS;

@@ -60,10 +60,11 @@ void ef_daemon_report_write(const char *pin_dir, const struct ef_daemon_report *
 	if (ef_pin_dir_run_path(pin_dir, ".json", path, sizeof(path)))
 		return;
 	snprintf(tmp, sizeof(tmp), "%s.new", path);
-	o = json_pack("{s:i, s:s, s:s, s:I, s:I, s:s}", "pid", (int)getpid(), "pin_dir", pin_dir,
-		      "config", r->config, "health_checked", (json_int_t)r->checked,
+	o = json_pack("{s:i, s:s, s:s, s:I, s:I, s:s, s:s, s:I}", "pid", (int)getpid(), "pin_dir",
+		      pin_dir, "config", r->config, "health_checked", (json_int_t)r->checked,
 		      "health_checker_failing", (json_int_t)r->checker_failing,
-		      "health_checker_error", r->checker_error);
+		      "health_checker_error", r->checker_error, "announce", r->announce,
+		      "sibling_alarms", (json_int_t)r->sibling_alarms);
 	err = !o || json_dump_file(o, tmp, JSON_COMPACT) || rename(tmp, path);
 	json_decref(o);
 	if (err)

@@ -5,7 +5,7 @@
  * the same pin dir is refused naming the first's pid; and its state as
  * JSON, rewritten whole (a new file renamed over the old) when it changes,
  * for `evenflow status`: pid, configuration file, the health checker's
- * alarm, the VIPs failing open.
+ * alarm, what is announced, the siblings' alarms.
  */
 #ifndef EF_RUNFILE_H
 #define EF_RUNFILE_H
@@ -19,6 +19,8 @@ struct ef_daemon_report {
 	size_t checked;		   /* backends health-checked */
 	size_t checker_failing;	   /* of them, the ones this host cannot check */
 	const char *checker_error; /* why, for one of them ("" if none) */
+	const char *announce;	   /* what is announced (routing.c) */
+	size_t sibling_alarms;	   /* VIPs that differ on a sibling past the grace */
 };
 
 /* Takes the lock of pin_dir's daemon: its fd (kept open while the daemon

@@ -3,16 +3,20 @@
  * state.h: the daemon's state, shared by its parts (not a public header):
  * daemon.c (setup, signals, the loop), apply.c (the file applied: start
  * and reload), reconcile.c (health turned into states), imbalance.c (the
- * detector's log lines), metrics.c (the HTTP endpoint in the loop).
+ * detector's log lines), metrics.c (the HTTP endpoint in the loop),
+ * routing.c (the VIP addresses announced, the drain on SIGTERM,
+ * maintenance), siblings.c (the siblings' fingerprints compared).
  */
 #ifndef EF_DAEMON_STATE_H
 #define EF_DAEMON_STATE_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "core/config.h"
 #include "core/imbalance.h"
+#include "daemon/announce_rule.h"
 #include "daemon/health.h"
 #include "daemon/http.h"
 
@@ -39,8 +43,12 @@ struct daemon {
 	size_t n_flags;
 	__u64 next_sample, retry_at;
 	bool dirty, stop, reload;
-	int lock_fd;	       /* daemon/runfile.h: one daemon per pin dir */
-	size_t report_failing; /* the checker's alarm as last reported (-1: never) */
+	int lock_fd;			  /* daemon/runfile.h: one daemon per pin dir */
+	size_t report_failing;		  /* the checker's alarm as last reported (-1: never) */
+	bool report_due;		  /* what routing.c or siblings.c report changed */
+	struct daemon_routing *routing;	  /* routing.c; NULL: nothing announced */
+	struct daemon_siblings *siblings; /* siblings.c; NULL: no sibling */
+	bool routing_due;		  /* a commit happened: decide the announcement now */
 };
 
 /* The recorded library error as a log line, then forgotten. */
@@ -67,5 +75,32 @@ void daemon_imbalance_sample(struct daemon *d);
 /* metrics.c: serves /metrics on cfg's address from the daemon's loop
  * (nothing if none is set). */
 int daemon_metrics_start(struct daemon *d);
+
+/* routing.c: the announcement (announce_rule.h) set up from cfg (again on
+ * a reload, before cfg becomes d->cfg), decided again every second and when
+ * d->routing_due; a signal (SIGTERM, SIGINT, SIGUSR1, SIGUSR2): false when
+ * the daemon must stop now; its timers, metrics and state for `status`. */
+void daemon_routing_configure(struct daemon *d, const struct ef_config *cfg);
+bool daemon_routing_signal(struct daemon *d, int signo);
+int daemon_routing_next_ms(const struct daemon *d);
+void daemon_routing_run(struct daemon *d);
+void daemon_routing_metrics(const struct daemon *d, FILE *f);
+const char *daemon_routing_summary(const struct daemon *d, char *buf, size_t len);
+void daemon_routing_free(struct daemon *d);
+
+/* siblings.c: the siblings of cfg polled (again on a reload), their
+ * fingerprints compared with the running configuration's, an alarm per VIP
+ * and sibling after a difference lasting longer than the grace; timers,
+ * metrics, the number of alarms raised. */
+void daemon_siblings_configure(struct daemon *d, const struct ef_config *cfg);
+int daemon_siblings_next_ms(const struct daemon *d);
+void daemon_siblings_run(struct daemon *d);
+void daemon_siblings_metrics(const struct daemon *d, FILE *f);
+size_t daemon_siblings_alarms(const struct daemon *d);
+/* routing.c's gate on an address of c that qualifies since `since` (ms):
+ * EF_ANN_YES or EF_ANN_SIBLINGS (announce_rule.h, ef_ann_gate). */
+enum ef_ann_why daemon_siblings_gate(const struct daemon *d, const struct ef_conf *c,
+				     const struct ef_announce_addr *a, __u64 since);
+void daemon_siblings_free(struct daemon *d);
 
 #endif /* EF_DAEMON_STATE_H */
