@@ -141,7 +141,7 @@ fi
 
 check "with --force the seed configuration is applied" ef_lb apply "$DIR/seed.yaml" --force
 share=$(ef_lb -j vip show "$VIP" | jq -r '.vip.backends[] | select(.addr == "10.200.3.2") | .share')
-if awk -v s="$share" 'BEGIN { exit !(s > 90.8 && s < 91.0) }'; then
+if awk -v s="$share" 'BEGIN { exit !(s > 0.908 && s < 0.910) }'; then
 	ok "10.200.3.2 now holds 90.9% of the slots ($share)"
 else
 	not_ok "10.200.3.2 now holds 90.9% of the slots" "share $share"

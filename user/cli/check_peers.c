@@ -10,6 +10,7 @@
 #include <curl/curl.h>
 
 #include "cli/check_peers.h"
+#include "cli/cli.h"
 #include "cli/output.h"
 #include "core/fingerprint.h"
 #include "core/live.h"
@@ -112,12 +113,14 @@ static void report_peer(const char *url, const struct ef_conf *here, struct resu
 			cmp[i].diff == EF_SIB_ONLY_THERE ? "-" : h);
 		out_str("there", ", %s there", cmp[i].diff == EF_SIB_ONLY_HERE ? "-" : t);
 		out_obj_close();
-		if (cmp[i].diff != EF_SIB_SAME && !bad++ && !*first)
-			*first = ef_err(-ERANGE,
-					"vip %s %s on sibling %s (fingerprint %s here, %s there)",
-					vs, ef_sib_diff_str(cmp[i].diff), url,
-					cmp[i].diff == EF_SIB_ONLY_THERE ? "-" : h,
-					cmp[i].diff == EF_SIB_ONLY_HERE ? "-" : t);
+		if (cmp[i].diff == EF_SIB_SAME || bad++ || *first == EF_ERR_FOUND)
+			continue;
+		/* a difference outranks a sibling that could not be read */
+		ef_err_clear();
+		*first = ef_err(
+		    EF_ERR_FOUND, "vip %s %s on sibling %s (fingerprint %s here, %s there)", vs,
+		    ef_sib_diff_str(cmp[i].diff), url, cmp[i].diff == EF_SIB_ONLY_THERE ? "-" : h,
+		    cmp[i].diff == EF_SIB_ONLY_HERE ? "-" : t);
 	}
 	out_arr_close();
 	out_u64("differ", "\n  %llu VIP(s) differ", bad);
@@ -137,7 +140,7 @@ int ef_check_peers(const char *pin_dir, const struct ef_check_peers *p)
 		return ef_err(-ENOMEM, "out of memory");
 	err = ef_dp_open_existing(pin_dir, &dp);
 	if (err == -ENOENT)
-		err = ef_err(err, "check: no data plane is loaded under %s", pin_dir);
+		err = ef_err(err, "no data plane at %s (evenflow attach DEV first)", pin_dir);
 	if (!err) {
 		err = ef_conf_read(&dp, &here);
 		ef_dp_close(&dp);

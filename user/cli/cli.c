@@ -147,8 +147,10 @@ int ef_cmd_dispatch(const struct ef_cmd *table, struct ef_ctx *ctx, int argc, ch
 	obj = ef_cmd_find(table, argv[0], NULL);
 	if (!obj)
 		return -EINVAL;
-	if (!obj->sub)
+	if (!obj->sub) {
+		ctx->cmd = obj;
 		return run(obj, NULL, ctx, argc, argv);
+	}
 	if (argc < 2)
 		return ef_usage("%s: missing command (try '%s --help')", obj->name, obj->name);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
@@ -158,5 +160,17 @@ int ef_cmd_dispatch(const struct ef_cmd *table, struct ef_ctx *ctx, int argc, ch
 	cmd = ef_cmd_find(obj->sub, argv[1], obj->name);
 	if (!cmd)
 		return -EINVAL;
+	ctx->cmd = cmd;
 	return run(cmd, obj->name, ctx, argc - 1, argv + 1);
+}
+
+enum ef_exit ef_cmd_exit(const struct ef_ctx *ctx, int err)
+{
+	if (!err)
+		return EF_EXIT_OK;
+	if (ef_err_is_usage())
+		return EF_EXIT_USAGE;
+	if (ctx->cmd && ctx->cmd->answers && err != EF_ERR_FOUND)
+		return EF_EXIT_UNCHECKED;
+	return EF_EXIT_FAIL;
 }

@@ -20,7 +20,20 @@ struct ef_cmd {
 	const struct ef_cmd *sub;      /* an object's commands, NULL-name terminated */
 	const struct ef_opt_set *args; /* positionals and options (cli/opts.h) */
 	const char *help;	       /* one line */
+	/* A command whose failure to find something is its answer (check):
+	 * it returns EF_ERR_FOUND for the finding, and any other failure exits
+	 * EF_EXIT_UNCHECKED rather than EF_EXIT_FAIL. */
+	bool answers;
 };
+
+/* Exit statuses of evenflow (README, "Exit status"). */
+enum ef_exit {
+	EF_EXIT_OK = 0,
+	EF_EXIT_FAIL = 1,      /* failed; check: found an imbalance or a difference */
+	EF_EXIT_USAGE = 2,     /* bad arguments: nothing was done */
+	EF_EXIT_UNCHECKED = 3, /* check could not check (no data plane, sibling unreadable) */
+};
+#define EF_ERR_FOUND (-ERANGE)
 
 /* The top-level table (main.c) and each object's table (cmd_*.c). */
 extern const struct ef_cmd ef_top_cmds[];
@@ -56,6 +69,8 @@ const struct ef_cmd *ef_cmd_find(const struct ef_cmd *table, const char *name, c
  * anywhere print the usage.
  */
 int ef_cmd_dispatch(const struct ef_cmd *table, struct ef_ctx *ctx, int argc, char **argv);
+/* The exit status for dispatch's result err (ctx->cmd: the command it ran). */
+enum ef_exit ef_cmd_exit(const struct ef_ctx *ctx, int err);
 
 /* Usage of cmd (of object parent, NULL at the top) on stdout. */
 void ef_cmd_usage(const struct ef_cmd *cmd, const char *parent);

@@ -105,6 +105,26 @@ out:
 	return err;
 }
 
+/* The file's errors in file order: every line but the last on stderr, the
+ * last recorded for main; under -j all of them in "errors" as well, with
+ * "errors_found" counting those not kept. */
+static int report_config(const struct ef_config_errors *errs, int err)
+{
+	if (!errs->shown)
+		return err;
+	out_keep_on_error();
+	out_arr_open("errors");
+	for (size_t i = 0; i < errs->shown; i++)
+		out_str(NULL, NULL, errs->line[i]);
+	out_arr_close();
+	out_u64("errors_found", NULL, errs->n);
+	for (size_t i = 0; i + 1 < errs->shown; i++)
+		pr_warn("%s", errs->line[i]);
+	if (errs->n > errs->shown)
+		pr_warn("(%zu more errors not shown)", errs->n - errs->shown);
+	return ef_err(err, "%s", errs->line[errs->shown - 1]);
+}
+
 int cmd_apply(const struct ef_ctx *ctx, const void *args)
 {
 	const struct apply_args *a = args;
@@ -122,7 +142,7 @@ int cmd_apply(const struct ef_ctx *ctx, const void *args)
 		flags |= APPLY_FORCE;
 	err = ef_config_load(a->file, &cfg, &errs);
 	if (err)
-		return ef_config_report(&errs, err);
+		return report_config(&errs, err);
 	/* The plan shows even when apply refuses it. */
 	out_keep_on_error();
 	if (flags & APPLY_DRY_RUN) {

@@ -107,7 +107,7 @@ int cmd_check(const struct ef_ctx *ctx, const void *args)
 	flagged = ef_watch_report(&s, imb, false, first, sizeof(first));
 	out_bool("imbalanced", NULL, flagged > 0);
 	if (flagged) {
-		err = ef_err(-ERANGE, "%s", first);
+		err = ef_err(EF_ERR_FOUND, "%s", first);
 		if (flagged > 1)
 			out_text("%d backends are imbalanced\n", flagged);
 	} else {

@@ -13,10 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <curses.h>
 
 #include "cli/cli.h"
+#include "cli/output.h"
 #include "cli/watch.h"
 #include "core/model.h"
 #include "core/snapshot.h"
@@ -273,6 +275,12 @@ int cmd_top(const struct ef_ctx *ctx, const void *args)
 	volatile int *stop;
 	int err;
 
+	if (out_is_json())
+		return ef_usage("top: a full-screen view has no JSON form (stats --interval S -j "
+				"prints one JSON object per reading)");
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+		return ef_err(-ENOTTY, "top: needs a terminal on standard input and output (stats "
+				       "--interval S or check for scripts)");
 	v.imb = ef_imb_new(&v.args->imb);
 	if (!v.imb)
 		return ef_err(-ENOMEM, "out of memory");

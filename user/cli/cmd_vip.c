@@ -280,9 +280,9 @@ static int print_show_backends(const struct ef_backend *all, __u32 vip_id, const
 		out_u64("weight", " %6llu", b->weight);
 		out_str("state", " %-7s", ef_state_str(b->state));
 		out_u64("slots", " %8llu", slots[i]);
-		out_double("share", " %7.3f%%", m ? 100.0 * slots[i] / m : 0.0);
-		out_double("weight_share", " %7.3f%%",
-			   b->state == EF_BE_UP && wsum ? 100.0 * b->weight / (double)wsum : 0.0);
+		out_share("share", " %7.3f%%", m ? (double)slots[i] / m : 0.0);
+		out_share("weight_share", " %7.3f%%",
+			  b->state == EF_BE_UP && wsum ? b->weight / (double)wsum : 0.0);
 		out_obj_close();
 		out_text("\n");
 	}

@@ -4,11 +4,12 @@
  *         evenflow [-j] --version
  *
  * Only dispatch: the global options before OBJECT, then the command table
- * (cli.h). The error a command recorded is printed here, once; exit status
- * 2 for usage errors, 1 for other failures.
+ * (cli.h). The error a command recorded is printed here, once; the exit
+ * status is enum ef_exit's (cli.h).
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,6 +17,7 @@
 #include "cli/output.h"
 #include "lib/hash.h"
 #include "util/log.h"
+#include "util/text.h"
 
 const struct ef_cmd ef_top_cmds[] = {
     {.name = "attach",
@@ -41,9 +43,11 @@ const struct ef_cmd ef_top_cmds[] = {
     {.name = "check",
      .run = cmd_check,
      .args = &ef_check_args,
+     .answers = true,
      .help = "watch the counters for a window; exit 1 naming the VIP and backend if a backend "
 	     "takes more new flows than its weight says, else 0; --peer URL...: exit 1 naming the "
-	     "VIP and sibling whose fingerprints differ (or a sibling that cannot be read)"},
+	     "VIP and sibling whose fingerprints differ; exit 3 when it cannot check (no data "
+	     "plane, a sibling that cannot be read)"},
     {.name = "top",
      .run = cmd_top,
      .args = &ef_top_args,
@@ -91,8 +95,9 @@ int main(int argc, char **argv)
 	};
 	struct ef_ctx ctx = {};
 	bool version = false;
+	char shown[4096];
 	const char *msg;
-	int c, err;
+	int c, err = -EINVAL;
 
 	opterr = 0;
 	/* '+': the global options before OBJECT; the command's parser takes
@@ -115,10 +120,12 @@ int main(int argc, char **argv)
 			version = true;
 			break;
 		case ':':
-			ef_usage("option '%s' needs a value", argv[optind - 1]);
+			ef_usage("option '%s' needs a value",
+				 ef_arg_show(argv[optind - 1], shown, sizeof(shown)));
 			goto fail;
 		default:
-			ef_usage("unknown option '%s' (try --help)", argv[optind - 1]);
+			ef_usage("unknown option '%s' (try --help)",
+				 ef_arg_show(argv[optind - 1], shown, sizeof(shown)));
 			goto fail;
 		}
 	}
@@ -132,14 +139,14 @@ int main(int argc, char **argv)
 	err = ef_cmd_dispatch(ef_top_cmds, &ctx, argc - optind, argv + optind);
 	if (!err) {
 		out_finish();
-		return 0;
+		return EF_EXIT_OK;
 	}
 	if (!ef_err_msg())
 		ef_err(err, "%s: %s", argv[optind] ? argv[optind] : "evenflow", strerror(-err));
 fail:
 	out_init(ctx.json);
-	msg = ef_err_msg();
+	msg = ef_text_escape(ef_err_msg(), SIZE_MAX, shown, sizeof(shown));
 	fprintf(stderr, "evenflow: %s\n", msg);
 	out_error(msg);
-	return ef_err_is_usage() ? 2 : 1;
+	return ef_cmd_exit(&ctx, err);
 }

@@ -12,6 +12,7 @@
 #include "cli/opts.h"
 #include "util/addr.h"
 #include "util/log.h"
+#include "util/text.h"
 
 #define MAX_ROWS 32
 /* getopt_long values: rows are VAL_ROW + their index */
@@ -35,44 +36,9 @@ static bool is_end(const struct ef_opt *o)
 	return !o->name && !o->metavar;
 }
 
-/* Decodes one UTF-8 sequence at s: its length, 0 if invalid. */
-static size_t utf8_len(const unsigned char *s)
-{
-	size_t n = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
-
-	if (s[0] < 0xc2 || s[0] > 0xf4)
-		return 0;
-	for (size_t k = 1; k < n; k++)
-		if ((s[k] & 0xc0) != 0x80)
-			return 0;
-	return n;
-}
-
 const char *ef_arg_show(const char *arg, char *buf, size_t len)
 {
-	const unsigned char *s = (const unsigned char *)arg;
-	size_t o = 0, shown = 0;
-
-	while (*s && o + 8 < len) {
-		size_t n = *s >= 0x80 ? utf8_len(s) : 1;
-
-		if (shown == EF_ARG_SHOWN) {
-			o += (size_t)snprintf(buf + o, len - o, "...");
-			break;
-		}
-		if (n > 1) {
-			memcpy(buf + o, s, n);
-			o += n;
-			s += n;
-		} else if (n == 1 && isprint(*s)) {
-			buf[o++] = (char)*s++;
-		} else {
-			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", *s++);
-		}
-		shown++;
-	}
-	buf[o] = '\0';
-	return buf;
+	return ef_text_escape(arg, EF_ARG_SHOWN, buf, len);
 }
 
 /* "--weight" or "vip": how an error names the row. */

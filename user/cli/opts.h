@@ -99,6 +99,7 @@ struct ef_ctx {
 	const char *pin_dir;
 	bool json;
 	int verbose;
+	const struct ef_cmd *cmd; /* set by ef_cmd_dispatch: the command it runs */
 };
 
 /*

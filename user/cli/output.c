@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* output.c: text or JSON from the same calls; see output.h. */
+#include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include <jansson.h>
 
 #include "cli/output.h"
+#include "util/text.h"
 
 #define OUT_DEPTH 16
+/* Reals with 12 significant digits: 0.2, not 0.20000000000000001. */
+#define REAL_DIGITS JSON_REAL_PRECISION(12)
 
 static bool json_mode;
 static bool keep_on_error;
@@ -29,6 +34,17 @@ bool out_is_json(void)
 }
 
 /* Adds val (a new reference) to the current container under key. */
+/* A JSON string of text that may not be UTF-8 (a file name, an argument):
+ * escaped where it is not. */
+static json_t *json_text(const char *text)
+{
+	char buf[4096];
+
+	if (!ef_text_needs_escape(text))
+		return json_string(text);
+	return json_string(ef_text_escape(text, SIZE_MAX, buf, sizeof(buf)));
+}
+
 static void add(const char *key, json_t *val)
 {
 	json_t *cur;
@@ -87,7 +103,7 @@ void out_arr_close(void)
 void out_str(const char *key, const char *fmt, const char *val)
 {
 	if (json_mode)
-		add(key, json_string(val));
+		add(key, json_text(val));
 	else if (fmt)
 		printf(fmt, val);
 }
@@ -106,6 +122,14 @@ void out_double(const char *key, const char *fmt, double val)
 		add(key, json_real(val));
 	else if (fmt)
 		printf(fmt, val);
+}
+
+void out_share(const char *key, const char *fmt, double fraction)
+{
+	if (json_mode)
+		add(key, json_real(round(fraction * 1e6) / 1e6));
+	else if (fmt)
+		printf(fmt, 100.0 * fraction);
 }
 
 void out_bool(const char *key, const char *fmt, bool val)
@@ -137,7 +161,7 @@ static void reset(void)
 void out_finish(void)
 {
 	if (json_mode && depth >= 0) {
-		json_dumpf(stack[0], stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		json_dumpf(stack[0], stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | REAL_DIGITS);
 		fputc('\n', stdout);
 	}
 	reset();
@@ -147,7 +171,7 @@ void out_finish(void)
 void out_line(void)
 {
 	if (json_mode && depth >= 0) {
-		json_dumpf(stack[0], stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		json_dumpf(stack[0], stdout, JSON_COMPACT | JSON_PRESERVE_ORDER | REAL_DIGITS);
 		fputc('\n', stdout);
 		reset();
 	}
@@ -164,18 +188,18 @@ void out_error(const char *msg)
 	json_t *err;
 
 	if (json_mode && keep_on_error && depth >= 0) {
-		json_object_set_new(stack[0], "error", json_string(msg));
+		json_object_set_new(stack[0], "error", json_text(msg));
 		out_finish();
 		return;
 	}
 	reset();
 	if (!json_mode)
 		return;
-	err = json_pack("{s:s}", "error", msg);
-	if (err) {
+	err = json_object();
+	if (err && !json_object_set_new(err, "error", json_text(msg))) {
 		json_dumpf(err, stdout, JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);
-		json_decref(err);
 	}
+	json_decref(err);
 	fflush(stdout);
 }

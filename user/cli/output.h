@@ -25,6 +25,9 @@ void out_arr_close(void);
 void out_str(const char *key, const char *fmt, const char *val);
 void out_u64(const char *key, const char *fmt, uint64_t val);
 void out_double(const char *key, const char *fmt, double val);
+/* A share: a fraction 0..1 in JSON (rounded to 6 decimals), a percentage
+ * (100 * fraction) through fmt in text. */
+void out_share(const char *key, const char *fmt, double fraction);
 void out_bool(const char *key, const char *fmt, bool val);
 /* Text mode only (headings, newlines). */
 __attribute__((format(printf, 1, 2))) void out_text(const char *fmt, ...);

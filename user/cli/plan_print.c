@@ -48,8 +48,8 @@ static void print_backend(const struct ef_plan_backend *b)
 		out_str("state_before", NULL, ef_state_str(b->state_before));
 	if (b->state_after)
 		out_str("state_after", NULL, ef_state_str(b->state_after));
-	out_double("share_before", NULL, b->share_before);
-	out_double("share_after", NULL, b->share_after);
+	out_share("share_before", NULL, b->share_before);
+	out_share("share_after", NULL, b->share_after);
 	out_text(" %6.1f%% -> %5.1f%%\n", 100.0 * b->share_before, 100.0 * b->share_after);
 	out_obj_close();
 }

@@ -35,8 +35,9 @@ int ef_watch_sample_needed(const char *pin_dir, struct ef_snap *s, struct ef_imb
 	int err = ef_snap_sample(pin_dir, s, imb);
 
 	if (err == -ENOENT)
-		return ef_err(err, "pin dir %s: %s", pin_dir,
-			      first ? "no data plane loaded" : "the data plane is gone");
+		return first
+			   ? ef_err(err, "no data plane at %s (evenflow attach DEV first)", pin_dir)
+			   : ef_err(err, "the data plane at %s is gone", pin_dir);
 	return err;
 }
 
@@ -146,8 +147,8 @@ int ef_watch_report(const struct ef_snap *s, const struct ef_imb *imb, bool rate
 				out_text(" %8llu", (unsigned long long)r->flows);
 			}
 			out_u64("window_new_flows", NULL, r->flows);
-			out_double("share", " %6.1f%%", 100.0 * r->actual);
-			out_double("expected_share", " %6.1f%%", 100.0 * r->expected);
+			out_share("share", " %6.1f%%", r->actual);
+			out_share("expected_share", " %6.1f%%", r->expected);
 			out_bool("imbalanced", NULL, r->flagged);
 			if (r->flagged) {
 				out_text("  ! imbalanced");

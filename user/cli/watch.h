@@ -66,9 +66,10 @@ struct ef_watch_args {
  * and the caller's loop). */
 volatile int *ef_watch_stop_on_signals(void);
 
-/* ef_snap_sample (core/snapshot.h) for a command that cannot do without the data plane: -ENOENT is
- * recorded as "pin dir D: no data plane loaded" for the first reading,
- * "pin dir D: the data plane is gone" for a later one. */
+/* ef_snap_sample (core/snapshot.h) for a command that cannot do without the
+ * data plane: -ENOENT is recorded as "no data plane at D (evenflow attach DEV
+ * first)" for the first reading, "the data plane at D is gone" for a later
+ * one. */
 int ef_watch_sample_needed(const char *pin_dir, struct ef_snap *s, struct ef_imb *imb, bool first);
 
 /* Sleeps until the monotonic time t (returns early, false, on a signal

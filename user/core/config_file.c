@@ -433,16 +433,3 @@ int ef_config_load(const char *path, struct ef_config *cfg, struct ef_config_err
 	free(buf);
 	return err;
 }
-
-int ef_config_report(const struct ef_config_errors *errs, int err)
-{
-	size_t i;
-
-	if (!errs->shown)
-		return err;
-	for (i = 0; i + 1 < errs->shown; i++)
-		pr_warn("%s", errs->line[i]);
-	if (errs->n > errs->shown)
-		pr_warn("(%zu more errors not shown)", errs->n - errs->shown);
-	return ef_err(err, "%s", errs->line[errs->shown - 1]);
-}

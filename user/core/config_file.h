@@ -32,11 +32,6 @@ int ef_config_load(const char *path, struct ef_config *cfg, struct ef_config_err
 
 void ef_config_free(struct ef_config *cfg);
 
-/* CLI edge: prints every error line but the last through pr_warn and
- * records the last one (ef_err), so that they appear in file order; returns
- * err. */
-int ef_config_report(const struct ef_config_errors *errs, int err);
-
 /* "tcp", "http", "none". */
 const char *ef_hc_type_str(int type);
 
