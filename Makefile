@@ -1,7 +1,7 @@
 # evenflow: build, test and demo.  `make V=1` shows the commands.
 #
 #   make          build/evenflow and the BPF objects
-#   make deps     install what is missing (Debian 12 packages)
+#   make deps     install every package any target needs (Debian 12)
 #   make test     every test; ends with "N passed, N failed"
 #   make demo     netns harness, a weighted VIP under real traffic, torn down
 #   make demo-cluster  three LBs behind an ECMP router (BIRD); one leaves and returns
@@ -64,16 +64,19 @@ PKT_BIN    := $(BUILD)/tests/packet_tests
 .DELETE_ON_ERROR:
 # Keep objects built by pattern rules (make would delete them as intermediates).
 .SECONDARY:
-.PHONY: all deps test demo demo-cluster bench format clean check-deps fuzz
+DEPS_SETS  := build test demo demo-cluster bench fuzz
+.PHONY: all deps test demo demo-cluster bench format clean fuzz $(addprefix deps-,$(DEPS_SETS))
 
-all: check-deps $(BUILD)/evenflow $(BPF_OBJS)
+all: deps-build $(BUILD)/evenflow $(BPF_OBJS)
 
-# A fresh machine has nothing: build targets install what is missing first.
-check-deps:
-	$(Q)scripts/deps.sh --check >/dev/null 2>&1 || scripts/deps.sh
+# A fresh machine has nothing: each target installs its own set first
+# (scripts/deps.sh): plain make the build set only, so that building on a
+# production LB never installs servers; test, demo and bench theirs.
+$(addprefix deps-,$(DEPS_SETS)):
+	$(Q)scripts/deps.sh $(@:deps-%=%)
 
 deps:
-	$(Q)scripts/deps.sh
+	$(Q)scripts/deps.sh all
 
 $(BUILD) $(BUILD)/tests $(BUILD)/bench:
 	$(Q)mkdir -p $@
@@ -148,17 +151,17 @@ $(PKT_BIN): $(PKT_SRCS) $(wildcard tests/packet/*.h) $(SKELS) $(LIB) | $(BUILD)/
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -MF $@.d -Itests/packet $(PKT_SRCS) $(LIB) -o $@ \
 		$(LIB_LDLIBS) -lcmocka
 
-test: all $(UNIT_BINS) $(PKT_BIN)
+test: deps-test all $(UNIT_BINS) $(PKT_BIN)
 	$(Q)BUILD=$(BUILD) tests/run.sh
 
-demo: all
+demo: deps-demo all
 	$(Q)BUILD=$(BUILD) scripts/demo.sh
 
 # Three LBs behind an ECMP router announced by BIRD; one leaves and comes back.
-demo-cluster: all
+demo-cluster: deps-demo-cluster all
 	$(Q)BUILD=$(BUILD) scripts/demo_cluster.sh
 
-bench: all $(BUILD)/bench/maglev_report $(BUILD)/bench/prog_bench
+bench: deps-bench all $(BUILD)/bench/maglev_report $(BUILD)/bench/prog_bench
 	$(Q)BUILD=$(BUILD) tests/bench/run.sh
 
 # The data-plane micro-benchmark: its wrapper and baselines (bench.bpf.c)
@@ -190,7 +193,7 @@ $(BUILD)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(FUZZ_SRCS) $(SKELS) | $(BU
 	$(Q)$(CLANG) $(CFLAGS_COMMON) $(FUZZ_FLAGS) $(DEPFLAGS) -MF $@.d tests/fuzz/fuzz_config.c \
 		$(FUZZ_SRCS) -o $@ $(LIB_LDLIBS)
 
-fuzz: check-deps $(BUILD)/fuzz/fuzz_config
+fuzz: deps-fuzz $(BUILD)/fuzz/fuzz_config
 	$(Q)$(BUILD)/fuzz/fuzz_config -max_total_time=$(FUZZ_TIME) -max_len=4096 -timeout=10 \
 		-print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus tests/fuzz/corpus
 

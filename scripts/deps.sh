@@ -1,31 +1,39 @@
 #!/bin/bash
-# Install what evenflow needs to build, test and run its demo, from Debian 12
-# packages. `deps.sh --check` only reports whether anything is missing.
+# Installs what one job of evenflow needs, from Debian 12 packages, and
+# nothing more: `make` builds on a host that may be a production LB, so it
+# installs only the build set; the tests, demos and benchmarks install their
+# own sets when they run.
+#
+#   scripts/deps.sh [--check|--list] [SET...]   SET: build (default), test,
+#                                   demo, demo-cluster, bench, fuzz, all
+# --check only reports, exit 1 naming what is missing; --list prints the
+# sets' packages, one per line.
 set -euo pipefail
 
-PACKAGES=(
-	# build
-	make gcc clang llvm libbpf-dev libxdp-dev libelf-dev zlib1g-dev pkg-config bpftool
-	linux-libc-dev libc6-dev
-	# user-space libraries (see README, "Libraries")
-	libjansson-dev libcmocka-dev libclang-rt-14-dev libncurses-dev libmicrohttpd-dev libfyaml-dev
-	libmnl-dev # netlink: the VIP announcement table (user/daemon/announce.c)
-	libcurl4-openssl-dev # HTTP client: the daemon polls its siblings' /metrics (user/daemon/peers.c)
-	# harness, tests and demo
-	iproute2 iputils-ping ethtool xdp-tools python3 curl jq tmux procps util-linux
-	prometheus # promtool: the metrics test checks the exposition with it
-	gnuplot-nox # make bench draws its chart
-	# benchmarks (make bench): the end-to-end baselines and the TCP load
-	nftables haproxy wrk nginx-light
-	# the cluster harness (scripts/cluster.sh): one BIRD per namespace
-	bird2
+# SET -> packages (a set includes the build set; harness: what the netns
+# harness and its traffic tools run).
+HARNESS="iproute2 iputils-ping ethtool xdp-tools python3 curl jq procps util-linux nftables"
+declare -A SETS=(
+	[build]="make gcc clang llvm libbpf-dev libxdp-dev libelf-dev zlib1g-dev pkg-config bpftool
+		linux-libc-dev libc6-dev libjansson-dev libncurses-dev libmicrohttpd-dev libfyaml-dev
+		libmnl-dev libcurl4-openssl-dev"
+	# cmocka: unit and packet tests; promtool (prometheus): the metrics
+	# exposition check; tmux: the top test's terminal; bird2: the cluster
+	# stories
+	[test]="$HARNESS libcmocka-dev prometheus tmux bird2"
+	[demo]="$HARNESS"
+	[demo-cluster]="$HARNESS bird2"
+	# the end-to-end baselines (haproxy, nginx), the TCP load, the chart
+	[bench]="$HARNESS haproxy nginx-light wrk gnuplot-nox"
+	[fuzz]="libclang-rt-14-dev"
 )
 
-# Services a package enables (and may start) when installed, which the
-# project never uses: the cluster harness runs its own BIRD per namespace with
-# its own paths. Package -> service; disabled only when this run installed the
-# package (a host that already ran it keeps it as it was).
-declare -A HOST_SERVICES=([bird2]=bird)
+# Services a package enables (and may start) when installed, which evenflow
+# never uses: its harness runs its own BIRD, servers and Prometheus tools
+# with its own paths. Package -> service; disabled only when this run
+# installed the package (a host that already had it keeps it as it was).
+declare -A HOST_SERVICES=([bird2]=bird [prometheus]=prometheus [haproxy]=haproxy
+	[nginx-light]=nginx)
 
 disable_host_services() {
 	local p s
@@ -42,26 +50,47 @@ disable_host_services() {
 	done
 }
 
+mode=install
+case ${1:-} in
+--check | --list)
+	mode=${1#--}
+	shift
+	;;
+esac
+wanted=("${@:-build}")
+if [[ ${wanted[*]} == all ]]; then
+	wanted=("${!SETS[@]}")
+fi
+packages=()
+for set in "${wanted[@]}"; do
+	if [[ -z ${SETS[$set]+x} ]]; then
+		echo "deps: unknown set '$set' (build, test, demo, demo-cluster, bench, fuzz, all)" >&2
+		exit 2
+	fi
+	# shellcheck disable=SC2206 # the set's words
+	packages+=(${SETS[build]} ${SETS[$set]})
+done
+
+if [[ $mode == list ]]; then
+	printf '%s\n' "${packages[@]}" | sort -u
+	exit 0
+fi
 missing=()
-for p in "${PACKAGES[@]}"; do
+for p in $(printf '%s\n' "${packages[@]}" | sort -u); do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 
-if [[ ${1:-} == --check ]]; then
+if [[ $mode == check ]]; then
 	((${#missing[@]} == 0)) && exit 0
 	echo "missing: ${missing[*]}"
 	exit 1
 fi
-
-if ((${#missing[@]} == 0)); then
-	echo "deps: everything is installed"
-	exit 0
-fi
+((${#missing[@]} == 0)) && exit 0
 if ((EUID != 0)); then
-	echo "deps: missing ${missing[*]}; run 'make deps' as root" >&2
+	echo "deps: missing ${missing[*]}; run 'scripts/deps.sh ${wanted[*]}' as root" >&2
 	exit 1
 fi
-echo "deps: installing ${missing[*]}"
+echo "deps (${wanted[*]}): installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
