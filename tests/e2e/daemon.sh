@@ -55,8 +55,14 @@ daemon_stop() {
 	while ((tries-- > 0)) && kill -0 "$DAEMON_PID" 2>/dev/null; do
 		sleep 0.05
 	done
-	kill -0 "$DAEMON_PID" 2>/dev/null && return 1
-	wait "$DAEMON_PID"
+	if kill -0 "$DAEMON_PID" 2>/dev/null; then
+		echo "daemon $DAEMON_PID still running 5 s after SIGTERM"
+		return 1
+	fi
+	wait "$DAEMON_PID" || {
+		echo "daemon exited with status $?"
+		return 1
+	}
 }
 
 wait_state() {

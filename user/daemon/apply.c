@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* apply.c: the daemon's configuration file applied, at start and on
- * SIGHUP; see state.h. */
+/* apply.c: the daemon's configuration applied, at start and on SIGHUP;
+ * see state.h. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -178,25 +178,25 @@ static void adopt(struct daemon *d, struct ef_config *cfg, struct ef_health *h)
 	d->dirty = false;
 }
 
-int daemon_apply_file(struct daemon *d, bool force)
+void daemon_config_refused(struct daemon *d, const struct ef_config_errors *errs, int err)
+{
+	for (size_t i = 0; i < errs->shown; i++)
+		ef_dlog(EF_DLOG_ERR, "%s", errs->line[i]);
+	if (!errs->shown)
+		ef_dlog(EF_DLOG_ERR, "%s: cannot read: %s", d->file, strerror(-err));
+	ef_dlog(EF_DLOG_ERR, "configuration %s refused (%zu errors); the running one stays",
+		d->file, errs->n ? errs->n : 1);
+}
+
+int daemon_apply_config(struct daemon *d, struct ef_config *cfg, bool force)
 {
 	struct ef_conf running = {}, want = {};
 	struct ef_health *h = NULL;
-	struct ef_config_errors errs;
-	struct ef_config cfg;
 	struct ef_plan plan = {};
 	struct ef_dp dp;
 	bool opened = false;
 	int err;
 
-	err = ef_config_load(d->file, &cfg, &errs);
-	if (err) {
-		for (size_t i = 0; i < errs.shown; i++)
-			ef_dlog(EF_DLOG_ERR, "%s", errs.line[i]);
-		ef_dlog(EF_DLOG_ERR, "configuration %s refused (%zu errors); the running one stays",
-			d->file, errs.n);
-		return err;
-	}
 	err = ef_dp_open(d->pin_dir, NULL, &dp);
 	if (err) {
 		daemon_log_error("cannot open the data plane", err);
@@ -208,17 +208,17 @@ int daemon_apply_file(struct daemon *d, bool force)
 		daemon_log_error("cannot read the running configuration", err);
 		goto out;
 	}
-	h = make_health(d, &cfg, &running);
-	err = h ? with_health(&cfg, h, &want) : -ENOMEM;
+	h = make_health(d, cfg, &running);
+	err = h ? with_health(cfg, h, &want) : -ENOMEM;
 	if (!err)
-		err = ef_safety_plan(&running, &want, &cfg.limits, NULL, &plan);
+		err = ef_safety_plan(&running, &want, &cfg->limits, NULL, &plan);
 	if (err) {
 		daemon_log_error("cannot compute the plan", err);
 		goto out;
 	}
 	err = commit_plan(d, &dp, &plan, &want, force);
 	if (!err) {
-		adopt(d, &cfg, h);
+		adopt(d, cfg, h);
 		h = NULL;
 	}
 out:
@@ -228,6 +228,6 @@ out:
 	ef_health_free(h);
 	if (opened)
 		ef_dp_close(&dp);
-	ef_config_free(&cfg);
+	ef_config_free(cfg);
 	return err;
 }

@@ -126,8 +126,7 @@ static void loop(struct daemon *d)
 		ef_health_run_timers(d->health);
 		if (d->reload) {
 			d->reload = false;
-			ef_dlog(EF_DLOG_INFO, "SIGHUP: reloading %s", d->file);
-			daemon_apply_file(d, false);
+			daemon_loader_start(d);
 		}
 		now = ef_now_ms();
 		if (d->dirty && now >= d->retry_at)
@@ -144,6 +143,25 @@ static void loop(struct daemon *d)
 		if (d->mhd)
 			MHD_run(d->mhd);
 	}
+}
+
+/* The file read in the loop's thread (nothing else runs yet), then
+ * applied; the loader set up for SIGHUP. */
+static int start_config(struct daemon *d, bool force)
+{
+	struct ef_config_errors errs;
+	struct ef_config cfg;
+	int err;
+
+	err = daemon_loader_init(d);
+	if (err)
+		return ef_err(err, "daemon: %s", strerror(-err));
+	err = ef_config_load(d->file, &cfg, &errs);
+	if (err) {
+		daemon_config_refused(d, &errs, err);
+		return err;
+	}
+	return daemon_apply_config(d, &cfg, force);
 }
 
 int ef_daemon_run(const struct ef_daemon_opts *o)
@@ -189,7 +207,7 @@ int ef_daemon_run(const struct ef_daemon_opts *o)
 	if (err < 0)
 		goto out;
 	ef_dlog(EF_DLOG_INFO, "starting: config %s, pin dir %s", d.file, d.pin_dir);
-	err = daemon_apply_file(&d, o->force);
+	err = start_config(&d, o->force);
 	if (err) {
 		err =
 		    ef_err(err, "daemon: configuration %s not applied (see the log above)", d.file);
@@ -205,6 +223,7 @@ int ef_daemon_run(const struct ef_daemon_opts *o)
 	ef_dlog(EF_DLOG_INFO, "stopping; the data plane keeps running with its configuration");
 	ef_daemon_report_remove(d.pin_dir);
 out:
+	daemon_loader_free(&d);
 	daemon_siblings_free(&d);
 	daemon_routing_free(&d);
 	if (d.mhd)

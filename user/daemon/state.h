@@ -2,10 +2,10 @@
 /*
  * state.h: the daemon's state, shared by its parts (not a public header):
  * daemon.c (setup, signals, the loop), apply.c (the file applied: start
- * and reload), reconcile.c (health turned into states), imbalance.c (the
- * detector's log lines), metrics.c (the HTTP endpoint in the loop),
- * routing.c (the VIP addresses announced, the drain on SIGTERM,
- * maintenance), siblings.c (the siblings' fingerprints compared).
+ * and reload), loader.c (the file read on SIGHUP), reconcile.c (health turned into states),
+ * imbalance.c (the detector's log lines), metrics.c (the HTTP endpoint in the loop), routing.c (the
+ * VIP addresses announced, the drain on SIGTERM, maintenance), siblings.c (the siblings'
+ * fingerprints compared).
  */
 #ifndef EF_DAEMON_STATE_H
 #define EF_DAEMON_STATE_H
@@ -49,15 +49,26 @@ struct daemon {
 	struct daemon_routing *routing;	  /* routing.c; NULL: nothing announced */
 	struct daemon_siblings *siblings; /* siblings.c; NULL: no sibling */
 	bool routing_due;		  /* a commit happened: decide the announcement now */
+	struct daemon_loader *loader;	  /* loader.c */
 };
 
 /* The recorded library error as a log line, then forgotten. */
 void daemon_log_error(const char *what, int err);
 
-/* apply.c: reads the file and makes it the running configuration (health
- * laid over it), refusing an invalid or harmful one (unless force) and
- * keeping what runs then. On success d->cfg and d->health are replaced. */
-int daemon_apply_file(struct daemon *d, bool force);
+/* apply.c: makes cfg (parsed from d->file) the running configuration
+ * (health laid over it), refusing a harmful one (unless force) and keeping
+ * what runs then. On success d->cfg and d->health are replaced; cfg is
+ * taken either way. A file that did not parse: its errors logged. */
+int daemon_apply_config(struct daemon *d, struct ef_config *cfg, bool force);
+void daemon_config_refused(struct daemon *d, const struct ef_config_errors *errs, int err);
+
+/* loader.c: SIGHUP's reading and parsing of d->file, in a thread of its own
+ * so that health checks, /metrics and announcing go on meanwhile; the
+ * result is applied from the loop. A SIGHUP during a reading reads again
+ * after it. Stopping waits for a reading under way. */
+int daemon_loader_init(struct daemon *d);
+void daemon_loader_start(struct daemon *d);
+void daemon_loader_free(struct daemon *d);
 
 /* reconcile.c: commits the health verdicts that differ from the running
  * configuration (retried every RETRY_MS while it fails). */

@@ -11,9 +11,11 @@
 
 int ef_verbosity;
 
-static char err_line[512];
-static bool err_set;
-static bool err_usage;
+/* The recorded error, per thread: the daemon reads its file in a thread of
+ * its own (daemon/loader.c). */
+static _Thread_local char err_line[512];
+static _Thread_local bool err_set;
+static _Thread_local bool err_usage;
 
 static void vlog(int level, const char *fmt, va_list ap)
 {
