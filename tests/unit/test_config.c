@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include <xdp/libxdp.h>
+
 #include "core/config_cluster.h"
 #include "core/config_file.h"
 #include "core/plan.h"
@@ -140,9 +142,10 @@ static const struct bad bads[] = {
      "t.yaml:2:1: a second document ('---'): a file holds one configuration"},
     {"vips: []\n---\n: invalid\n", "t.yaml:2:1: a second document ('---'): a file holds one "
 				   "configuration"},
-    {"---\n", "t.yaml: empty configuration (it needs at least 'vips:')"},
-    {"", "t.yaml: empty configuration (it needs at least 'vips:')"},
-    {"# only a comment\n", "t.yaml: empty configuration (it needs at least 'vips:')"},
+    {"---\n", "t.yaml: empty configuration (it needs 'vips:', or 'decap:' on a backend)"},
+    {"", "t.yaml: empty configuration (it needs 'vips:', or 'decap:' on a backend)"},
+    {"# only a comment\n",
+     "t.yaml: empty configuration (it needs 'vips:', or 'decap:' on a backend)"},
     /* not text: libfyaml 0.7.12 would loop forever on the first one */
     {"%D \xf5\n", "t.yaml:1:4: not UTF-8 text"},
     {"vips: []\n# caf\xc3\xa9 \xc0\xaf\n", "t.yaml:2:8: not UTF-8 text"},
@@ -152,11 +155,14 @@ static const struct bad bads[] = {
     {"'x''''x''''x': 1\n", "t.yaml:1:3: four or more quotes (') in a row"},
     {"- 1\n", "t.yaml:1:1: configuration: expected a mapping (key: value lines)"},
     {"vip: []\n", "t.yaml:1:1: configuration: unknown key 'vip' (known: vips, health, metrics, "
-		  "imbalance, apply, announce, siblings)"},
-    {"metrics: {}\n", "t.yaml:1:1: configuration: missing key 'vips' (use 'vips: []' for none)"},
+		  "imbalance, apply, announce, siblings, "
+		  "decap)"},
+    {"metrics: {}\n", "t.yaml:1:1: configuration: missing key 'vips' (use 'vips: []' for none; a "
+		      "backend's file may hold 'decap:' alone)"},
     {"vips: 3\n", "t.yaml:1:7: vips: expected a list ('- ' items or [])"},
     {"x: &a 1\nvips: []\n", "t.yaml:1:1: configuration: unknown key 'x' (known: vips, health, "
-			    "metrics, imbalance, apply, announce, siblings)"},
+			    "metrics, imbalance, apply, announce, siblings, "
+			    "decap)"},
     /* addresses */
     {"vips:\n  - address: 10.0.0.300\n    port: 80\n",
      "t.yaml:2:14: vip address '10.0.0.300': invalid IPv4 address"},
@@ -225,6 +231,20 @@ static const struct bad bads[] = {
      "t.yaml:4:16: backends: aliases are not supported"},
     {"vips:\n  - address: 10.0.0.1\n    port: 80\n    forward: l2\n    src: 10.9.9.9\n",
      "t.yaml:2:14: vip: src: l2 forwarding does not encapsulate, it has no outer source"},
+    /* decap */
+    {"decap: {}\n", "t.yaml:1:8: decap: missing key 'devices' (the devices tunnelled packets "
+		    "arrive on)"},
+    {"decap: {devices: [{mode: native}]}\n", "t.yaml:1:20: device: missing key 'device'"},
+    {"decap: {devices: [{device: eth0}, {device: eth0}]}\n",
+     "t.yaml:1:44: device eth0: listed twice (first at line 1)"},
+    {"decap: {devices: [{device: a/b}]}\n",
+     "t.yaml:1:28: device 'a/b': not a device name (1..15 characters, no '/', ':' or space)"},
+    {"decap: {devices: [{device: abcdefghijklmnop}]}\n",
+     "t.yaml:1:28: device 'abcdefghijklmnop': not a device name (1..15 characters, no '/', "
+     "':' or space)"},
+    {"decap: {devices: [{device: eth0, mode: skb}]}\n",
+     "t.yaml:1:40: device mode: unknown mode 'skb' (native or generic)"},
+    {"decap: {devices: eth0}\n", "t.yaml:1:18: devices: expected a list ('- ' items or [])"},
     /* announce, siblings, min-up */
     {"announce: {table: 254}\nvips: []\n",
      "t.yaml:1:19: announce table: 254 is one of the kernel's own tables (253 default, 254 main, "
@@ -295,6 +315,35 @@ static void test_bad(void **state)
 
 /* announce, siblings and min-up: their values, the defaults, a VIP's own
  * min-up over announce.min-up. */
+/* A backend's file: decap alone, no VIPs. */
+static void test_decap_only(void **state)
+{
+	static const char *text = "decap:\n"
+				  "  devices:\n"
+				  "    - device: eth0\n"
+				  "    - device: bond0.100\n"
+				  "      mode: generic\n";
+	struct ef_config_errors errs;
+	struct ef_config cfg;
+
+	(void)state;
+	assert_int_equal(parse(text, &cfg, &errs), 0);
+	assert_false(cfg.has_vips);
+	assert_true(cfg.decap.on);
+	assert_int_equal(cfg.decap.devices.n, 2);
+	assert_string_equal(cfg.decap.devices.dev[0].name, "eth0");
+	assert_int_equal(cfg.decap.devices.dev[0].mode, XDP_MODE_NATIVE);
+	assert_string_equal(cfg.decap.devices.dev[1].name, "bond0.100");
+	assert_int_equal(cfg.decap.devices.dev[1].mode, XDP_MODE_SKB);
+	assert_int_equal(cfg.decap.devices.dev[1].pos.line, 4);
+	ef_config_free(&cfg);
+	/* a load balancer's file: no decap */
+	assert_int_equal(parse("vips: []\n", &cfg, &errs), 0);
+	assert_true(cfg.has_vips);
+	assert_false(cfg.decap.on);
+	ef_config_free(&cfg);
+}
+
 static void test_cluster_keys(void **state)
 {
 	static const char *text = "announce:\n"
@@ -480,7 +529,7 @@ int main(void)
 	    cmocka_unit_test(test_good),	 cmocka_unit_test(test_defaults),
 	    cmocka_unit_test(test_bad),		 cmocka_unit_test(test_several),
 	    cmocka_unit_test(test_cluster_keys), cmocka_unit_test(test_plan_seed),
-	    cmocka_unit_test(test_plan_moves),
+	    cmocka_unit_test(test_plan_moves),	 cmocka_unit_test(test_decap_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -143,6 +143,15 @@ int cmd_apply(const struct ef_ctx *ctx, const void *args)
 	err = ef_config_load(a->file, &cfg, &errs);
 	if (err)
 		return report_config(&errs, err);
+	if (!cfg.has_vips) {
+		ef_config_free(&cfg);
+		return ef_err(-EINVAL,
+			      "%s: no 'vips:' to apply ('decap:' is for the daemon on a "
+			      "backend)",
+			      a->file);
+	}
+	if (cfg.decap.on)
+		pr_warn("%s: 'decap:' is the daemon's on a backend; apply ignores it", a->file);
 	/* The plan shows even when apply refuses it. */
 	out_keep_on_error();
 	if (flags & APPLY_DRY_RUN) {

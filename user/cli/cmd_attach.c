@@ -103,58 +103,32 @@ static int stale_on(const struct ef_dp *dp, const char *dev, struct ef_attached 
 	return err;
 }
 
-/* dp's program onto dev: in place of an evenflow program whose pins are
- * gone (the configuration that program reads cannot be reached any more),
- * else attached. */
-static int attach_or_replace(const struct ef_dp *dp, const char *dev, enum xdp_attach_mode mode)
-{
-	struct ef_attached stale;
-	int err = stale_on(dp, dev, &stale);
-
-	if (err < 0)
-		return err;
-	if (!err)
-		return ef_xdp_attach(dp->prog_fd, dev, mode);
-	pr_warn("device %s: ran evenflow program %u, whose pins are gone: replaced by %u", dev,
-		stale.prog_id, dp->prog_id);
-	return ef_xdp_replace(&stale, dp->prog_fd);
-}
-
 int cmd_attach(const struct ef_ctx *ctx, const void *args)
 {
 	const struct attach_args *a = args;
 	enum xdp_attach_mode mode = (enum xdp_attach_mode)a->mode;
 	struct ef_dp_cfg cfg = {.conntrack_size = a->conntrack_size, .udp_idle_s = a->udp_timeout};
-	struct ef_attached *devs = NULL;
-	const struct ef_attached *found;
 	const char *dev = a->dev;
-	size_t ndevs = 0;
 	struct ef_dp dp;
+	__u32 replaced;
 	int err;
 
 	err = ef_dp_open(ef_pin_dir(ctx->pin_dir), &cfg, &dp);
 	if (err)
 		return err;
-	err = ef_prog_devices(dp.prog_id, &devs, &ndevs);
-	if (err)
-		goto out;
-	found = ef_attached_find(devs, ndevs, dev);
-	if (found) {
-		if (found->mode != mode)
-			err =
-			    ef_err(-EBUSY, "device %s: already attached in %s mode (detach first)",
-				   dev, ef_mode_str(found->mode));
-		else
-			pr_info("device %s: already attached", dev);
-		goto out;
-	}
 	err = ef_tx_ports_sync(dp.tx_ports);
 	if (err)
 		goto out;
 	check_forwarding(dev);
-	err = attach_or_replace(&dp, dev, mode);
+	err = ef_xdp_ensure(dp.prog_fd, dp.prog_id, EF_PROG_NAME_LB, dev, mode, &replaced);
+	if (err == EF_XDP_THERE) {
+		pr_info("device %s: already attached", dev);
+		err = 0;
+	} else if (!err && replaced) {
+		pr_warn("device %s: ran evenflow program %u, whose pins are gone: replaced by %u",
+			dev, replaced, dp.prog_id);
+	}
 out:
-	free(devs);
 	ef_dp_close(&dp);
 	return err;
 }
@@ -176,7 +150,7 @@ const struct ef_opt_set ef_detach_args = EF_OPT_SET(detach_opts, detach_defaults
  * whose pins are gone is taken off it; anything else is an error. */
 static int detach_stale(const struct ef_dp *dp, const char *dev, const char *pin_dir)
 {
-	struct ef_attached stale;
+	struct ef_attached stale = {};
 	int err = stale_on(dp, dev, &stale);
 
 	if (err < 0)

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* cmd_decap.c: evenflow decap attach|detach|status (backend side). */
 #include <errno.h>
-#include <ifaddrs.h>
-#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,65 +18,6 @@
 #define EF_DECAP_NAME(name, str, desc) str,
 static const char *const decap_names[EF_DV_MAX] = {EF_DECAP_VERDICT_LIST(EF_DECAP_NAME)};
 #undef EF_DECAP_NAME
-
-/* Fills evenflow_decap_addrs with every address of this host (the VIPs
- * on lo among them) and removes the ones it no longer has. */
-static int refresh_addrs(struct ef_decap *dc, size_t *count)
-{
-	struct ef_vip_key cur, next, *keys = NULL;
-	struct ifaddrs *ifa, *i;
-	size_t n = 0, j;
-	void *prev = NULL;
-	__u8 one = 1;
-	int err = 0;
-
-	if (getifaddrs(&ifa))
-		return ef_err(-errno, "cannot list the host's addresses: %s", strerror(errno));
-	for (i = ifa; i; i = i->ifa_next)
-		n++;
-	keys = calloc(n ? n : 1, sizeof(*keys));
-	if (!keys) {
-		freeifaddrs(ifa);
-		return ef_err(-ENOMEM, "out of memory");
-	}
-	n = 0;
-	for (i = ifa; i; i = i->ifa_next) {
-		struct ef_vip_key k = {};
-
-		if (!i->ifa_addr)
-			continue;
-		if (i->ifa_addr->sa_family == AF_INET) {
-			k.family = EF_FAMILY_V4;
-			k.addr.a32[0] = ((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr;
-		} else if (i->ifa_addr->sa_family == AF_INET6) {
-			k.family = EF_FAMILY_V6;
-			memcpy(k.addr.a8, &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, 16);
-		} else {
-			continue;
-		}
-		keys[n++] = k;
-		if (bpf_map_update_elem(dc->addrs, &k, &one, BPF_ANY)) {
-			err = ef_err(-errno, "cannot add a local address to the decap map: %s",
-				     strerror(errno));
-			goto out;
-		}
-	}
-	while (!bpf_map_get_next_key(dc->addrs, prev, &next)) {
-		bool keep = false;
-
-		cur = next;
-		prev = &cur;
-		for (j = 0; j < n && !keep; j++)
-			keep = !memcmp(&keys[j], &cur, sizeof(cur));
-		if (!keep)
-			bpf_map_delete_elem(dc->addrs, &cur);
-	}
-	*count = n;
-out:
-	free(keys);
-	freeifaddrs(ifa);
-	return err;
-}
 
 /* The arguments of decap attach and detach. */
 struct decap_args {
@@ -106,33 +45,26 @@ static const struct ef_opt_set detach_args = EF_OPT_SET(detach_opts, decap_defau
 static int decap_attach(const struct ef_ctx *ctx, const void *args)
 {
 	const struct decap_args *a = args;
-	enum xdp_attach_mode mode = (enum xdp_attach_mode)a->mode;
-	struct ef_attached *devs = NULL;
-	const struct ef_attached *found;
 	struct ef_decap dc;
-	size_t ndevs = 0, naddrs = 0;
-	const char *dev = a->dev;
+	size_t naddrs = 0;
+	__u32 replaced;
 	int err;
 
 	err = ef_decap_open(ef_pin_dir(ctx->pin_dir), true, &dc);
 	if (err)
 		return err;
-	err = refresh_addrs(&dc, &naddrs);
-	if (!err)
-		err = ef_prog_devices(dc.prog_id, &devs, &ndevs);
+	err = ef_decap_sync_addrs(&dc, &naddrs);
 	if (err)
 		goto out;
 	pr_info("decap: %zu local addresses", naddrs);
-	found = ef_attached_find(devs, ndevs, dev);
-	if (found) {
-		if (found->mode != mode)
-			err = ef_err(-EBUSY, "device %s: decap already attached in %s mode", dev,
-				     ef_mode_str(found->mode));
-		goto out; /* re-running refreshes the addresses */
-	}
-	err = ef_xdp_attach(dc.prog_fd, dev, mode);
+	err = ef_xdp_ensure(dc.prog_fd, dc.prog_id, EF_PROG_NAME_DECAP, a->dev,
+			    (enum xdp_attach_mode)a->mode, &replaced);
+	if (err == EF_XDP_THERE)
+		err = 0; /* re-running refreshes the addresses */
+	else if (!err && replaced)
+		pr_warn("device %s: ran decap program %u, whose pins are gone: replaced by %u",
+			a->dev, replaced, dc.prog_id);
 out:
-	free(devs);
 	ef_decap_close(&dc);
 	return err;
 }

@@ -4,7 +4,8 @@
  * daemon` holds: VIPs and backends (a struct ef_conf, core/model.h),
  * health checks, the metrics listen address, the imbalance detector's
  * tolerance, the apply safety limit, the announcement of the VIP addresses
- * and the sibling load balancers (core/config_cluster.h); and the error
+ * and the sibling load balancers (core/config_cluster.h), a backend's
+ * decap devices (core/config_devices.h); and the error
  * lines reading it produces. Reading it: core/config_file.h. The schema is in the README
  * ("Configuration file"); contrib/evenflow.yaml is a commented example.
  */
@@ -84,6 +85,27 @@ struct ef_config_siblings {
 	__u32 grace_ms;	   /* a difference lasting longer is an alarm */
 };
 
+#define EF_CONFIG_DEVICES_MAX 16
+
+/* A device the daemon attaches a program to, and keeps it attached. */
+struct ef_config_device {
+	char name[16]; /* IFNAMSIZ */
+	int mode;      /* enum xdp_attach_mode: XDP_MODE_NATIVE or XDP_MODE_SKB */
+	struct ef_pos pos;
+};
+
+struct ef_config_devices {
+	size_t n;
+	struct ef_config_device dev[EF_CONFIG_DEVICES_MAX];
+};
+
+/* decap: on a backend, the daemon attaches the decap program to these
+ * devices and keeps this host's addresses in its map as they change. */
+struct ef_config_decap {
+	bool on; /* the section is given */
+	struct ef_config_devices devices;
+};
+
 /* The imbalance detector's settings (see imbalance.h). */
 struct ef_config_imbalance {
 	double window_s;
@@ -101,6 +123,8 @@ struct ef_config {
 	struct ef_safety limits; /* apply.*: the safety check's limits */
 	struct ef_config_announce announce;
 	struct ef_config_siblings siblings;
+	struct ef_config_decap decap;
+	bool has_vips;	  /* `vips:` is given: the file configures the LB */
 	size_t n_checked; /* backends with a health check */
 };
 

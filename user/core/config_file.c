@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "core/config_cluster.h"
+#include "core/config_devices.h"
 #include "core/config_file.h"
 #include "core/config_schema.h"
 #include "core/config_vips.h"
@@ -231,8 +232,8 @@ static int parse_cfg_map(struct ef_cfg_parse *p, struct fy_event *ev, const stru
 }
 
 static const struct ef_cfg_key top_keys[] = {
-    {"vips", ef_cfg_parse_vips, 0, 0, 0, NULL, " (use 'vips: []' for none)", "list of VIPs",
-     "the VIPs (required)"},
+    {"vips", ef_cfg_parse_vips, 0, 0, 0, NULL, NULL, "list of VIPs",
+     "the VIPs (required on a load balancer: 'vips: []' for none)"},
     {"health", ef_cfg_parse_health, offsetof(struct ef_cfg_parse, top_hc), 0, 0, NULL, NULL,
      "health check", "default health check of every backend"},
     {"metrics", parse_cfg_map, 0, 0, 0, ef_cfg_metrics_keys, NULL, "mapping",
@@ -245,6 +246,8 @@ static const struct ef_cfg_key top_keys[] = {
      "the daemon announces the VIP addresses it can serve to the routing daemon"},
     {"siblings", ef_cfg_parse_siblings, 0, 0, 0, NULL, NULL, "mapping",
      "the other load balancers whose fingerprints the daemon compares with its own"},
+    {"decap", ef_cfg_parse_decap, 0, 0, 0, NULL, NULL, "mapping",
+     "on a backend: the devices the daemon keeps the decap program on"},
     {NULL},
 };
 
@@ -271,13 +274,20 @@ static int parse_stream(struct ef_cfg_parse *p)
 	}
 	if (!ev || ev->type == FYET_STREAM_END || ev->type == FYET_DOCUMENT_END || is_null(ev)) {
 		ef_yaml_free(&p->y, ev);
-		return p->y.broken ? -EINVAL
-				   : ef_yaml_err(&p->y, (struct ef_pos){0, 0},
-						 "empty configuration (it needs at least 'vips:')");
+		return p->y.broken
+			   ? -EINVAL
+			   : ef_yaml_err(&p->y, (struct ef_pos){0, 0},
+					 "empty configuration (it needs 'vips:', or 'decap:' "
+					 "on a backend)");
 	}
+	pos = ef_yaml_pos(ev);
 	err = ef_cfg_mapping(p, ev, top_keys, "configuration", p);
 	if (err == -ENOMEM || p->y.broken)
 		return err ? err : -EINVAL;
+	if (!err && !p->cfg->has_vips && !p->cfg->decap.on)
+		err = ef_yaml_err(&p->y, pos,
+				  "configuration: missing key 'vips' (use 'vips: []' for none; a "
+				  "backend's file may hold 'decap:' alone)");
 	ev = ef_yaml_next(&p->y); /* document end */
 	ef_yaml_free(&p->y, ev);
 	ev = ef_yaml_next(&p->y);

@@ -275,6 +275,7 @@ int ef_cfg_parse_vips(struct ef_cfg_parse *p, struct fy_event *ev, const struct 
 
 	(void)where;
 	(void)obj;
+	cfg->has_vips = true;
 	if (!ef_cfg_is_start(p, ev, FYET_SEQUENCE_START, k->name))
 		return -EINVAL;
 	ef_yaml_free(&p->y, ev);

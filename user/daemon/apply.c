@@ -170,6 +170,8 @@ static void adopt(struct daemon *d, struct ef_config *cfg, struct ef_health *h)
 		daemon_imbalance_configure(d, cfg);
 	daemon_routing_configure(d, cfg);
 	daemon_siblings_configure(d, cfg);
+	if (daemon_devices_configure(d, cfg))
+		daemon_log_error("decap", -EIO);
 	ef_health_free(d->health);
 	d->health = h;
 	ef_config_free(&d->cfg);
@@ -188,6 +190,28 @@ void daemon_config_refused(struct daemon *d, const struct ef_config_errors *errs
 		d->file, errs->n ? errs->n : 1);
 }
 
+/* The running configuration: the data plane opened (*opened) and read;
+ * none for a backend's file (decap: alone), which leaves the LB's data
+ * plane alone. */
+static int read_running(struct daemon *d, const struct ef_config *cfg, struct ef_dp *dp,
+			bool *opened, struct ef_conf *running)
+{
+	int err;
+
+	if (!cfg->has_vips)
+		return 0;
+	err = ef_dp_open(d->pin_dir, NULL, dp);
+	if (err) {
+		daemon_log_error("cannot open the data plane", err);
+		return err;
+	}
+	*opened = true;
+	err = ef_conf_read(dp, running);
+	if (err)
+		daemon_log_error("cannot read the running configuration", err);
+	return err;
+}
+
 int daemon_apply_config(struct daemon *d, struct ef_config *cfg, bool force)
 {
 	struct ef_conf running = {}, want = {};
@@ -197,31 +221,24 @@ int daemon_apply_config(struct daemon *d, struct ef_config *cfg, bool force)
 	bool opened = false;
 	int err;
 
-	err = ef_dp_open(d->pin_dir, NULL, &dp);
-	if (err) {
-		daemon_log_error("cannot open the data plane", err);
-		goto out;
+	err = read_running(d, cfg, &dp, &opened, &running);
+	if (!err) {
+		h = make_health(d, cfg, &running);
+		err = h ? 0 : -ENOMEM;
 	}
-	opened = true;
-	err = ef_conf_read(&dp, &running);
-	if (err) {
-		daemon_log_error("cannot read the running configuration", err);
-		goto out;
+	if (!err && cfg->has_vips) {
+		err = with_health(cfg, h, &want);
+		if (!err)
+			err = ef_safety_plan(&running, &want, &cfg->limits, NULL, &plan);
+		if (err)
+			daemon_log_error("cannot compute the plan", err);
+		else
+			err = commit_plan(d, &dp, &plan, &want, force);
 	}
-	h = make_health(d, cfg, &running);
-	err = h ? with_health(cfg, h, &want) : -ENOMEM;
-	if (!err)
-		err = ef_safety_plan(&running, &want, &cfg->limits, NULL, &plan);
-	if (err) {
-		daemon_log_error("cannot compute the plan", err);
-		goto out;
-	}
-	err = commit_plan(d, &dp, &plan, &want, force);
 	if (!err) {
 		adopt(d, cfg, h);
 		h = NULL;
 	}
-out:
 	ef_plan_free(&plan);
 	ef_conf_free(&want);
 	ef_conf_free(&running);

@@ -111,6 +111,7 @@ static void loop(struct daemon *d)
 			timeout = min_timeout(timeout, mt > 1000 ? 1000 : (int)mt);
 		timeout = min_timeout(timeout, daemon_routing_next_ms(d));
 		timeout = min_timeout(timeout, daemon_siblings_next_ms(d));
+		timeout = min_timeout(timeout, daemon_devices_next_ms(d));
 		n = epoll_wait(d->epfd, evs, 64, timeout);
 		if (n < 0 && errno != EINTR) {
 			ef_dlog(EF_DLOG_ERR, "epoll_wait: %s", strerror(errno));
@@ -133,6 +134,7 @@ static void loop(struct daemon *d)
 			daemon_reconcile(d);
 		daemon_routing_run(d);
 		daemon_siblings_run(d);
+		daemon_devices_run(d);
 		if (now >= d->next_sample) {
 			d->next_sample = now + SAMPLE_MS;
 			daemon_imbalance_sample(d);
@@ -224,6 +226,7 @@ int ef_daemon_run(const struct ef_daemon_opts *o)
 	ef_daemon_report_remove(d.pin_dir);
 out:
 	daemon_loader_free(&d);
+	daemon_devices_free(&d);
 	daemon_siblings_free(&d);
 	daemon_routing_free(&d);
 	if (d.mhd)

@@ -31,6 +31,7 @@ static unsigned scrape(void *arg, FILE *f)
 	    ef_health_count(d->health), ef_health_local_failing(d->health));
 	daemon_routing_metrics(d, f);
 	daemon_siblings_metrics(d, f);
+	daemon_devices_metrics(d, f);
 	ef_err_clear();
 	ef_snap_free(&s);
 	return status;

@@ -50,6 +50,7 @@ struct daemon {
 	struct daemon_siblings *siblings; /* siblings.c; NULL: no sibling */
 	bool routing_due;		  /* a commit happened: decide the announcement now */
 	struct daemon_loader *loader;	  /* loader.c */
+	struct daemon_devices *devices;	  /* devices.c; NULL: no decap: section yet */
 };
 
 /* The recorded library error as a log line, then forgotten. */
@@ -113,5 +114,15 @@ size_t daemon_siblings_alarms(const struct daemon *d);
 enum ef_ann_why daemon_siblings_gate(const struct daemon *d, const struct ef_conf *c,
 				     const struct ef_announce_addr *a, __u64 since);
 void daemon_siblings_free(struct daemon *d);
+
+/* devices.c: the devices the file names kept running the decap program
+ * (checked every 2 s, at once after a reload or an address change), the
+ * host's addresses kept in its map; metrics evenflow_attached{program,
+ * device}. Configure: 0, or an error recorded (the address watch). */
+int daemon_devices_configure(struct daemon *d, const struct ef_config *cfg);
+int daemon_devices_next_ms(const struct daemon *d);
+void daemon_devices_run(struct daemon *d);
+void daemon_devices_metrics(const struct daemon *d, FILE *f);
+void daemon_devices_free(struct daemon *d);
 
 #endif /* EF_DAEMON_STATE_H */

@@ -2,7 +2,10 @@
 /* decap.c: loading, pinning and opening the backend-side decap program;
  * see decap.h. */
 #include <errno.h>
+#include <ifaddrs.h>
 #include <limits.h>
+#include <netinet/in.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -108,4 +111,61 @@ void ef_decap_unpin(struct ef_decap *dc)
 	for (i = 0; i < N_DECAP_MAPS; i++)
 		ef_unpin(dc->pin_dir, decap_maps[i]);
 	rmdir(dc->pin_dir);
+}
+
+int ef_decap_sync_addrs(struct ef_decap *dc, size_t *count)
+{
+	struct ef_vip_key cur, next, *keys = NULL;
+	struct ifaddrs *ifa, *i;
+	size_t n = 0, j;
+	void *prev = NULL;
+	__u8 one = 1;
+	int err = 0;
+
+	if (getifaddrs(&ifa))
+		return ef_err(-errno, "cannot list the host's addresses: %s", strerror(errno));
+	for (i = ifa; i; i = i->ifa_next)
+		n++;
+	keys = calloc(n ? n : 1, sizeof(*keys));
+	if (!keys) {
+		freeifaddrs(ifa);
+		return ef_err(-ENOMEM, "out of memory");
+	}
+	n = 0;
+	for (i = ifa; i; i = i->ifa_next) {
+		struct ef_vip_key k = {};
+
+		if (!i->ifa_addr)
+			continue;
+		if (i->ifa_addr->sa_family == AF_INET) {
+			k.family = EF_FAMILY_V4;
+			k.addr.a32[0] = ((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr;
+		} else if (i->ifa_addr->sa_family == AF_INET6) {
+			k.family = EF_FAMILY_V6;
+			memcpy(k.addr.a8, &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, 16);
+		} else {
+			continue;
+		}
+		keys[n++] = k;
+		if (bpf_map_update_elem(dc->addrs, &k, &one, BPF_ANY)) {
+			err = ef_err(-errno, "cannot add a local address to the decap map: %s",
+				     strerror(errno));
+			goto out;
+		}
+	}
+	while (!bpf_map_get_next_key(dc->addrs, prev, &next)) {
+		bool keep = false;
+
+		cur = next;
+		prev = &cur;
+		for (j = 0; j < n && !keep; j++)
+			keep = !memcmp(&keys[j], &cur, sizeof(cur));
+		if (!keep)
+			bpf_map_delete_elem(dc->addrs, &cur);
+	}
+	*count = n;
+out:
+	free(keys);
+	freeifaddrs(ifa);
+	return err;
 }

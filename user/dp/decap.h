@@ -25,6 +25,9 @@ struct ef_decap {
  * -ENOENT (nothing recorded) when it is not there and !create. */
 int ef_decap_open(const char *pin_dir, bool create, struct ef_decap *dc);
 void ef_decap_close(struct ef_decap *dc);
+/* Makes evenflow_decap_addrs hold every address of this host (the VIPs on
+ * lo among them), no more: *count addresses. */
+int ef_decap_sync_addrs(struct ef_decap *dc, size_t *count);
 /* Removes the decap pins and the pin dir if empty. */
 void ef_decap_unpin(struct ef_decap *dc);
 

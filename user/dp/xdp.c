@@ -281,3 +281,31 @@ int ef_tx_ports_sync(int tx_ports_fd)
 	if_freenameindex(ifs);
 	return err;
 }
+
+int ef_xdp_ensure(int prog_fd, __u32 prog_id, const char *name, const char *dev,
+		  enum xdp_attach_mode mode, __u32 *replaced)
+{
+	struct ef_attached *devs = NULL, found = {};
+	const struct ef_attached *d;
+	size_t n = 0;
+	int err;
+
+	*replaced = 0;
+	err = ef_prog_devices_named(name, &devs, &n);
+	if (err)
+		return err;
+	d = ef_attached_find(devs, n, dev);
+	if (d)
+		found = *d;
+	free(devs);
+	if (!d)
+		return ef_xdp_attach(prog_fd, dev, mode);
+	if (found.prog_id != prog_id) {
+		*replaced = found.prog_id;
+		return ef_xdp_replace(&found, prog_fd);
+	}
+	if (found.mode != mode)
+		return ef_err(-EBUSY, "device %s: already attached in %s mode (detach first)", dev,
+			      ef_mode_str(found.mode));
+	return EF_XDP_THERE;
+}

@@ -44,6 +44,16 @@ int ef_xdp_detach(int prog_fd, __u32 prog_id, const char *dev);
  * atomically (the kernel's XDP_FLAGS_REPLACE) when it runs alone. */
 int ef_xdp_replace(const struct ef_attached *dev, int new_fd);
 
+/*
+ * Makes dev run the program prog_fd (id prog_id, kernel name name) in
+ * mode: EF_XDP_THERE if it already does; else in place of a program of the
+ * same name (one whose pins are gone: *replaced its id), else attached;
+ * 0 then. -EBUSY recorded when it runs there in another mode.
+ */
+#define EF_XDP_THERE 1
+int ef_xdp_ensure(int prog_fd, __u32 prog_id, const char *name, const char *dev,
+		  enum xdp_attach_mode mode, __u32 *replaced);
+
 /* The id of a loaded program (0 if fd is not one). */
 __u32 ef_prog_id(int prog_fd);
 

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* config_devices.c: the configuration file's `decap` section; see
+ * config_devices.h. */
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <xdp/libxdp.h>
+
+#include "core/config_devices.h"
+
+/* A device name as the kernel takes it: 1..15 characters, none of them '/',
+ * ':' or a space; nor a quote or backslash (it goes into metric labels). */
+static int parse_name(struct ef_cfg_parse *p, struct fy_event *ev, const struct ef_cfg_key *k,
+		      const char *where, void *obj)
+{
+	struct ef_config_device *dev = obj;
+	struct ef_pos pos = ef_yaml_pos(ev);
+	char s[EF_YAML_SCALAR_MAX];
+
+	if (ef_cfg_scalar(p, ev, k->name, s, sizeof(s)))
+		return -EINVAL;
+	if (!*s || strlen(s) >= IFNAMSIZ || strpbrk(s, "/: \t\"\\"))
+		return ef_yaml_err(&p->y, pos,
+				   "%s '%s': not a device name (1..%d characters, no '/', ':' or "
+				   "space)",
+				   where, s, IFNAMSIZ - 1);
+	snprintf(dev->name, sizeof(dev->name), "%s", s);
+	dev->pos = pos;
+	return 0;
+}
+
+static const struct ef_cfg_choices modes = {
+    "mode", {{"native", XDP_MODE_NATIVE}, {"generic", XDP_MODE_SKB}}};
+
+static const struct ef_cfg_key device_keys[] = {
+    {"device", parse_name, 0, 0, 0, NULL, "", "device name", "the device (required)"},
+    {"mode", ef_cfg_parse_choice, offsetof(struct ef_config_device, mode), 0, 0, &modes, NULL,
+     "native | generic", "XDP in the driver, or the kernel's generic hook (default native)"},
+    {NULL},
+};
+
+/* devices: a list of device mappings, each device once. */
+static int parse_devices(struct ef_cfg_parse *p, struct fy_event *ev, const struct ef_cfg_key *k,
+			 const char *where, void *obj)
+{
+	struct ef_config_devices *list = (void *)((char *)obj + k->field);
+	int err = 0, e;
+
+	(void)where;
+	if (!ef_cfg_is_start(p, ev, FYET_SEQUENCE_START, k->name))
+		return -EINVAL;
+	ef_yaml_free(&p->y, ev);
+	while ((ev = ef_yaml_next(&p->y)) && ev->type != FYET_SEQUENCE_END) {
+		struct ef_config_device dev = {.mode = XDP_MODE_NATIVE};
+		struct ef_pos pos = ef_yaml_pos(ev);
+		size_t i;
+
+		e = ef_cfg_mapping(p, ev, device_keys, "device", &dev);
+		if (e == -ENOMEM)
+			return e;
+		if (e) {
+			err = e;
+			continue;
+		}
+		for (i = 0; i < list->n && strcmp(list->dev[i].name, dev.name); i++)
+			;
+		if (i < list->n)
+			err = ef_yaml_err(&p->y, dev.pos,
+					  "device %s: listed twice (first at line %d)", dev.name,
+					  list->dev[i].pos.line);
+		else if (list->n == EF_CONFIG_DEVICES_MAX)
+			err = ef_yaml_err(&p->y, pos, "%s: more than %d devices", k->name,
+					  EF_CONFIG_DEVICES_MAX);
+		else
+			list->dev[list->n++] = dev;
+	}
+	ef_yaml_free(&p->y, ev);
+	return p->y.broken ? -EINVAL : err;
+}
+
+static const struct ef_cfg_key decap_keys[] = {
+    {"devices", parse_devices, offsetof(struct ef_config, decap.devices), 0, 0, NULL,
+     " (the devices tunnelled packets arrive on)", "list of devices",
+     "where the daemon attaches the decap program and keeps it attached (required)"},
+    {NULL},
+};
+
+int ef_cfg_parse_decap(struct ef_cfg_parse *p, struct fy_event *ev, const struct ef_cfg_key *k,
+		       const char *where, void *obj)
+{
+	(void)where;
+	(void)obj;
+	memset(&p->cfg->decap, 0, sizeof(p->cfg->decap));
+	p->cfg->decap.on = true;
+	return ef_cfg_mapping(p, ev, decap_keys, k->name, p->cfg);
+}

@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * devices.c: the devices the daemon keeps a program on; see state.h.
+ * Every CHECK_MS (and at once after a reload or an address change) the
+ * decap program is opened (loaded again if its pins were deleted) and put
+ * on every device the file names that does not run it: attached, or in
+ * place of a decap program whose pins are gone. The host's addresses go to
+ * its map when the kernel says they changed (daemon/addrwatch.h) and
+ * whenever the program is a new one.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+
+#include "daemon/addrwatch.h"
+#include "daemon/dlog.h"
+#include "daemon/state.h"
+#include "dp/decap.h"
+#include "dp/xdp.h"
+#include "util/log.h"
+
+#define CHECK_MS 2000
+
+/* A device of the file and what the last check found. */
+struct device_state {
+	struct ef_config_device want;
+	bool attached;
+	char error[160]; /* the last error logged ("" none): logged once */
+};
+
+struct daemon_devices {
+	struct ef_ev watch_ev; /* first: the address watch's socket */
+	struct daemon *d;
+	struct ef_addrwatch *watch;
+	struct device_state decap[EF_CONFIG_DEVICES_MAX];
+	size_t n_decap;
+	__u32 decap_prog_id; /* the program of the last check (0: none yet) */
+	size_t n_addrs;	     /* addresses in its map after the last sync */
+	bool addrs_due;	     /* the host's addresses changed */
+	__u64 next_check;
+};
+
+static void on_addresses(struct ef_ev *ev, uint32_t events)
+{
+	struct daemon_devices *dv = (struct daemon_devices *)ev;
+
+	(void)events;
+	if (ef_addrwatch_changed(dv->watch)) {
+		dv->addrs_due = true;
+		dv->next_check = 0;
+	}
+}
+
+static int watch_open(struct daemon_devices *dv)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &dv->watch_ev};
+	int err;
+
+	dv->watch = ef_addrwatch_open(&err);
+	if (!dv->watch)
+		return ef_err(err, "cannot watch the host's addresses: %s", strerror(-err));
+	dv->watch_ev.fd = ef_addrwatch_fd(dv->watch);
+	dv->watch_ev.cb = on_addresses;
+	if (epoll_ctl(dv->d->epfd, EPOLL_CTL_ADD, dv->watch_ev.fd, &ev)) {
+		err = -errno;
+		ef_addrwatch_close(dv->watch);
+		dv->watch = NULL;
+		return ef_err(err, "cannot watch the host's addresses: epoll: %s", strerror(-err));
+	}
+	return 0;
+}
+
+/* Logs err for a device once (again only when it changes). */
+static void device_error(struct device_state *s, const char *what, int err)
+{
+	char line[sizeof(s->error)];
+
+	snprintf(line, sizeof(line), "%s", ef_err_msg() ? ef_err_msg() : strerror(-err));
+	ef_err_clear();
+	if (s->attached || strcmp(line, s->error))
+		ef_dlog(EF_DLOG_ERR, "%s %s: %s (retried every %d s)", what, s->want.name, line,
+			CHECK_MS / 1000);
+	snprintf(s->error, sizeof(s->error), "%s", line);
+	s->attached = false;
+}
+
+static void keep_device(struct ef_decap *dc, struct device_state *s)
+{
+	__u32 replaced;
+	int err = ef_xdp_ensure(dc->prog_fd, dc->prog_id, EF_PROG_NAME_DECAP, s->want.name,
+				(enum xdp_attach_mode)s->want.mode, &replaced);
+
+	if (err < 0) {
+		device_error(s, "cannot attach decap to", err);
+		return;
+	}
+	if (!err && replaced)
+		ef_dlog(EF_DLOG_WARNING,
+			"decap on %s: program %u, whose pins were gone, replaced by %u",
+			s->want.name, replaced, dc->prog_id);
+	else if (!err)
+		ef_dlog(EF_DLOG_INFO, "decap attached to %s (%s)", s->want.name,
+			ef_mode_str((enum xdp_attach_mode)s->want.mode));
+	s->attached = true;
+	s->error[0] = '\0';
+}
+
+static void check_decap(struct daemon_devices *dv)
+{
+	struct ef_decap dc;
+	size_t n = 0;
+	int err;
+
+	err = ef_decap_open(dv->d->pin_dir, true, &dc);
+	if (err) {
+		for (size_t i = 0; i < dv->n_decap; i++)
+			device_error(&dv->decap[i], "cannot load decap for", err);
+		return;
+	}
+	if (dc.prog_id != dv->decap_prog_id) {
+		if (dv->decap_prog_id)
+			ef_dlog(EF_DLOG_WARNING,
+				"decap: program %u is gone (pins deleted?): now %u",
+				dv->decap_prog_id, dc.prog_id);
+		dv->decap_prog_id = dc.prog_id;
+		dv->addrs_due = true;
+	}
+	if (dv->addrs_due) {
+		err = ef_decap_sync_addrs(&dc, &n);
+		if (err) {
+			daemon_log_error("decap: cannot read the host's addresses", err);
+		} else {
+			if (n != dv->n_addrs)
+				ef_dlog(EF_DLOG_INFO, "decap: %zu local addresses", n);
+			dv->n_addrs = n;
+			dv->addrs_due = false;
+		}
+	}
+	for (size_t i = 0; i < dv->n_decap; i++)
+		keep_device(&dc, &dv->decap[i]);
+	ef_decap_close(&dc);
+}
+
+/* Devices of the old list the new one drops: the program taken off. */
+static void drop_devices(struct daemon_devices *dv, const struct ef_config_devices *keep)
+{
+	struct ef_decap dc;
+
+	if (ef_decap_open(dv->d->pin_dir, false, &dc)) {
+		ef_err_clear();
+		return;
+	}
+	for (size_t i = 0; i < dv->n_decap; i++) {
+		const char *name = dv->decap[i].want.name;
+		size_t j;
+
+		for (j = 0; j < keep->n && strcmp(keep->dev[j].name, name); j++)
+			;
+		if (j < keep->n || !dv->decap[i].attached)
+			continue;
+		if (ef_xdp_detach(dc.prog_fd, dc.prog_id, name))
+			daemon_log_error("cannot detach decap", -EIO);
+		else
+			ef_dlog(EF_DLOG_INFO, "decap detached from %s (no longer in the file)",
+				name);
+	}
+	ef_decap_close(&dc);
+}
+
+int daemon_devices_configure(struct daemon *d, const struct ef_config *cfg)
+{
+	struct daemon_devices *dv = d->devices;
+	const struct ef_config_devices *want = &cfg->decap.devices;
+
+	if (!dv) {
+		if (!cfg->decap.on)
+			return 0;
+		dv = calloc(1, sizeof(*dv));
+		if (!dv)
+			return ef_err(-ENOMEM, "out of memory");
+		dv->d = d;
+		d->devices = dv;
+	}
+	if (cfg->decap.on && !dv->watch) {
+		int err = watch_open(dv);
+
+		if (err)
+			return err;
+	}
+	drop_devices(dv, want);
+	for (size_t i = 0; i < want->n; i++) {
+		struct device_state s = {.want = want->dev[i]};
+
+		for (size_t j = 0; j < dv->n_decap; j++)
+			if (!strcmp(dv->decap[j].want.name, s.want.name) &&
+			    dv->decap[j].want.mode == s.want.mode)
+				s = dv->decap[j];
+		dv->decap[i] = s;
+	}
+	dv->n_decap = want->n;
+	dv->next_check = 0;
+	return 0;
+}
+
+int daemon_devices_next_ms(const struct daemon *d)
+{
+	__u64 now = ef_now_ms();
+
+	if (!d->devices || !d->devices->n_decap)
+		return -1;
+	return d->devices->next_check > now ? (int)(d->devices->next_check - now) : 0;
+}
+
+void daemon_devices_run(struct daemon *d)
+{
+	struct daemon_devices *dv = d->devices;
+	__u64 now = ef_now_ms();
+
+	if (!dv || !dv->n_decap || now < dv->next_check)
+		return;
+	dv->next_check = now + CHECK_MS;
+	check_decap(dv);
+}
+
+void daemon_devices_metrics(const struct daemon *d, FILE *f)
+{
+	const struct daemon_devices *dv = d->devices;
+
+	if (!dv || !dv->n_decap)
+		return;
+	fprintf(f, "# HELP evenflow_attached 1 while the daemon's program runs on the device its "
+		   "file names, else 0 (checked every 2 s)\n"
+		   "# TYPE evenflow_attached gauge\n");
+	for (size_t i = 0; i < dv->n_decap; i++)
+		fprintf(f, "evenflow_attached{program=\"decap\",device=\"%s\"} %d\n",
+			dv->decap[i].want.name, dv->decap[i].attached);
+	fprintf(f,
+		"# HELP evenflow_decap_addresses local addresses in the decap program's map\n"
+		"# TYPE evenflow_decap_addresses gauge\nevenflow_decap_addresses %zu\n",
+		dv->n_addrs);
+}
+
+void daemon_devices_free(struct daemon *d)
+{
+	if (!d->devices)
+		return;
+	ef_addrwatch_close(d->devices->watch);
+	free(d->devices);
+	d->devices = NULL;
+}
