@@ -228,6 +228,10 @@ int ef_metrics_write(FILE *f, const struct ef_snap *s, const struct ef_imb *imb,
 	fprintf(f, "evenflow_dataplane_loaded %d\n", s ? 1 : 0);
 	if (!s)
 		return ferror(f) ? -EIO : 0;
+	ef_metrics_family(
+	    f, "evenflow_dataplane_devices", "gauge",
+	    "devices the loaded program runs on (0: loaded, but it forwards nothing)");
+	fprintf(f, "evenflow_dataplane_devices %zu\n", s->n_devices);
 	ef_metrics_family(f, "evenflow_verdicts_total", "counter",
 			  "packets seen by the LB program, by verdict reason (see evenflow stats)");
 	for (i = 0; i < EF_V_MAX; i++)

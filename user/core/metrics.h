@@ -6,6 +6,7 @@
  * Families (labels vip="10.0.0.10:80/tcp", backend="10.200.1.2"):
  *   evenflow_build_info{version,flow_hash_version} gauge  1
  *   evenflow_dataplane_loaded                      gauge   1, or 0 (nothing else then)
+ *   evenflow_dataplane_devices                     gauge   devices it runs on
  *   evenflow_verdicts_total{verdict}               counter packets by verdict reason
  *   evenflow_vip_{packets,bytes,new_flows}_total{vip}
  *   evenflow_backend_{packets,bytes,new_flows}_total{vip,backend}

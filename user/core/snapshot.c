@@ -11,6 +11,7 @@
 #include "core/snapshot.h"
 #include "dp/maps.h"
 #include "dp/pindir.h"
+#include "dp/xdp.h"
 #include "util/addr.h"
 #include "util/log.h"
 
@@ -58,6 +59,15 @@ static int read_fingerprints(struct ef_dp *dp, struct ef_snap *s)
 	return 0;
 }
 
+static int count_devices(const struct ef_dp *dp, size_t *n)
+{
+	struct ef_attached *devs = NULL;
+	int err = ef_prog_devices(dp->prog_id, &devs, n);
+
+	free(devs);
+	return err;
+}
+
 int ef_snap_read(struct ef_dp *dp, struct ef_snap *s)
 {
 	struct ef_vip_entry *v = NULL;
@@ -73,6 +83,9 @@ int ef_snap_read(struct ef_dp *dp, struct ef_snap *s)
 	if (err)
 		goto out;
 	s->t = ef_snap_now();
+	err = count_devices(dp, &s->n_devices);
+	if (err)
+		goto out;
 	for (k = 0; k < EF_V_MAX; k++)
 		ef_percpu_sum(dp->verdicts, k, dp->ncpus, 1, &s->verdicts[k]);
 	s->vips = calloc(n ? n : 1, sizeof(*s->vips));

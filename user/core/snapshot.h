@@ -49,6 +49,7 @@ struct ef_snap {
 	size_t n_backends;
 	__u64 verdicts[EF_V_MAX];
 	__u64 fingerprint; /* of the whole running configuration */
+	size_t n_devices;  /* devices running the program (0: it forwards nothing) */
 };
 
 /* Monotonic time in seconds. */

@@ -190,6 +190,27 @@ void daemon_config_refused(struct daemon *d, const struct ef_config_errors *errs
 		d->file, errs->n ? errs->n : 1);
 }
 
+int daemon_restore(struct daemon *d, struct ef_dp *dp)
+{
+	struct ef_conf running = {}, want = {};
+	struct ef_plan plan = {};
+	int err;
+
+	err = ef_conf_read(dp, &running);
+	if (!err)
+		err = with_health(&d->cfg, d->health, &want);
+	if (!err)
+		err = ef_safety_plan(&running, &want, &d->cfg.limits, NULL, &plan);
+	if (err)
+		daemon_log_error("cannot compute the plan", err);
+	else
+		err = commit_plan(d, dp, &plan, &want, false);
+	ef_plan_free(&plan);
+	ef_conf_free(&want);
+	ef_conf_free(&running);
+	return err;
+}
+
 /* The running configuration: the data plane opened (*opened) and read;
  * none for a backend's file (decap: alone), which leaves the LB's data
  * plane alone. */
@@ -234,6 +255,8 @@ int daemon_apply_config(struct daemon *d, struct ef_config *cfg, bool force)
 			daemon_log_error("cannot compute the plan", err);
 		else
 			err = commit_plan(d, &dp, &plan, &want, force);
+		if (!err)
+			daemon_devices_committed(d, &dp);
 	}
 	if (!err) {
 		adopt(d, cfg, h);

@@ -156,6 +156,8 @@ static int start_config(struct daemon *d, bool force)
 	int err;
 
 	err = daemon_loader_init(d);
+	if (!err)
+		err = daemon_devices_init(d);
 	if (err)
 		return ef_err(err, "daemon: %s", strerror(-err));
 	err = ef_config_load(d->file, &cfg, &errs);

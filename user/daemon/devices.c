@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * devices.c: the devices the daemon keeps a program on; see state.h.
- * Every CHECK_MS (and at once after a reload or an address change) the
- * decap program is opened (loaded again if its pins were deleted) and put
- * on every device the file names that does not run it: attached, or in
- * place of a decap program whose pins are gone. The host's addresses go to
- * its map when the kernel says they changed (daemon/addrwatch.h) and
- * whenever the program is a new one.
+ * devices.c: the programs the daemon keeps running; see state.h. Every
+ * CHECK_MS (and at once after a reload or an address change):
+ * - the LB's data plane is opened as the CLI would: a program other than
+ *   the one the daemon last committed to lost the configuration (detach of
+ *   the last device unpins; attach loads anew), which is committed again;
+ *   with the pins gone while an evenflow program still runs on devices, a
+ *   new data plane is loaded and put in its place, then configured;
+ * - the decap program is opened (loaded again if its pins were deleted)
+ *   and put on every device the file names that does not run it: attached,
+ *   or in place of a decap program whose pins are gone. The host's
+ *   addresses go to its map when the kernel says they changed
+ *   (daemon/addrwatch.h) and whenever the program is a new one.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -17,6 +22,7 @@
 #include "daemon/dlog.h"
 #include "daemon/state.h"
 #include "dp/decap.h"
+#include "dp/lb.h"
 #include "dp/xdp.h"
 #include "util/log.h"
 
@@ -36,6 +42,8 @@ struct daemon_devices {
 	struct device_state decap[EF_CONFIG_DEVICES_MAX];
 	size_t n_decap;
 	__u32 decap_prog_id; /* the program of the last check (0: none yet) */
+	__u32 lb_prog_id;    /* the LB program the daemon last committed to */
+	char lb_error[160];  /* the last error about the LB logged ("" none) */
 	size_t n_addrs;	     /* addresses in its map after the last sync */
 	bool addrs_due;	     /* the host's addresses changed */
 	__u64 next_check;
@@ -142,6 +150,73 @@ static void check_decap(struct daemon_devices *dv)
 	ef_decap_close(&dc);
 }
 
+/* Logs an error about the LB's data plane once (again when it changes). */
+static void lb_error(struct daemon_devices *dv, const char *what, int err)
+{
+	char line[sizeof(dv->lb_error)];
+
+	snprintf(line, sizeof(line), "%s: %s", what, ef_err_msg() ? ef_err_msg() : strerror(-err));
+	ef_err_clear();
+	if (strcmp(line, dv->lb_error))
+		ef_dlog(EF_DLOG_ERR, "%s (retried every %d s)", line, CHECK_MS / 1000);
+	snprintf(dv->lb_error, sizeof(dv->lb_error), "%s", line);
+}
+
+/* The devices that ran the program the daemon committed to and now run
+ * it still (its pins deleted) get dp's in its place: only those, since an
+ * evenflow program of another pin dir may run on other devices. */
+static void lb_replace_ours(struct daemon_devices *dv, const struct ef_dp *dp)
+{
+	struct ef_attached *devs = NULL;
+	size_t n = 0;
+
+	if (ef_prog_devices(dv->lb_prog_id, &devs, &n)) {
+		lb_error(dv, "cannot list the devices", -EIO);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (ef_xdp_replace(&devs[i], dp->prog_fd))
+			lb_error(dv, "cannot replace the program", -EIO);
+		else
+			ef_dlog(
+			    EF_DLOG_WARNING,
+			    "device %s: ran evenflow program %u, whose pins were gone: replaced "
+			    "by %u",
+			    devs[i].name, devs[i].prog_id, dp->prog_id);
+	}
+	free(devs);
+}
+
+static void check_lb(struct daemon_devices *dv)
+{
+	struct daemon *d = dv->d;
+	struct ef_dp dp;
+	int err;
+
+	if (!d->cfg.has_vips || !dv->lb_prog_id)
+		return;
+	err = ef_dp_open_existing(d->pin_dir, &dp);
+	if (err == -ENOENT && ef_prog_id_exists(dv->lb_prog_id))
+		err = ef_dp_open(d->pin_dir, NULL, &dp); /* pins gone, program on */
+	if (err == -ENOENT) /* nothing loaded, nothing running: nothing to keep */
+		return;
+	if (err) {
+		lb_error(dv, "cannot open the data plane", err);
+		return;
+	}
+	dv->lb_error[0] = '\0';
+	/* configured first, then in place of the old program */
+	if (dp.prog_id != dv->lb_prog_id) {
+		ef_dlog(EF_DLOG_WARNING,
+			"the data plane is a new one (program %u, was %u: attached again, or its "
+			"pins deleted): committing %s's configuration to it",
+			dp.prog_id, dv->lb_prog_id, d->file);
+		if (!daemon_restore(d, &dp))
+			daemon_devices_committed(d, &dp);
+	}
+	ef_dp_close(&dp);
+}
+
 /* Devices of the old list the new one drops: the program taken off. */
 static void drop_devices(struct daemon_devices *dv, const struct ef_config_devices *keep)
 {
@@ -168,20 +243,31 @@ static void drop_devices(struct daemon_devices *dv, const struct ef_config_devic
 	ef_decap_close(&dc);
 }
 
+int daemon_devices_init(struct daemon *d)
+{
+	struct daemon_devices *dv = calloc(1, sizeof(*dv));
+
+	if (!dv)
+		return -ENOMEM;
+	dv->d = d;
+	d->devices = dv;
+	return 0;
+}
+
+void daemon_devices_committed(struct daemon *d, const struct ef_dp *dp)
+{
+	struct daemon_devices *dv = d->devices;
+
+	if (dv->lb_prog_id && dv->lb_prog_id != dp->prog_id)
+		lb_replace_ours(dv, dp);
+	dv->lb_prog_id = dp->prog_id;
+}
+
 int daemon_devices_configure(struct daemon *d, const struct ef_config *cfg)
 {
 	struct daemon_devices *dv = d->devices;
 	const struct ef_config_devices *want = &cfg->decap.devices;
 
-	if (!dv) {
-		if (!cfg->decap.on)
-			return 0;
-		dv = calloc(1, sizeof(*dv));
-		if (!dv)
-			return ef_err(-ENOMEM, "out of memory");
-		dv->d = d;
-		d->devices = dv;
-	}
 	if (cfg->decap.on && !dv->watch) {
 		int err = watch_open(dv);
 
@@ -207,8 +293,6 @@ int daemon_devices_next_ms(const struct daemon *d)
 {
 	__u64 now = ef_now_ms();
 
-	if (!d->devices || !d->devices->n_decap)
-		return -1;
 	return d->devices->next_check > now ? (int)(d->devices->next_check - now) : 0;
 }
 
@@ -217,17 +301,19 @@ void daemon_devices_run(struct daemon *d)
 	struct daemon_devices *dv = d->devices;
 	__u64 now = ef_now_ms();
 
-	if (!dv || !dv->n_decap || now < dv->next_check)
+	if (now < dv->next_check)
 		return;
 	dv->next_check = now + CHECK_MS;
-	check_decap(dv);
+	check_lb(dv);
+	if (dv->n_decap)
+		check_decap(dv);
 }
 
 void daemon_devices_metrics(const struct daemon *d, FILE *f)
 {
 	const struct daemon_devices *dv = d->devices;
 
-	if (!dv || !dv->n_decap)
+	if (!dv->n_decap)
 		return;
 	fprintf(f, "# HELP evenflow_attached 1 while the daemon's program runs on the device its "
 		   "file names, else 0 (checked every 2 s)\n"

@@ -23,6 +23,8 @@
 #define SAMPLE_MS 1000 /* imbalance detector's sampling period */
 #define RETRY_MS  1000 /* a failed commit of health changes is retried */
 
+struct ef_dp;
+
 struct vip_flag {
 	struct ef_vip_key key;
 	bool flagged;
@@ -71,6 +73,11 @@ int daemon_loader_init(struct daemon *d);
 void daemon_loader_start(struct daemon *d);
 void daemon_loader_free(struct daemon *d);
 
+/* apply.c: the running d->cfg (with the checker's verdicts) committed
+ * again to dp: a data plane that lost it (a new one after detach and
+ * attach, or after its pins were deleted). */
+int daemon_restore(struct daemon *d, struct ef_dp *dp);
+
 /* reconcile.c: commits the health verdicts that differ from the running
  * configuration (retried every RETRY_MS while it fails). */
 void daemon_reconcile(struct daemon *d);
@@ -115,11 +122,19 @@ enum ef_ann_why daemon_siblings_gate(const struct daemon *d, const struct ef_con
 				     const struct ef_announce_addr *a, __u64 since);
 void daemon_siblings_free(struct daemon *d);
 
-/* devices.c: the devices the file names kept running the decap program
- * (checked every 2 s, at once after a reload or an address change), the
- * host's addresses kept in its map; metrics evenflow_attached{program,
- * device}. Configure: 0, or an error recorded (the address watch). */
+/* devices.c: checked every 2 s: the LB's data plane is still the one the
+ * daemon committed to (else its configuration is restored: a new data
+ * plane after detach and attach; pins deleted: a new one loaded in place
+ * of the stale program on its devices); the devices the file names keep
+ * running the decap program (at once after a reload or an address change),
+ * the host's addresses kept in its map; metrics
+ * evenflow_attached{program,device}. Init: 0 or -ENOMEM. Configure: 0, or
+ * an error recorded (the address watch). committed: a commit just went to
+ * dp (another data plane than the last: it takes the place of the old
+ * program on the devices that still run it). */
+int daemon_devices_init(struct daemon *d);
 int daemon_devices_configure(struct daemon *d, const struct ef_config *cfg);
+void daemon_devices_committed(struct daemon *d, const struct ef_dp *dp);
 int daemon_devices_next_ms(const struct daemon *d);
 void daemon_devices_run(struct daemon *d);
 void daemon_devices_metrics(const struct daemon *d, FILE *f);

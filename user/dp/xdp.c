@@ -309,3 +309,13 @@ int ef_xdp_ensure(int prog_fd, __u32 prog_id, const char *name, const char *dev,
 			      ef_mode_str(found.mode));
 	return EF_XDP_THERE;
 }
+
+bool ef_prog_id_exists(__u32 prog_id)
+{
+	int fd = bpf_prog_get_fd_by_id(prog_id);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}

@@ -56,6 +56,8 @@ int ef_xdp_ensure(int prog_fd, __u32 prog_id, const char *name, const char *dev,
 
 /* The id of a loaded program (0 if fd is not one). */
 __u32 ef_prog_id(int prog_fd);
+/* Is a program of that id loaded (attached somewhere, or pinned)? */
+bool ef_prog_id_exists(__u32 prog_id);
 
 /* "native", "generic", ... */
 const char *ef_mode_str(enum xdp_attach_mode mode);
