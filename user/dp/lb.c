@@ -139,6 +139,21 @@ static void match_pinned_flags(const char *pin_dir, struct bpf_map *map)
  * failure leaves the old pins as they were. (bpffs refuses names with a
  * dot: "_new", "_old".)
  */
+/* max_entries of the map pinned at path, 0 if none. */
+static __u32 pinned_entries(const char *path)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	int fd = bpf_obj_get(path);
+
+	if (fd < 0)
+		return 0;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		info.max_entries = 0;
+	close(fd);
+	return info.max_entries;
+}
+
 static int load_lb(const char *pin_dir, const struct ef_dp_cfg *cfg)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = pin_dir);
@@ -173,8 +188,10 @@ static int load_lb(const char *pin_dir, const struct ef_dp_cfg *cfg)
 		goto out;
 	}
 	match_pinned_flags(pin_dir, skel->maps.evenflow_tx_ports);
+	/* a pinned table of another size is set aside (a new, empty one is
+	 * made); one of this size is reused with its flows */
 	unlink(ct_old);
-	aside = !rename(ct, ct_old);
+	aside = pinned_entries(ct) != slots / EF_CT_WAYS && !rename(ct, ct_old);
 	err = lb_bpf__load(skel);
 	if (err) {
 		if (aside)
@@ -330,13 +347,18 @@ static int reload(struct ef_dp *dp, const struct ef_dp_cfg *want, const struct e
 	err = ef_prog_devices(dp->prog_id, &devs, &ndevs);
 	if (err)
 		return err;
-	if (ndevs)
+	if (ndevs && c.conntrack_size != have->conntrack_size)
 		pr_warn(
 		    "warning: reloading the data plane attached to %zu device(s) with %u "
 		    "connection slots (was %u) and a %u s UDP timeout (was %u s): the connection "
 		    "table starts empty, and a flow whose backend no longer holds its table slot "
 		    "(drained, or moved by a change since it began) moves",
 		    ndevs, c.conntrack_size, have->conntrack_size, c.udp_idle_s, have->udp_idle_s);
+	else if (ndevs)
+		pr_warn(
+		    "reloading the data plane attached to %zu device(s) with a %u s UDP timeout "
+		    "(was %u s); the connection table and its flows are kept",
+		    ndevs, c.udp_idle_s, have->udp_idle_s);
 	snprintf(pin_dir, sizeof(pin_dir), "%s", dp->pin_dir);
 	dp->lock_fd = -1;
 	ef_dp_close(dp);
