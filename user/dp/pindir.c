@@ -70,15 +70,48 @@ static bool dir_is_empty(const char *path)
 	return empty;
 }
 
+/* The parent of pid (0 if it cannot be read): field 4 of /proc/PID/stat,
+ * after the command name in parentheses. */
+static pid_t parent_of(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd, ppid;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	p = strrchr(buf, ')');
+	return p && sscanf(p + 1, " %*c %d", &ppid) == 1 ? ppid : 0;
+}
+
 /* Whether this process has a mount namespace of its own (ip netns exec
- * makes one): a mount made here dies with the process. */
+ * makes one): one that differs from an ancestor's, or from init's. A mount
+ * made in it dies with the process. Ancestors are walked while their
+ * namespace can be read (a sandbox may hide pid 1's). */
 static bool private_mount_ns(void)
 {
-	struct stat self, init;
+	struct stat self, other;
+	pid_t pid = getpid();
 
-	if (stat("/proc/self/ns/mnt", &self) || stat("/proc/1/ns/mnt", &init))
+	if (stat("/proc/self/ns/mnt", &self))
 		return false;
-	return self.st_ino != init.st_ino || self.st_dev != init.st_dev;
+	for (int depth = 0; depth < 64 && (pid = parent_of(pid)) > 0; depth++) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
+		if (stat(path, &other))
+			break;
+		if (other.st_ino != self.st_ino || other.st_dev != self.st_dev)
+			return true;
+	}
+	if (stat("/proc/1/ns/mnt", &other))
+		return false;
+	return other.st_ino != self.st_ino || other.st_dev != self.st_dev;
 }
 
 /* Where bpffs goes for pin_dir (its parent when that is the usual place,
