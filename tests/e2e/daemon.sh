@@ -6,6 +6,8 @@
 #                              dumps of every configuration map (bpftool)
 #   daemon_start CONFIG ARGS   evenflow daemon in the LB namespace; DAEMON_PID;
 #                              waits (10 s at most) for its "running" line
+#   daemon_up CONFIG ARGS      daemon_start as the test's first step: "ok
+#                              daemon started", else "not ok" and the test ends
 #   daemon_stop                SIGTERM, waits (5 s at most); its exit status
 #   daemon_log                 everything the daemons of this test logged
 #   wait_state VIP ADDR STATE SECONDS   polls `backend list` every 50 ms;
@@ -47,6 +49,15 @@ daemon_start() {
 		sleep 0.05
 	done
 	return 1
+}
+
+daemon_up() {
+	if ! daemon_start "$@"; then
+		not_ok "daemon started" "$(daemon_log)"
+		e2e_done
+		exit 1
+	fi
+	ok "daemon started"
 }
 
 daemon_stop() {

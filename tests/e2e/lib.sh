@@ -6,6 +6,7 @@
 #                                # (EF_E2E_PREFIX=stem: names start with the stem)
 #   check "description" CMD...   # ok N / not ok N, by CMD's exit status
 #   ok "description" / not_ok "description" [diagnostic]
+#   within SECONDS CMD...        CMD succeeds within SECONDS (prints the time)
 #   e2e_done                     # plan line, exit status = any failure
 # Diagnostics go to stdout as "# ..." lines (TAP comments).
 
@@ -48,6 +49,21 @@ check() {
 	else
 		not_ok "$desc" "$(printf '%s\n(command: %s)' "$out" "$*")"
 	fi
+}
+
+# within SECONDS CMD...: CMD (output dropped) succeeds within SECONDS, tried
+# every 100 ms; prints the whole seconds it took. Non-zero on timeout.
+within() {
+	local limit=$1 start=$SECONDS i
+	shift
+	for ((i = 0; i < limit * 10; i++)); do
+		if "$@" >/dev/null 2>&1; then
+			echo "$((SECONDS - start))"
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
 }
 
 e2e_done() {

@@ -27,12 +27,7 @@ vips:
       - address: $(ef_backend_ip4 3)
 YAML
 check "attach" ef_lb_attach
-if ! daemon_start "$CONF"; then
-	not_ok "daemon started" "$(daemon_log)"
-	e2e_done
-	exit 1
-fi
-ok "daemon started"
+daemon_up "$CONF"
 
 # wait_log PATTERN SECONDS: while traffic runs, until the log has PATTERN.
 wait_log() {

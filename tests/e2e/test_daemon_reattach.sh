@@ -33,32 +33,13 @@ YAML
 serving() {
 	httpload http://10.0.0.10/ -n 30 -c 6 --timeout 2 --max-time 10 | jq -e '.ok == 30' >/dev/null
 }
-# within SECONDS CMD...: CMD succeeds within SECONDS (polled every 200 ms);
-# prints the seconds it took.
-within() {
-	local limit=$1 start=$SECONDS i
-	shift
-	for ((i = 0; i < limit * 5; i++)); do
-		if "$@" >/dev/null 2>&1; then
-			echo "$((SECONDS - start))"
-			return 0
-		fi
-		sleep 0.2
-	done
-	return 1
-}
 prog_id() { ef_lb -j status | jq -r '.prog_id // empty'; }
 on_device() { # the program on the LB's client-facing device
 	ip -n "$EF_NS_LB" -j link show "$EF_LB_CLIENT_DEV" | jq -r '.[0].xdp.prog.id // empty'
 }
 
 check "attach" ef_lb_attach
-if ! daemon_start "$CONF"; then
-	not_ok "daemon started" "$(daemon_log)"
-	e2e_done
-	exit 1
-fi
-ok "daemon started"
+daemon_up "$CONF"
 check "serving" serving
 
 # ---- detach + attach: a new, empty data plane ----

@@ -75,12 +75,7 @@ fi
 # ---- the daemon ----
 conf 1 1 >"$CONF"
 check "attach" ef_lb_attach
-if ! daemon_start "$CONF"; then
-	not_ok "daemon started" "$(daemon_log)"
-	e2e_done
-	exit 1
-fi
-ok "daemon started"
+daemon_up "$CONF"
 before=$(conf_state)
 
 # scrape_loop SECONDS: /metrics scraped back to back; one line per scrape:

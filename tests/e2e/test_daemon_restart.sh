@@ -28,12 +28,7 @@ vips:
       - address: $(ef_backend_ip4 3)
 YAML
 check "attach" ef_lb_attach
-if ! daemon_start "$CONF"; then
-	not_ok "daemon started" "$(daemon_log)"
-	e2e_done
-	exit 1
-fi
-ok "daemon started"
+daemon_up "$CONF"
 before=$(conf_state)
 
 ip netns exec "$EF_NS_CLIENT" "$(ef_python)" "$SCRIPTS/streamload.py" http://10.0.0.10/stream \

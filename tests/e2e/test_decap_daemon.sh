@@ -33,20 +33,6 @@ YAML
 served() {
 	ef_client curl -s --max-time 2 "http://${1%%:*}/" | grep -q '^backend1'
 }
-# within SECONDS CMD...: CMD succeeds within SECONDS (polled every 100 ms);
-# prints the time it took.
-within() {
-	local limit=$1 start=$SECONDS i
-	shift
-	for ((i = 0; i < limit * 10; i++)); do
-		if "$@" >/dev/null 2>&1; then
-			echo "$((SECONDS - start))"
-			return 0
-		fi
-		sleep 0.1
-	done
-	return 1
-}
 decap_addrs() { ef_backend_evenflow 1 -j decap status | jq -r '.addresses[]'; }
 attached_metric() {
 	ip netns exec "$NS" curl -s --max-time 2 "http://$METRICS/metrics" |

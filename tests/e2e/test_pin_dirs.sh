@@ -65,18 +65,13 @@ cat >"$EF_RUN/evenflow.yaml" <<YAML
 vips: []
 YAML
 check "attach" ef_lb_attach
-if ! daemon_start "$EF_RUN/evenflow.yaml"; then
-	not_ok "first daemon started" "$(daemon_log)"
-	e2e_done
-	exit 1
-fi
-ok "first daemon started (pid $DAEMON_PID)"
+daemon_up "$EF_RUN/evenflow.yaml"
 out=$(timeout 10 ip netns exec "$EF_NS_LB" "$EVENFLOW" --pin-dir "$(ef_pin_dir_of lb)" daemon \
 	--config "$EF_RUN/evenflow.yaml" 2>&1)
 rc=$?
 if ((rc == 1)) && grep -qE "evenflow: another daemon \(pid $DAEMON_PID\) runs for pin dir $(ef_pin_dir_of lb)" \
 	<<<"$out"; then
-	ok "a second daemon on the pin dir: refused, naming pid $DAEMON_PID"
+	ok "a second daemon on the pin dir: refused, naming the first's pid ($DAEMON_PID)"
 else
 	not_ok "a second daemon on the pin dir: refused, naming the first's pid" "exit $rc: $out"
 fi

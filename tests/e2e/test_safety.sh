@@ -114,12 +114,7 @@ check "CLI: vip del of a named VIP passes" ef_lb vip del "$VIP"
 
 # The daemon's reload: the same file steps, each through SIGHUP.
 cp "$DIR/base.yaml" "$DIR/daemon.yaml"
-if ! daemon_start "$DIR/daemon.yaml"; then
-	not_ok "daemon started" "$(daemon_log)"
-	e2e_done
-	exit 1
-fi
-ok "daemon started with weights 1:1:3"
+daemon_up "$DIR/daemon.yaml"
 reload() { # reload WHAT FILE applied|refused
 	local n before after
 	n=$(grep -cE 'msg="configuration .*(applied|refused|nothing to change)' "$EF_RUN/daemon.log")

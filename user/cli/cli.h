@@ -56,6 +56,11 @@ EF_TOP_CMD(lookup);
 EF_TOP_CMD(apply);
 EF_TOP_CMD(daemon);
 
+/* "devices:" and, per device running program prog_id, its name, ifindex,
+ * mode and whether libxdp's dispatcher holds it (array "devices"); for
+ * status and decap status. */
+int ef_print_devices(__u32 prog_id);
+
 /* --mode of the attach commands: native or generic (enum xdp_attach_mode). */
 extern const struct ef_choice ef_mode_choices[];
 

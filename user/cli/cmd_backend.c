@@ -93,53 +93,55 @@ static const struct ef_safety *limits(const struct backend_args *a)
 	return a->force ? NULL : &lim;
 }
 
-static int backend_add(const struct ef_ctx *ctx, const void *args)
+enum backend_op { BACKEND_ADD, BACKEND_SET, BACKEND_DEL };
+
+/* One change of a backend, on the loaded data plane. */
+static int backend_change(const struct ef_ctx *ctx, const struct backend_args *a,
+			  enum backend_op op)
 {
-	const struct backend_args *a = args;
 	struct ef_dp dp;
 	int err;
 
 	err = ef_dp_open_loaded(ef_pin_dir(ctx->pin_dir), &dp);
 	if (err)
 		return err;
-	err = ef_tx_ports_sync(dp.tx_ports);
-	if (!err)
-		err = ef_backend_add(&dp, &a->key, &a->be.addr, a->be.family, (__u16)a->weight,
-				     limits(a));
+	switch (op) {
+	case BACKEND_ADD:
+		err = ef_tx_ports_sync(dp.tx_ports);
+		if (!err)
+			err = ef_backend_add(&dp, &a->key, &a->be.addr, a->be.family,
+					     (__u16)a->weight, limits(a));
+		break;
+	case BACKEND_SET:
+		err = ef_backend_set(&dp, &a->key, &a->be.addr, a->be.family, (__u16)a->weight,
+				     (__u8)a->state, limits(a));
+		break;
+	case BACKEND_DEL:
+		err = ef_backend_del(&dp, &a->key, &a->be.addr, a->be.family, limits(a));
+		break;
+	}
 	ef_dp_close(&dp);
 	return err;
+}
+
+static int backend_add(const struct ef_ctx *ctx, const void *args)
+{
+	return backend_change(ctx, args, BACKEND_ADD);
 }
 
 static int backend_set(const struct ef_ctx *ctx, const void *args)
 {
 	const struct backend_args *a = args;
-	struct ef_dp dp;
-	int err;
 
 	if (!a->weight && a->state == EF_BE_FREE)
 		return ef_usage("backend set: nothing to set (--weight W and/or --state "
 				"up|drain|down)");
-	err = ef_dp_open_loaded(ef_pin_dir(ctx->pin_dir), &dp);
-	if (err)
-		return err;
-	err = ef_backend_set(&dp, &a->key, &a->be.addr, a->be.family, (__u16)a->weight,
-			     (__u8)a->state, limits(a));
-	ef_dp_close(&dp);
-	return err;
+	return backend_change(ctx, a, BACKEND_SET);
 }
 
 static int backend_del(const struct ef_ctx *ctx, const void *args)
 {
-	const struct backend_args *a = args;
-	struct ef_dp dp;
-	int err;
-
-	err = ef_dp_open_loaded(ef_pin_dir(ctx->pin_dir), &dp);
-	if (err)
-		return err;
-	err = ef_backend_del(&dp, &a->key, &a->be.addr, a->be.family, limits(a));
-	ef_dp_close(&dp);
-	return err;
+	return backend_change(ctx, args, BACKEND_DEL);
 }
 
 static int backend_list(const struct ef_ctx *ctx, const void *args)

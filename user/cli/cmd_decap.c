@@ -96,10 +96,8 @@ static int decap_detach(const struct ef_ctx *ctx, const void *args)
 static int decap_status(const struct ef_ctx *ctx, const void *args)
 {
 	const char *pin_dir = ef_pin_dir(ctx->pin_dir);
-	struct ef_attached *devs = NULL;
 	struct ef_vip_key cur, next;
 	struct ef_decap dc;
-	size_t ndevs = 0, i;
 	void *prev = NULL;
 	__u32 k;
 	int err;
@@ -115,18 +113,9 @@ static int decap_status(const struct ef_ctx *ctx, const void *args)
 		return err;
 	out_bool("loaded", "loaded:      %s\n", true);
 	out_u64("prog_id", "program id:  %llu\n", dc.prog_id);
-	err = ef_prog_devices(dc.prog_id, &devs, &ndevs);
+	err = ef_print_devices(dc.prog_id);
 	if (err)
 		goto out;
-	out_text("devices:%s\n", ndevs ? "" : "     none");
-	out_arr_open("devices");
-	for (i = 0; i < ndevs; i++) {
-		out_obj_open(NULL);
-		out_str("name", "  %-16s", devs[i].name);
-		out_str("mode", " mode %s\n", ef_mode_str(devs[i].mode));
-		out_obj_close();
-	}
-	out_arr_close();
 	out_text("addresses:\n");
 	out_arr_open("addresses");
 	while (!bpf_map_get_next_key(dc.addrs, prev, &next)) {
@@ -148,7 +137,6 @@ static int decap_status(const struct ef_ctx *ctx, const void *args)
 	}
 	out_obj_close();
 out:
-	free(devs);
 	ef_decap_close(&dc);
 	return err;
 }

@@ -27,6 +27,30 @@ const struct ef_opt_set ef_status_args = {.opts = NULL};
 /* Devices running an evenflow program other than the pinned one (pinned:
  * its id, 0 if none is): its pins are gone, so its configuration cannot be
  * reached. */
+int ef_print_devices(__u32 prog_id)
+{
+	struct ef_attached *devs = NULL;
+	size_t n = 0;
+	int err = ef_prog_devices(prog_id, &devs, &n);
+
+	if (err)
+		return err;
+	out_text("devices:%s\n", n ? "" : "     none");
+	out_arr_open("devices");
+	for (size_t i = 0; i < n; i++) {
+		out_obj_open(NULL);
+		out_str("name", "  %-16s", devs[i].name);
+		out_u64("ifindex", " ifindex %-4llu", (__u64)devs[i].ifindex);
+		out_str("mode", " mode %-8s", ef_mode_str(devs[i].mode));
+		out_bool("dispatcher", " libxdp dispatcher: %s", devs[i].multiprog);
+		out_obj_close();
+		out_text("\n");
+	}
+	out_arr_close();
+	free(devs);
+	return 0;
+}
+
 static int print_stale(__u32 pinned)
 {
 	struct ef_attached *devs = NULL;
@@ -144,10 +168,9 @@ static int print_fingerprint(struct ef_dp *dp)
 int cmd_status(const struct ef_ctx *ctx, const void *args)
 {
 	const char *pin_dir = ef_pin_dir(ctx->pin_dir);
-	struct ef_attached *devs = NULL;
 	struct ef_backend *all = NULL;
 	struct ef_dp_cfg cfg;
-	size_t ndevs = 0, i, nbe = 0, nvips = 0;
+	size_t i, nbe = 0, nvips = 0;
 	struct ef_vip_entry *vips = NULL;
 	struct ef_dp dp;
 	int err;
@@ -167,21 +190,9 @@ int cmd_status(const struct ef_ctx *ctx, const void *args)
 		out_u64("conntrack_size", "conntrack:   %llu slots", cfg.conntrack_size);
 		out_u64("udp_timeout", ", UDP idle timeout %llu s\n", cfg.udp_idle_s);
 	}
-	err = ef_prog_devices(dp.prog_id, &devs, &ndevs);
+	err = ef_print_devices(dp.prog_id);
 	if (err)
 		goto out;
-	out_text("devices:%s\n", ndevs ? "" : "     none");
-	out_arr_open("devices");
-	for (i = 0; i < ndevs; i++) {
-		out_obj_open(NULL);
-		out_str("name", "  %-16s", devs[i].name);
-		out_u64("ifindex", " ifindex %-4llu", (__u64)devs[i].ifindex);
-		out_str("mode", " mode %-8s", ef_mode_str(devs[i].mode));
-		out_bool("dispatcher", " libxdp dispatcher: %s", devs[i].multiprog);
-		out_obj_close();
-		out_text("\n");
-	}
-	out_arr_close();
 	err = print_stale(dp.prog_id);
 	if (!err)
 		err = ef_backends_read(&dp, &all);
@@ -210,7 +221,6 @@ int cmd_status(const struct ef_ctx *ctx, const void *args)
 	out_obj_close();
 out:
 	free(all);
-	free(devs);
 	ef_dp_close(&dp);
 	return err;
 }

@@ -126,48 +126,41 @@ int ef_cfg_parse_vip_min_up(struct ef_cfg_parse *p, struct fy_event *ev, const s
 
 /* ---- siblings ---- */
 
+/* One peer URL, each once. */
+static int parse_peer(struct ef_cfg_parse *p, struct fy_event *ev, void *ctx)
+{
+	struct ef_config_siblings *sib = &p->cfg->siblings;
+	struct ef_pos pos = ef_yaml_pos(ev);
+	char url[EF_YAML_SCALAR_MAX];
+	int *lines = ctx;
+	const char *why;
+	size_t i;
+
+	if (ef_cfg_scalar(p, ev, "siblings peer", url, sizeof(url)))
+		return -EINVAL;
+	if (ef_peer_url_check(url, &why))
+		return ef_yaml_err(&p->y, pos, "siblings peer '%s': %s", url, why);
+	for (i = 0; i < sib->n_peers && strcmp(sib->peers[i], url); i++)
+		;
+	if (i < sib->n_peers)
+		return ef_yaml_err(&p->y, pos,
+				   "siblings peer '%s': listed twice (first at line %d)", url,
+				   lines[i]);
+	if (sib->n_peers == EF_PEERS_MAX)
+		return ef_yaml_err(&p->y, pos, "siblings peers: more than %d", EF_PEERS_MAX);
+	lines[sib->n_peers] = pos.line;
+	strcpy(sib->peers[sib->n_peers++], url);
+	return 0;
+}
+
 static int parse_peers(struct ef_cfg_parse *p, struct fy_event *ev, const struct ef_cfg_key *k,
 		       const char *where, void *obj)
 {
-	struct ef_config_siblings *sib = &p->cfg->siblings;
-	int lines[EF_PEERS_MAX], err = 0;
+	int lines[EF_PEERS_MAX];
 
 	(void)where;
 	(void)obj;
-	if (!ef_cfg_is_start(p, ev, FYET_SEQUENCE_START, k->name))
-		return -EINVAL;
-	ef_yaml_free(&p->y, ev);
-	while ((ev = ef_yaml_next(&p->y)) && ev->type != FYET_SEQUENCE_END) {
-		struct ef_pos pos = ef_yaml_pos(ev);
-		char url[EF_YAML_SCALAR_MAX];
-		const char *why;
-		size_t i;
-
-		if (ef_cfg_scalar(p, ev, "siblings peer", url, sizeof(url))) {
-			err = -EINVAL;
-			continue;
-		}
-		if (ef_peer_url_check(url, &why)) {
-			err = ef_yaml_err(&p->y, pos, "siblings peer '%s': %s", url, why);
-			continue;
-		}
-		for (i = 0; i < sib->n_peers && strcmp(sib->peers[i], url); i++)
-			;
-		if (i < sib->n_peers) {
-			err = ef_yaml_err(&p->y, pos,
-					  "siblings peer '%s': listed twice (first at line %d)",
-					  url, lines[i]);
-			continue;
-		}
-		if (sib->n_peers == EF_PEERS_MAX) {
-			err = ef_yaml_err(&p->y, pos, "siblings peers: more than %d", EF_PEERS_MAX);
-			continue;
-		}
-		lines[sib->n_peers] = pos.line;
-		strcpy(sib->peers[sib->n_peers++], url);
-	}
-	ef_yaml_free(&p->y, ev);
-	return p->y.broken ? -EINVAL : err;
+	return ef_cfg_each(p, ev, k->name, parse_peer, lines);
 }
 
 static const struct ef_cfg_key siblings_keys[] = {

@@ -41,43 +41,35 @@ static const struct ef_cfg_key device_keys[] = {
     {NULL},
 };
 
-/* devices: a list of device mappings, each device once. */
+/* One device of the list ctx, each device once. */
+static int parse_device(struct ef_cfg_parse *p, struct fy_event *ev, void *ctx)
+{
+	struct ef_config_device dev = {.mode = XDP_MODE_NATIVE};
+	struct ef_config_devices *list = ctx;
+	struct ef_pos pos = ef_yaml_pos(ev);
+	size_t i;
+	int err;
+
+	err = ef_cfg_mapping(p, ev, device_keys, "device", &dev);
+	if (err)
+		return err;
+	for (i = 0; i < list->n && strcmp(list->dev[i].name, dev.name); i++)
+		;
+	if (i < list->n)
+		return ef_yaml_err(&p->y, dev.pos, "device %s: listed twice (first at line %d)",
+				   dev.name, list->dev[i].pos.line);
+	if (list->n == EF_CONFIG_DEVICES_MAX)
+		return ef_yaml_err(&p->y, pos, "devices: more than %d devices",
+				   EF_CONFIG_DEVICES_MAX);
+	list->dev[list->n++] = dev;
+	return 0;
+}
+
 static int parse_devices(struct ef_cfg_parse *p, struct fy_event *ev, const struct ef_cfg_key *k,
 			 const char *where, void *obj)
 {
-	struct ef_config_devices *list = (void *)((char *)obj + k->field);
-	int err = 0, e;
-
 	(void)where;
-	if (!ef_cfg_is_start(p, ev, FYET_SEQUENCE_START, k->name))
-		return -EINVAL;
-	ef_yaml_free(&p->y, ev);
-	while ((ev = ef_yaml_next(&p->y)) && ev->type != FYET_SEQUENCE_END) {
-		struct ef_config_device dev = {.mode = XDP_MODE_NATIVE};
-		struct ef_pos pos = ef_yaml_pos(ev);
-		size_t i;
-
-		e = ef_cfg_mapping(p, ev, device_keys, "device", &dev);
-		if (e == -ENOMEM)
-			return e;
-		if (e) {
-			err = e;
-			continue;
-		}
-		for (i = 0; i < list->n && strcmp(list->dev[i].name, dev.name); i++)
-			;
-		if (i < list->n)
-			err = ef_yaml_err(&p->y, dev.pos,
-					  "device %s: listed twice (first at line %d)", dev.name,
-					  list->dev[i].pos.line);
-		else if (list->n == EF_CONFIG_DEVICES_MAX)
-			err = ef_yaml_err(&p->y, pos, "%s: more than %d devices", k->name,
-					  EF_CONFIG_DEVICES_MAX);
-		else
-			list->dev[list->n++] = dev;
-	}
-	ef_yaml_free(&p->y, ev);
-	return p->y.broken ? -EINVAL : err;
+	return ef_cfg_each(p, ev, k->name, parse_device, (char *)obj + k->field);
 }
 
 static const struct ef_cfg_key decap_keys[] = {

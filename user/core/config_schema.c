@@ -92,6 +92,24 @@ static const struct ef_cfg_key *key_row(struct ef_cfg_parse *p, struct fy_event 
 	return NULL;
 }
 
+int ef_cfg_each(struct ef_cfg_parse *p, struct fy_event *ev, const char *what, ef_cfg_item_fn item,
+		void *ctx)
+{
+	int err = 0, e;
+
+	if (!ef_cfg_is_start(p, ev, FYET_SEQUENCE_START, what))
+		return -EINVAL;
+	ef_yaml_free(&p->y, ev);
+	while ((ev = ef_yaml_next(&p->y)) && ev->type != FYET_SEQUENCE_END) {
+		e = item(p, ev, ctx);
+		if (e == -ENOMEM)
+			return e;
+		err = e ? e : err;
+	}
+	ef_yaml_free(&p->y, ev);
+	return p->y.broken ? -EINVAL : err;
+}
+
 int ef_cfg_mapping(struct ef_cfg_parse *p, struct fy_event *ev, const struct ef_cfg_key *table,
 		   const char *where, void *obj)
 {

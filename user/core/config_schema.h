@@ -134,6 +134,13 @@ bool ef_cfg_is_start(struct ef_cfg_parse *p, struct fy_event *ev, enum fy_event_
 int ef_cfg_parse_addr(struct ef_cfg_parse *p, struct fy_event *ev, const char *what,
 		      struct ef_addr *addr, __u8 *family, struct ef_pos *pos);
 
+/* Reads the sequence ev starts (what names it in errors), calling item for
+ * each entry's first event (item consumes the entry whole): 0, the last
+ * error of an item (the others go on), or -ENOMEM at once. */
+typedef int (*ef_cfg_item_fn)(struct ef_cfg_parse *p, struct fy_event *ev, void *ctx);
+int ef_cfg_each(struct ef_cfg_parse *p, struct fy_event *ev, const char *what, ef_cfg_item_fn item,
+		void *ctx);
+
 /* Reads the mapping ev starts with the keys of table into obj (where
  * names it in errors); *seen_out: the rows given, bit i for row i. */
 int ef_cfg_mapping(struct ef_cfg_parse *p, struct fy_event *ev, const struct ef_cfg_key *table,

@@ -70,47 +70,43 @@ static int grow_backends(struct ef_cfg_parse *p, size_t vi, struct ef_vip_in *v)
 	return 0;
 }
 
+/* One backend of the VIP being read (ctx). */
+static int parse_backend(struct ef_cfg_parse *p, struct fy_event *ev, void *ctx)
+{
+	struct ef_backend_in b = {.weight = EF_WEIGHT_DEFAULT, .state = EF_BE_UP};
+	struct ef_vip_in *v = ctx;
+	size_t vi = v->index, j = p->cfg->conf.vips[vi].n_backends;
+	struct ef_conf_vip *cv;
+	int err;
+
+	if (p->n_backends == EF_MAX_BACKENDS) {
+		err = ef_yaml_err(&p->y, ef_yaml_pos(ev), "backends: more than %d backends in all",
+				  EF_MAX_BACKENDS);
+		ef_yaml_skip(&p->y, ev);
+		return err;
+	}
+	if (grow_backends(p, vi, v))
+		return -ENOMEM;
+	err = ef_cfg_mapping(p, ev, ef_cfg_backend_keys, "backend", &b);
+	if (err == -ENOMEM)
+		return err;
+	cv = &p->cfg->conf.vips[vi];
+	cv->backends[j] = (struct ef_conf_backend){.addr = b.be.addr,
+						   .family = b.be.family,
+						   .admin = (__u8)b.state,
+						   .weight = (__u16)b.weight};
+	p->cfg->vx[vi].be_pos[j] = b.pos;
+	p->be_hc[vi][j] = b.hc;
+	cv->n_backends++;
+	p->n_backends++;
+	return err;
+}
+
 static int parse_backends(struct ef_cfg_parse *p, struct fy_event *ev, const struct ef_cfg_key *k,
 			  const char *where, void *obj)
 {
-	struct ef_vip_in *v = obj;
-	size_t vi = v->index;
-	int err = 0, e;
-
 	(void)where;
-	if (!ef_cfg_is_start(p, ev, FYET_SEQUENCE_START, k->name))
-		return -EINVAL;
-	ef_yaml_free(&p->y, ev);
-	while ((ev = ef_yaml_next(&p->y)) && ev->type != FYET_SEQUENCE_END) {
-		struct ef_backend_in b = {.weight = EF_WEIGHT_DEFAULT, .state = EF_BE_UP};
-		struct ef_conf_vip *cv = &p->cfg->conf.vips[vi];
-		size_t j = cv->n_backends;
-
-		if (p->n_backends == EF_MAX_BACKENDS) {
-			err =
-			    ef_yaml_err(&p->y, ef_yaml_pos(ev), "%s: more than %d backends in all",
-					k->name, EF_MAX_BACKENDS);
-			ef_yaml_skip(&p->y, ev);
-			continue;
-		}
-		if (grow_backends(p, vi, v))
-			return -ENOMEM;
-		e = ef_cfg_mapping(p, ev, ef_cfg_backend_keys, "backend", &b);
-		if (e == -ENOMEM)
-			return e;
-		err = e ? e : err;
-		cv = &p->cfg->conf.vips[vi];
-		cv->backends[j] = (struct ef_conf_backend){.addr = b.be.addr,
-							   .family = b.be.family,
-							   .admin = (__u8)b.state,
-							   .weight = (__u16)b.weight};
-		p->cfg->vx[vi].be_pos[j] = b.pos;
-		p->be_hc[vi][j] = b.hc;
-		cv->n_backends++;
-		p->n_backends++;
-	}
-	ef_yaml_free(&p->y, ev);
-	return p->y.broken ? -EINVAL : err;
+	return ef_cfg_each(p, ev, k->name, parse_backend, obj);
 }
 
 /* ---- VIPs ---- */
@@ -267,41 +263,35 @@ static int grow_vips(struct ef_cfg_parse *p)
 	return 0;
 }
 
+/* One VIP. */
+static int parse_vip(struct ef_cfg_parse *p, struct fy_event *ev, void *ctx)
+{
+	struct ef_vip_in v = {.proto = IPPROTO_TCP, .forward = EF_FWD_IPIP};
+	struct ef_config *cfg = p->cfg;
+	int err;
+
+	(void)ctx;
+	if (cfg->conf.n_vips == EF_MAX_VIPS) {
+		err = ef_yaml_err(&p->y, ef_yaml_pos(ev), "vips: more than %d VIPs", EF_MAX_VIPS);
+		ef_yaml_skip(&p->y, ev);
+		return err;
+	}
+	if (grow_vips(p))
+		return -ENOMEM;
+	v.index = cfg->conf.n_vips++;
+	memset(&cfg->conf.vips[v.index], 0, sizeof(cfg->conf.vips[v.index]));
+	memset(&cfg->vx[v.index], 0, sizeof(cfg->vx[v.index]));
+	p->be_hc[v.index] = NULL;
+	err = ef_cfg_mapping(p, ev, ef_cfg_vip_keys, "vip", &v);
+	p->vip_hc[v.index] = v.hc;
+	return err ? err : finish_vip(p, &v);
+}
+
 int ef_cfg_parse_vips(struct ef_cfg_parse *p, struct fy_event *ev, const struct ef_cfg_key *k,
 		      const char *where, void *obj)
 {
-	struct ef_config *cfg = p->cfg;
-	int err = 0, e;
-
 	(void)where;
 	(void)obj;
-	cfg->has_vips = true;
-	if (!ef_cfg_is_start(p, ev, FYET_SEQUENCE_START, k->name))
-		return -EINVAL;
-	ef_yaml_free(&p->y, ev);
-	while ((ev = ef_yaml_next(&p->y)) && ev->type != FYET_SEQUENCE_END) {
-		struct ef_vip_in v = {.proto = IPPROTO_TCP, .forward = EF_FWD_IPIP};
-
-		if (cfg->conf.n_vips == EF_MAX_VIPS) {
-			err = ef_yaml_err(&p->y, ef_yaml_pos(ev), "%s: more than %d VIPs", k->name,
-					  EF_MAX_VIPS);
-			ef_yaml_skip(&p->y, ev);
-			continue;
-		}
-		if (grow_vips(p))
-			return -ENOMEM;
-		v.index = cfg->conf.n_vips++;
-		memset(&cfg->conf.vips[v.index], 0, sizeof(cfg->conf.vips[v.index]));
-		memset(&cfg->vx[v.index], 0, sizeof(cfg->vx[v.index]));
-		p->be_hc[v.index] = NULL;
-		e = ef_cfg_mapping(p, ev, ef_cfg_vip_keys, "vip", &v);
-		p->vip_hc[v.index] = v.hc;
-		if (e == -ENOMEM)
-			return e;
-		if (!e)
-			e = finish_vip(p, &v);
-		err = e ? e : err;
-	}
-	ef_yaml_free(&p->y, ev);
-	return p->y.broken ? -EINVAL : err;
+	p->cfg->has_vips = true;
+	return ef_cfg_each(p, ev, k->name, parse_vip, NULL);
 }

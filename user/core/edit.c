@@ -156,16 +156,27 @@ int ef_backend_add(struct ef_dp *dp, const struct ef_vip_key *key, const struct 
 	return edit_commit(dp, &e, limits, NULL);
 }
 
+/* An edit started on the backend addr of VIP key (*vip, *be); nothing left
+ * to free on failure. */
+static int edit_backend(struct ef_dp *dp, struct edit *e, const struct ef_vip_key *key,
+			const struct ef_addr *addr, __u8 family, struct ef_conf_vip **vip,
+			struct ef_conf_backend **be)
+{
+	int err = edit_start(dp, e);
+
+	if (!err && (err = find_backend(e, key, addr, family, vip, be)))
+		edit_free(e);
+	return err;
+}
+
 int ef_backend_set(struct ef_dp *dp, const struct ef_vip_key *key, const struct ef_addr *addr,
 		   __u8 family, __u16 weight, __u8 admin, const struct ef_safety *limits)
 {
 	struct ef_conf_backend *be;
 	struct ef_conf_vip *vip;
 	struct edit e;
-	int err = edit_start(dp, &e);
+	int err = edit_backend(dp, &e, key, addr, family, &vip, &be);
 
-	if (!err && (err = find_backend(&e, key, addr, family, &vip, &be)))
-		edit_free(&e);
 	if (err)
 		return err;
 	if (weight)
@@ -181,10 +192,8 @@ int ef_backend_del(struct ef_dp *dp, const struct ef_vip_key *key, const struct 
 	struct ef_conf_backend *be;
 	struct ef_conf_vip *vip;
 	struct edit e;
-	int err = edit_start(dp, &e);
+	int err = edit_backend(dp, &e, key, addr, family, &vip, &be);
 
-	if (!err && (err = find_backend(&e, key, addr, family, &vip, &be)))
-		edit_free(&e);
 	if (err)
 		return err;
 	/* like down: its flows are hashed again; its id is given out again
