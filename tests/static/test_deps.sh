@@ -13,6 +13,10 @@ not_ok() {
 	[[ -n ${2:-} ]] && sed 's/^/# /' <<<"$2"
 }
 
+# Make as a user types it: run as make's child (make test), make would
+# inherit "Entering directory" lines and flags.
+probe() { env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make --no-print-directory "$@"; }
+
 build=$(scripts/deps.sh --list build)
 extra=$(grep -xF -e haproxy -e nginx-light -e prometheus -e wrk -e gnuplot-nox -e bird2 \
 	-e frr -e tmux -e libcmocka-dev -e libclang-rt-14-dev <<<"$build")
@@ -24,7 +28,7 @@ fi
 
 # Every -lNAME the binary links (Makefile LDLIBS) comes from a package of the
 # build set (the package that owns libNAME.so).
-libs=$(make -s -p -n -f Makefile BUILD=/nonexistent 2>/dev/null |
+libs=$(probe -s -p -n -f Makefile BUILD=/nonexistent 2>/dev/null |
 	awk -F':= ' '/^(LIB|DAEMON|CLI)_LDLIBS :=/ {print $2}' | tr ' ' '\n' | sed -n 's/^-l//p' |
 	sort -u)
 lost=""
@@ -45,7 +49,7 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for t in all:build test:test demo:demo demo-cluster:demo-cluster bench:bench fuzz:fuzz; do
-	first=$(make -n "${t%%:*}" BUILD="$tmp" 2>/dev/null | head -1)
+	first=$(probe -n "${t%%:*}" BUILD="$tmp" 2>/dev/null | head -1)
 	if [[ $first == "scripts/deps.sh ${t#*:}" ]]; then
 		ok "make ${t%%:*} first runs scripts/deps.sh ${t#*:}"
 	else
