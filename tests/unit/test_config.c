@@ -156,13 +156,13 @@ static const struct bad bads[] = {
     {"- 1\n", "t.yaml:1:1: configuration: expected a mapping (key: value lines)"},
     {"vip: []\n", "t.yaml:1:1: configuration: unknown key 'vip' (known: vips, health, metrics, "
 		  "imbalance, apply, announce, siblings, "
-		  "decap)"},
+		  "decap, dataplane)"},
     {"metrics: {}\n", "t.yaml:1:1: configuration: missing key 'vips' (use 'vips: []' for none; a "
 		      "backend's file may hold 'decap:' alone)"},
     {"vips: 3\n", "t.yaml:1:7: vips: expected a list ('- ' items or [])"},
     {"x: &a 1\nvips: []\n", "t.yaml:1:1: configuration: unknown key 'x' (known: vips, health, "
 			    "metrics, imbalance, apply, announce, siblings, "
-			    "decap)"},
+			    "decap, dataplane)"},
     /* addresses */
     {"vips:\n  - address: 10.0.0.300\n    port: 80\n",
      "t.yaml:2:14: vip address '10.0.0.300': invalid IPv4 address"},
@@ -245,6 +245,20 @@ static const struct bad bads[] = {
     {"decap: {devices: [{device: eth0, mode: skb}]}\n",
      "t.yaml:1:40: device mode: unknown mode 'skb' (native or generic)"},
     {"decap: {devices: eth0}\n", "t.yaml:1:18: devices: expected a list ('- ' items or [])"},
+    /* dataplane */
+    {"dataplane: {devices: [{device: eth0}]}\n",
+     "t.yaml:1:1: configuration: 'dataplane:' without 'vips:' (use 'vips: []' for none)"},
+    {"dataplane: {conntrack-size: 1025}\nvips: []\n",
+     "t.yaml:1:29: dataplane conntrack-size: 1025 is not a power of two"},
+    {"dataplane: {conntrack-size: 512}\nvips: []\n",
+     "t.yaml:1:29: dataplane conntrack-size: '512' is not a number in 1024..67108864"},
+    {"dataplane: {udp-timeout: 0}\nvips: []\n",
+     "t.yaml:1:26: dataplane udp-timeout: '0' is not a number in 1..120"},
+    {"dataplane: {devices: [{device: eth0}, {device: eth0}]}\nvips: []\n",
+     "t.yaml:1:48: device eth0: listed twice (first at line 1)"},
+    {"dataplane: {device: eth0}\nvips: []\n",
+     "t.yaml:1:13: dataplane: unknown key 'device' (known: devices, conntrack-size, "
+     "udp-timeout)"},
     /* announce, siblings, min-up */
     {"announce: {table: 254}\nvips: []\n",
      "t.yaml:1:19: announce table: 254 is one of the kernel's own tables (253 default, 254 main, "
@@ -341,6 +355,28 @@ static void test_decap_only(void **state)
 	assert_int_equal(parse("vips: []\n", &cfg, &errs), 0);
 	assert_true(cfg.has_vips);
 	assert_false(cfg.decap.on);
+	assert_false(cfg.dataplane.on);
+	ef_config_free(&cfg);
+}
+
+/* The LB's dataplane: its devices and load-time settings; 0 = keep. */
+static void test_dataplane(void **state)
+{
+	static const char *text = "dataplane:\n"
+				  "  devices: [{device: eth0}, {device: eth1, mode: generic}]\n"
+				  "  conntrack-size: 1048576\n"
+				  "vips: []\n";
+	struct ef_config_errors errs;
+	struct ef_config cfg;
+
+	(void)state;
+	assert_int_equal(parse(text, &cfg, &errs), 0);
+	assert_true(cfg.dataplane.on);
+	assert_int_equal(cfg.dataplane.devices.n, 2);
+	assert_string_equal(cfg.dataplane.devices.dev[1].name, "eth1");
+	assert_int_equal(cfg.dataplane.devices.dev[1].mode, XDP_MODE_SKB);
+	assert_int_equal(cfg.dataplane.conntrack_size, 1048576);
+	assert_int_equal(cfg.dataplane.udp_timeout_s, 0);
 	ef_config_free(&cfg);
 }
 
@@ -530,6 +566,7 @@ int main(void)
 	    cmocka_unit_test(test_bad),		 cmocka_unit_test(test_several),
 	    cmocka_unit_test(test_cluster_keys), cmocka_unit_test(test_plan_seed),
 	    cmocka_unit_test(test_plan_moves),	 cmocka_unit_test(test_decap_only),
+	    cmocka_unit_test(test_dataplane),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -152,6 +152,10 @@ int cmd_apply(const struct ef_ctx *ctx, const void *args)
 	}
 	if (cfg.decap.on)
 		pr_warn("%s: 'decap:' is the daemon's on a backend; apply ignores it", a->file);
+	if (cfg.dataplane.on)
+		pr_warn("%s: 'dataplane:' is the daemon's; apply ignores it (evenflow attach "
+			"attaches by hand)",
+			a->file);
 	/* The plan shows even when apply refuses it. */
 	out_keep_on_error();
 	if (flags & APPLY_DRY_RUN) {

@@ -15,9 +15,6 @@
 #include "util/addr.h"
 #include "util/log.h"
 
-#define CONNTRACK_MIN 1024
-#define CONNTRACK_MAX (1U << 26)
-
 /* attach's arguments. */
 struct attach_args {
 	const char *dev;
@@ -35,9 +32,9 @@ static int parse_conntrack_size(const struct ef_opt *o, const char *arg, void *f
 {
 	__u32 v;
 
-	if (ef_parse_u32(arg, CONNTRACK_MIN, CONNTRACK_MAX, &v) || (v & (v - 1)))
+	if (ef_parse_u32(arg, EF_CONNTRACK_MIN, EF_CONNTRACK_MAX, &v) || !EF_CONNTRACK_SIZE_OK(v))
 		return ef_usage("attach: --%s %s: must be a power of two in %u..%u", o->name, arg,
-				CONNTRACK_MIN, CONNTRACK_MAX);
+				EF_CONNTRACK_MIN, EF_CONNTRACK_MAX);
 	*(unsigned *)field = v;
 	return 0;
 }

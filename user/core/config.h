@@ -5,7 +5,8 @@
  * health checks, the metrics listen address, the imbalance detector's
  * tolerance, the apply safety limit, the announcement of the VIP addresses
  * and the sibling load balancers (core/config_cluster.h), a backend's
- * decap devices (core/config_devices.h); and the error
+ * decap devices and the LB's data-plane devices and load-time settings
+ * (core/config_devices.h); and the error
  * lines reading it produces. Reading it: core/config_file.h. The schema is in the README
  * ("Configuration file"); contrib/evenflow.yaml is a commented example.
  */
@@ -106,6 +107,15 @@ struct ef_config_decap {
 	struct ef_config_devices devices;
 };
 
+/* dataplane: on the LB, the daemon loads the data plane with these
+ * load-time settings and attaches it to these devices, and keeps it so. */
+struct ef_config_dataplane {
+	bool on; /* the section is given */
+	struct ef_config_devices devices;
+	__u32 conntrack_size; /* 0: keep the loaded one (default on a fresh load) */
+	__u32 udp_timeout_s;  /* 0: likewise */
+};
+
 /* The imbalance detector's settings (see imbalance.h). */
 struct ef_config_imbalance {
 	double window_s;
@@ -124,6 +134,7 @@ struct ef_config {
 	struct ef_config_announce announce;
 	struct ef_config_siblings siblings;
 	struct ef_config_decap decap;
+	struct ef_config_dataplane dataplane;
 	bool has_vips;	  /* `vips:` is given: the file configures the LB */
 	size_t n_checked; /* backends with a health check */
 };

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* config_devices.c: the configuration file's `decap` section; see
- * config_devices.h. */
+/* config_devices.c: the configuration file's `decap` and `dataplane`
+ * sections; see config_devices.h. */
 #include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -9,6 +9,7 @@
 #include <xdp/libxdp.h>
 
 #include "core/config_devices.h"
+#include "dp/lb.h"
 
 /* A device name as the kernel takes it: 1..15 characters, none of them '/',
  * ':' or a space; nor a quote or backslash (it goes into metric labels). */
@@ -87,4 +88,44 @@ int ef_cfg_parse_decap(struct ef_cfg_parse *p, struct fy_event *ev, const struct
 	memset(&p->cfg->decap, 0, sizeof(p->cfg->decap));
 	p->cfg->decap.on = true;
 	return ef_cfg_mapping(p, ev, decap_keys, k->name, p->cfg);
+}
+
+/* A connection-table size: a power of two the loader takes. */
+static int parse_conntrack(struct ef_cfg_parse *p, struct fy_event *ev, const struct ef_cfg_key *k,
+			   const char *where, void *obj)
+{
+	struct ef_pos pos = ef_yaml_pos(ev);
+	int err = ef_cfg_parse_u32(p, ev, k, where, obj);
+	__u32 n = *(__u32 *)((char *)obj + k->field);
+
+	if (!err && !EF_CONNTRACK_SIZE_OK(n))
+		return ef_yaml_err(&p->y, pos, "%s %s: %u is not a power of two", where, k->name,
+				   n);
+	return err;
+}
+
+static const struct ef_cfg_key dataplane_keys[] = {
+    {"devices", parse_devices, offsetof(struct ef_config, dataplane.devices), 0, 0, NULL, NULL,
+     "list of devices",
+     "where the daemon attaches the LB program and keeps it attached (default none: "
+     "`evenflow attach` does it)"},
+    {"conntrack-size", parse_conntrack, offsetof(struct ef_config, dataplane.conntrack_size),
+     EF_CONNTRACK_MIN, EF_CONNTRACK_MAX, NULL, NULL, "power of two",
+     "connection-table slots the daemon loads the data plane with (default: the loaded "
+     "one's; on a fresh load, attach's default)"},
+    {"udp-timeout", ef_cfg_parse_u32, offsetof(struct ef_config, dataplane.udp_timeout_s), 1,
+     EF_UDP_IDLE_MAX, NULL, NULL, "seconds",
+     "a UDP flow's idle time before it takes a fresh choice (default: the loaded one's; on a "
+     "fresh load, attach's default)"},
+    {NULL},
+};
+
+int ef_cfg_parse_dataplane(struct ef_cfg_parse *p, struct fy_event *ev, const struct ef_cfg_key *k,
+			   const char *where, void *obj)
+{
+	(void)where;
+	(void)obj;
+	memset(&p->cfg->dataplane, 0, sizeof(p->cfg->dataplane));
+	p->cfg->dataplane.on = true;
+	return ef_cfg_mapping(p, ev, dataplane_keys, k->name, p->cfg);
 }

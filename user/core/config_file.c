@@ -248,6 +248,8 @@ static const struct ef_cfg_key top_keys[] = {
      "the other load balancers whose fingerprints the daemon compares with its own"},
     {"decap", ef_cfg_parse_decap, 0, 0, 0, NULL, NULL, "mapping",
      "on a backend: the devices the daemon keeps the decap program on"},
+    {"dataplane", ef_cfg_parse_dataplane, 0, 0, 0, NULL, NULL, "mapping",
+     "on the LB: the devices the daemon keeps the data plane on, and its load-time settings"},
     {NULL},
 };
 
@@ -284,6 +286,10 @@ static int parse_stream(struct ef_cfg_parse *p)
 	err = ef_cfg_mapping(p, ev, top_keys, "configuration", p);
 	if (err == -ENOMEM || p->y.broken)
 		return err ? err : -EINVAL;
+	if (!err && p->cfg->dataplane.on && !p->cfg->has_vips)
+		err = ef_yaml_err(&p->y, pos,
+				  "configuration: 'dataplane:' without 'vips:' (use 'vips: []' "
+				  "for none)");
 	if (!err && !p->cfg->has_vips && !p->cfg->decap.on)
 		err = ef_yaml_err(&p->y, pos,
 				  "configuration: missing key 'vips' (use 'vips: []' for none; a "

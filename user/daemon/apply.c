@@ -211,17 +211,28 @@ int daemon_restore(struct daemon *d, struct ef_dp *dp)
 	return err;
 }
 
-/* The running configuration: the data plane opened (*opened) and read;
+const struct ef_dp_cfg *daemon_dp_cfg(const struct ef_config *cfg, struct ef_dp_cfg *out)
+{
+	if (!cfg->dataplane.on)
+		return NULL;
+	*out = (struct ef_dp_cfg){.conntrack_size = cfg->dataplane.conntrack_size,
+				  .udp_idle_s = cfg->dataplane.udp_timeout_s};
+	return out;
+}
+
+/* The running configuration: the data plane opened (*opened; loaded with
+ * the file's load-time settings when it has a `dataplane:`) and read;
  * none for a backend's file (decap: alone), which leaves the LB's data
  * plane alone. */
 static int read_running(struct daemon *d, const struct ef_config *cfg, struct ef_dp *dp,
 			bool *opened, struct ef_conf *running)
 {
+	struct ef_dp_cfg load;
 	int err;
 
 	if (!cfg->has_vips)
 		return 0;
-	err = ef_dp_open(d->pin_dir, NULL, dp);
+	err = ef_dp_open(d->pin_dir, daemon_dp_cfg(cfg, &load), dp);
 	if (err) {
 		daemon_log_error("cannot open the data plane", err);
 		return err;

@@ -6,7 +6,9 @@
  *   the one the daemon last committed to lost the configuration (detach of
  *   the last device unpins; attach loads anew), which is committed again;
  *   with the pins gone while an evenflow program still runs on devices, a
- *   new data plane is loaded and put in its place, then configured;
+ *   new data plane is loaded and put in its place, then configured; with
+ *   devices in the file's `dataplane:` (loaded with its settings if
+ *   absent), each device the file names that does not run it gets it;
  * - the decap program is opened (loaded again if its pins were deleted)
  *   and put on every device the file names that does not run it: attached,
  *   or in place of a decap program whose pins are gone. The host's
@@ -41,6 +43,11 @@ struct daemon_devices {
 	struct ef_addrwatch *watch;
 	struct device_state decap[EF_CONFIG_DEVICES_MAX];
 	size_t n_decap;
+	struct device_state lb[EF_CONFIG_DEVICES_MAX]; /* the file's dataplane: devices */
+	size_t n_lb;
+	/* devices a reload dropped from dataplane: that ran the program: taken
+	 * off at the next check (which holds the data plane open) */
+	struct ef_config_devices lb_drop;
 	__u32 decap_prog_id; /* the program of the last check (0: none yet) */
 	__u32 lb_prog_id;    /* the LB program the daemon last committed to */
 	char lb_error[160];  /* the last error about the LB logged ("" none) */
@@ -93,22 +100,27 @@ static void device_error(struct device_state *s, const char *what, int err)
 	s->attached = false;
 }
 
-static void keep_device(struct ef_decap *dc, struct device_state *s)
+/* Makes s's device run the program prog_fd (id prog_id; what: "decap" or
+ * "LB", whose kernel name is name). */
+static void keep_device(int prog_fd, __u32 prog_id, const char *name, const char *what,
+			struct device_state *s)
 {
+	char line[64];
 	__u32 replaced;
-	int err = ef_xdp_ensure(dc->prog_fd, dc->prog_id, EF_PROG_NAME_DECAP, s->want.name,
+	int err = ef_xdp_ensure(prog_fd, prog_id, name, s->want.name,
 				(enum xdp_attach_mode)s->want.mode, &replaced);
 
 	if (err < 0) {
-		device_error(s, "cannot attach decap to", err);
+		snprintf(line, sizeof(line), "cannot attach %s to", what);
+		device_error(s, line, err);
 		return;
 	}
 	if (!err && replaced)
 		ef_dlog(EF_DLOG_WARNING,
-			"decap on %s: program %u, whose pins were gone, replaced by %u",
-			s->want.name, replaced, dc->prog_id);
+			"%s on %s: program %u, whose pins were gone, replaced by %u", what,
+			s->want.name, replaced, prog_id);
 	else if (!err)
-		ef_dlog(EF_DLOG_INFO, "decap attached to %s (%s)", s->want.name,
+		ef_dlog(EF_DLOG_INFO, "%s attached to %s (%s)", what, s->want.name,
 			ef_mode_str((enum xdp_attach_mode)s->want.mode));
 	s->attached = true;
 	s->error[0] = '\0';
@@ -146,7 +158,7 @@ static void check_decap(struct daemon_devices *dv)
 		}
 	}
 	for (size_t i = 0; i < dv->n_decap; i++)
-		keep_device(&dc, &dv->decap[i]);
+		keep_device(dc.prog_fd, dc.prog_id, EF_PROG_NAME_DECAP, "decap", &dv->decap[i]);
 	ef_decap_close(&dc);
 }
 
@@ -187,16 +199,65 @@ static void lb_replace_ours(struct daemon_devices *dv, const struct ef_dp *dp)
 	free(devs);
 }
 
+/* The devices of states[n] that were attached and that keep drops, added
+ * to out. */
+static void dropped(const struct device_state *states, size_t n,
+		    const struct ef_config_devices *keep, struct ef_config_devices *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t j;
+
+		for (j = 0; j < keep->n && strcmp(keep->dev[j].name, states[i].want.name); j++)
+			;
+		if (j == keep->n && states[i].attached && out->n < EF_CONFIG_DEVICES_MAX)
+			out->dev[out->n++] = states[i].want;
+	}
+}
+
+/* The program (prog_fd, id; what: "decap" or "LB") taken off devs[n]. */
+static void drop_devices(const struct ef_config_device *devs, size_t n, int prog_fd, __u32 prog_id,
+			 const char *what)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (ef_xdp_detach(prog_fd, prog_id, devs[i].name))
+			daemon_log_error("cannot detach", -EIO);
+		else
+			ef_dlog(EF_DLOG_INFO, "%s detached from %s (no longer in the file)", what,
+				devs[i].name);
+	}
+}
+
+/* The devices of the file's dataplane: that do not run dp's program get
+ * it; the redirect map learns the host's devices first. */
+static void keep_lb_devices(struct daemon_devices *dv, const struct ef_dp *dp)
+{
+	struct ef_attached *devs = NULL;
+	size_t n = 0;
+	bool missing = false;
+
+	if (!ef_prog_devices(dp->prog_id, &devs, &n))
+		for (size_t i = 0; i < dv->n_lb; i++)
+			missing |= !ef_attached_find(devs, n, dv->lb[i].want.name);
+	free(devs);
+	if (missing && ef_tx_ports_sync(dp->tx_ports))
+		lb_error(dv, "cannot fill the redirect map", -EIO);
+	for (size_t i = 0; i < dv->n_lb; i++)
+		keep_device(dp->prog_fd, dp->prog_id, EF_PROG_NAME_LB, "LB", &dv->lb[i]);
+}
+
 static void check_lb(struct daemon_devices *dv)
 {
 	struct daemon *d = dv->d;
+	struct ef_dp_cfg load;
 	struct ef_dp dp;
 	int err;
 
-	if (!d->cfg.has_vips || !dv->lb_prog_id)
+	if (!d->cfg.has_vips || (!dv->lb_prog_id && !dv->n_lb))
 		return;
 	err = ef_dp_open_existing(d->pin_dir, &dp);
-	if (err == -ENOENT && ef_prog_id_exists(dv->lb_prog_id))
+	if (err == -ENOENT && dv->n_lb) /* devices to keep: loaded as the file says */
+		err = ef_dp_open(d->pin_dir, daemon_dp_cfg(&d->cfg, &load), &dp);
+	else if (err == -ENOENT && ef_prog_id_exists(dv->lb_prog_id))
 		err = ef_dp_open(d->pin_dir, NULL, &dp); /* pins gone, program on */
 	if (err == -ENOENT) /* nothing loaded, nothing running: nothing to keep */
 		return;
@@ -211,36 +272,37 @@ static void check_lb(struct daemon_devices *dv)
 			"the data plane is a new one (program %u, was %u: attached again, or its "
 			"pins deleted): committing %s's configuration to it",
 			dp.prog_id, dv->lb_prog_id, d->file);
-		if (!daemon_restore(d, &dp))
+		err = daemon_restore(d, &dp);
+		if (!err)
 			daemon_devices_committed(d, &dp);
 	}
+	drop_devices(dv->lb_drop.dev, dv->lb_drop.n, dp.prog_fd, dp.prog_id, "LB");
+	dv->lb_drop.n = 0;
+	/* a data plane without the configuration is never attached */
+	if (!err)
+		keep_lb_devices(dv, &dp);
 	ef_dp_close(&dp);
 }
 
-/* Devices of the old list the new one drops: the program taken off. */
-static void drop_devices(struct daemon_devices *dv, const struct ef_config_devices *keep)
+/* The states of the new list want: a device kept (same name and mode)
+ * keeps what the last check found. */
+static void keep_states(struct device_state *states, size_t *n,
+			const struct ef_config_devices *want)
 {
-	struct ef_decap dc;
+	struct device_state old[EF_CONFIG_DEVICES_MAX];
+	size_t n_old = *n;
 
-	if (ef_decap_open(dv->d->pin_dir, false, &dc)) {
-		ef_err_clear();
-		return;
-	}
-	for (size_t i = 0; i < dv->n_decap; i++) {
-		const char *name = dv->decap[i].want.name;
-		size_t j;
+	memcpy(old, states, sizeof(old));
+	for (size_t i = 0; i < want->n; i++) {
+		struct device_state s = {.want = want->dev[i]};
 
-		for (j = 0; j < keep->n && strcmp(keep->dev[j].name, name); j++)
-			;
-		if (j < keep->n || !dv->decap[i].attached)
-			continue;
-		if (ef_xdp_detach(dc.prog_fd, dc.prog_id, name))
-			daemon_log_error("cannot detach decap", -EIO);
-		else
-			ef_dlog(EF_DLOG_INFO, "decap detached from %s (no longer in the file)",
-				name);
+		for (size_t j = 0; j < n_old; j++)
+			if (!strcmp(old[j].want.name, s.want.name) &&
+			    old[j].want.mode == s.want.mode)
+				s = old[j];
+		states[i] = s;
 	}
-	ef_decap_close(&dc);
+	*n = want->n;
 }
 
 int daemon_devices_init(struct daemon *d)
@@ -266,7 +328,8 @@ void daemon_devices_committed(struct daemon *d, const struct ef_dp *dp)
 int daemon_devices_configure(struct daemon *d, const struct ef_config *cfg)
 {
 	struct daemon_devices *dv = d->devices;
-	const struct ef_config_devices *want = &cfg->decap.devices;
+	struct ef_config_devices drop = {};
+	struct ef_decap dc;
 
 	if (cfg->decap.on && !dv->watch) {
 		int err = watch_open(dv);
@@ -274,17 +337,15 @@ int daemon_devices_configure(struct daemon *d, const struct ef_config *cfg)
 		if (err)
 			return err;
 	}
-	drop_devices(dv, want);
-	for (size_t i = 0; i < want->n; i++) {
-		struct device_state s = {.want = want->dev[i]};
-
-		for (size_t j = 0; j < dv->n_decap; j++)
-			if (!strcmp(dv->decap[j].want.name, s.want.name) &&
-			    dv->decap[j].want.mode == s.want.mode)
-				s = dv->decap[j];
-		dv->decap[i] = s;
+	dropped(dv->decap, dv->n_decap, &cfg->decap.devices, &drop);
+	if (drop.n && !ef_decap_open(d->pin_dir, false, &dc)) {
+		drop_devices(drop.dev, drop.n, dc.prog_fd, dc.prog_id, "decap");
+		ef_decap_close(&dc);
 	}
-	dv->n_decap = want->n;
+	ef_err_clear();
+	dropped(dv->lb, dv->n_lb, &cfg->dataplane.devices, &dv->lb_drop);
+	keep_states(dv->decap, &dv->n_decap, &cfg->decap.devices);
+	keep_states(dv->lb, &dv->n_lb, &cfg->dataplane.devices);
 	dv->next_check = 0;
 	return 0;
 }
@@ -313,14 +374,19 @@ void daemon_devices_metrics(const struct daemon *d, FILE *f)
 {
 	const struct daemon_devices *dv = d->devices;
 
-	if (!dv->n_decap)
+	if (!dv->n_decap && !dv->n_lb)
 		return;
 	fprintf(f, "# HELP evenflow_attached 1 while the daemon's program runs on the device its "
 		   "file names, else 0 (checked every 2 s)\n"
 		   "# TYPE evenflow_attached gauge\n");
+	for (size_t i = 0; i < dv->n_lb; i++)
+		fprintf(f, "evenflow_attached{program=\"lb\",device=\"%s\"} %d\n",
+			dv->lb[i].want.name, dv->lb[i].attached);
 	for (size_t i = 0; i < dv->n_decap; i++)
 		fprintf(f, "evenflow_attached{program=\"decap\",device=\"%s\"} %d\n",
 			dv->decap[i].want.name, dv->decap[i].attached);
+	if (!dv->n_decap)
+		return;
 	fprintf(f,
 		"# HELP evenflow_decap_addresses local addresses in the decap program's map\n"
 		"# TYPE evenflow_decap_addresses gauge\nevenflow_decap_addresses %zu\n",

@@ -77,6 +77,9 @@ void daemon_loader_free(struct daemon *d);
  * again to dp: a data plane that lost it (a new one after detach and
  * attach, or after its pins were deleted). */
 int daemon_restore(struct daemon *d, struct ef_dp *dp);
+/* The load-time settings of cfg's `dataplane:` in *out, or NULL when it
+ * has none (the loaded data plane's are kept). */
+const struct ef_dp_cfg *daemon_dp_cfg(const struct ef_config *cfg, struct ef_dp_cfg *out);
 
 /* reconcile.c: commits the health verdicts that differ from the running
  * configuration (retried every RETRY_MS while it fails). */

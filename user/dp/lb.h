@@ -15,6 +15,13 @@
 
 #include "evenflow.h"
 
+/* Connection-table slots a data plane may be loaded with: a power of two
+ * in this range. */
+#define EF_CONNTRACK_MIN 1024
+#define EF_CONNTRACK_MAX (1U << 26)
+#define EF_CONNTRACK_SIZE_OK(n)                                                                    \
+	((n) >= EF_CONNTRACK_MIN && (n) <= EF_CONNTRACK_MAX && !((n) & ((n)-1)))
+
 #define EF_UDP_IDLE_DEFAULT 30 /* seconds */
 /* Longest UDP idle timeout: what the data plane's 9-bit clock measures at
  * HZ=1000 (see bpf/lib/time.h); more at lower HZ. */
