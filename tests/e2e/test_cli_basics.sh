@@ -162,6 +162,26 @@ else
 	not_ok "a 100 KB unknown option: cut too" "${#out} bytes"
 fi
 
+# ---- addresses that can never be a VIP or a backend (issue 15) ----
+before=$(ef_lb -j vip list | jq -c '[.vips[].vip]')
+for a in 0.0.0.0:80/tcp 255.255.255.255:80/tcp 224.0.0.1:80/tcp 127.0.0.1:80/tcp \
+	169.254.1.1:80/tcp "[::]:80/tcp" "[ff02::1]:80/tcp" "[::ffff:10.0.0.1]:80/tcp" \
+	"[fe80::1]:80/tcp"; do
+	expect "vip add $a: refused in one line naming it" 1 \
+		"^evenflow: vip $(sed 's/[].[]/\\&/g' <<<"$a"): .* can never be a VIP$" ef_lb vip add "$a"
+done
+for b in 0.0.0.0 255.255.255.255 224.0.0.1 127.0.0.1; do
+	expect "backend add $b: refused in one line naming it" 1 \
+		"^evenflow: backend ${b//./\\.}: .* can never be a backend$" ef_lb backend add "$VIP" "$b"
+done
+after=$(ef_lb -j vip list | jq -c '[.vips[].vip]')
+backends=$(ef_lb -j backend list "$VIP" | jq '.backends | length')
+if [[ $after == "$before" && $backends == 3 ]]; then
+	ok "nothing added by the refused commands"
+else
+	not_ok "nothing added by the refused commands" "$before -> $after, $backends backends"
+fi
+
 # ---- as non-root ----
 mkdir -m 700 "$tmp/private"
 mkdir "$tmp/private/pins"

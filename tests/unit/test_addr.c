@@ -300,6 +300,63 @@ static void test_vip_addr_key(void **state)
 	assert_memory_equal(&ak.addr, &k.addr, sizeof(k.addr));
 }
 
+/* Addresses that can never be a VIP or a backend, and their neighbours
+ * that can: the reason names the kind. */
+static void test_unusable(void **state)
+{
+	static const struct {
+		const char *addr;
+		const char *vip, *backend; /* the reason's start, NULL: usable */
+	} rows[] = {
+	    {"0.0.0.0", "the unspecified", "the unspecified"},
+	    {"0.1.2.3", "a 'this network'", "a 'this network'"},
+	    {"1.0.0.0", NULL, NULL},
+	    {"255.255.255.255", "the broadcast", "the broadcast"},
+	    {"255.255.255.254", NULL, NULL},
+	    {"224.0.0.1", "a multicast", "a multicast"},
+	    {"239.255.255.255", "a multicast", "a multicast"},
+	    {"223.255.255.255", NULL, NULL},
+	    {"240.0.0.1", NULL, NULL},
+	    {"127.0.0.1", "a loopback", "a loopback"},
+	    {"126.255.255.255", NULL, NULL},
+	    {"128.0.0.1", NULL, NULL},
+	    {"169.254.1.1", "a link-local", NULL},
+	    {"169.253.1.1", NULL, NULL},
+	    {"10.0.0.10", NULL, NULL},
+	    {"::", "the unspecified", "the unspecified"},
+	    {"::1", "the loopback", "the loopback"},
+	    {"::2", NULL, NULL},
+	    {"ff02::1", "a multicast", "a multicast"},
+	    {"fe80::1", "a link-local", NULL},
+	    {"febf::1", "a link-local", NULL},
+	    {"fec0::1", NULL, NULL},
+	    {"::ffff:10.0.0.1", "an IPv4-mapped", "an IPv4-mapped"},
+	    {"::fffe:10.0.0.1", NULL, NULL},
+	    {"2001:db8::10", NULL, NULL},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const char *want[2] = {rows[i].vip, rows[i].backend}, *why;
+		struct ef_addr a;
+		__u8 fam;
+
+		assert_int_equal(ef_addr_parse(rows[i].addr, &a, &fam, &why), 0);
+		for (int use = EF_ADDR_VIP; use <= EF_ADDR_BACKEND; use++) {
+			const char *got = ef_addr_unusable(&a, fam, (enum ef_addr_use)use);
+
+			if (!want[use] != !got ||
+			    (got && strncmp(got, want[use], strlen(want[use])))) {
+				print_error("%s as %s: got '%s', want '%s'\n", rows[i].addr,
+					    use == EF_ADDR_VIP ? "VIP" : "backend",
+					    got ? got : "(usable)",
+					    want[use] ? want[use] : "(usable)");
+				fail();
+			}
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -308,7 +365,7 @@ int main(void)
 	    cmocka_unit_test(test_vip_bad),	 cmocka_unit_test(test_endpoint),
 	    cmocka_unit_test(test_round_trip),	 cmocka_unit_test(test_addr_str),
 	    cmocka_unit_test(test_parse_u32),	 cmocka_unit_test(test_order),
-	    cmocka_unit_test(test_vip_addr_key),
+	    cmocka_unit_test(test_vip_addr_key), cmocka_unit_test(test_unusable),
 	};
 
 	return cmocka_run_group_tests_name("addr", tests, NULL, NULL);

@@ -245,6 +245,17 @@ static const struct bad bads[] = {
     {"decap: {devices: [{device: eth0, mode: skb}]}\n",
      "t.yaml:1:40: device mode: unknown mode 'skb' (native or generic)"},
     {"decap: {devices: eth0}\n", "t.yaml:1:18: devices: expected a list ('- ' items or [])"},
+    /* addresses that can never be a VIP or a backend */
+    {"vips:\n  - address: 224.0.0.1\n    port: 80\n",
+     "t.yaml:2:14: vip address '224.0.0.1': a multicast address can never be a VIP"},
+    {"vips:\n  - address: fe80::1\n    port: 80\n",
+     "t.yaml:2:14: vip address 'fe80::1': a link-local address can never be a VIP"},
+    {"vips:\n  - address: 10.0.0.1\n    port: 80\n    backends: [{address: 127.0.0.1}]\n",
+     "t.yaml:4:26: backend address '127.0.0.1': a loopback address can never be a backend"},
+    {"vips:\n  - address: 10.0.0.1\n    port: 80\n    backends: [{address: "
+     "'::ffff:10.0.0.1'}]\n",
+     "t.yaml:4:27: backend address '::ffff:10.0.0.1': an IPv4-mapped IPv6 address (give the "
+     "IPv4 address) can never be a backend"},
     /* dataplane */
     {"dataplane: {devices: [{device: eth0}]}\n",
      "t.yaml:1:1: configuration: 'dataplane:' without 'vips:' (use 'vips: []' for none)"},

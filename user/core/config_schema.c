@@ -264,9 +264,10 @@ int ef_cfg_parse_choice(struct ef_cfg_parse *p, struct fy_event *ev, const struc
 }
 
 /* A VIP's or backend's address: *pos is where it is written. */
-int ef_cfg_parse_addr(struct ef_cfg_parse *p, struct fy_event *ev, const char *what,
+int ef_cfg_parse_addr(struct ef_cfg_parse *p, struct fy_event *ev, enum ef_addr_use use,
 		      struct ef_addr *addr, __u8 *family, struct ef_pos *pos)
 {
+	const char *what = use == EF_ADDR_VIP ? "vip address" : "backend address";
 	char s[EF_YAML_SCALAR_MAX];
 	const char *why;
 
@@ -275,6 +276,10 @@ int ef_cfg_parse_addr(struct ef_cfg_parse *p, struct fy_event *ev, const char *w
 		return -EINVAL;
 	if (ef_addr_parse(s, addr, family, &why))
 		return ef_yaml_err(&p->y, *pos, "%s '%s': %s", what, s, why);
+	why = ef_addr_unusable(addr, *family, use);
+	if (why)
+		return ef_yaml_err(&p->y, *pos, "%s '%s': %s can never be a %s", what, s, why,
+				   use == EF_ADDR_VIP ? "VIP" : "backend");
 	return 0;
 }
 

@@ -18,6 +18,7 @@
 #include "core/config.h"
 #include "core/model.h"
 #include "core/yaml.h"
+#include "util/addr.h"
 
 /* Fields of a health check a level of the file sets (HC_* bits: the rows
  * of ef_cfg_health_keys, in order). */
@@ -130,8 +131,9 @@ int ef_cfg_scalar(struct ef_cfg_parse *p, struct fy_event *ev, const char *what,
  * FYET_SEQUENCE_START); else an error naming what, and ev is consumed. */
 bool ef_cfg_is_start(struct ef_cfg_parse *p, struct fy_event *ev, enum fy_event_type start,
 		     const char *what);
-/* An address scalar: *pos is where it is written; errors "what 'x': why". */
-int ef_cfg_parse_addr(struct ef_cfg_parse *p, struct fy_event *ev, const char *what,
+/* A VIP's or backend's address (use) scalar, refused when it can never be
+ * one: *pos is where it is written; errors "vip address 'x': why". */
+int ef_cfg_parse_addr(struct ef_cfg_parse *p, struct fy_event *ev, enum ef_addr_use use,
 		      struct ef_addr *addr, __u8 *family, struct ef_pos *pos);
 
 /* Reads the sequence ev starts (what names it in errors), calling item for

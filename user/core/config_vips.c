@@ -23,7 +23,7 @@ static int parse_backend_addr(struct ef_cfg_parse *p, struct fy_event *ev,
 
 	(void)k;
 	(void)where;
-	return ef_cfg_parse_addr(p, ev, "backend address", &b->be.addr, &b->be.family, &b->pos);
+	return ef_cfg_parse_addr(p, ev, EF_ADDR_BACKEND, &b->be.addr, &b->be.family, &b->pos);
 }
 
 static const struct ef_cfg_choices states = {
@@ -118,7 +118,7 @@ static int parse_vip_addr(struct ef_cfg_parse *p, struct fy_event *ev, const str
 
 	(void)k;
 	(void)where;
-	return ef_cfg_parse_addr(p, ev, "vip address", &v->addr, &v->family,
+	return ef_cfg_parse_addr(p, ev, EF_ADDR_VIP, &v->addr, &v->family,
 				 &p->cfg->vx[v->index].pos);
 }
 

@@ -90,13 +90,17 @@ static int edit_commit(struct ef_dp *dp, struct edit *e, const struct ef_safety 
 int ef_vip_add(struct ef_dp *dp, const struct ef_vip_key *key, const struct ef_vip *vip)
 {
 	char s[EF_VIP_STRLEN];
+	const char *why;
 	struct edit e;
 	int err = edit_start(dp, &e);
 
 	if (err)
 		return err;
 	ef_vip_str(key, s, sizeof(s));
-	if (ef_conf_find_vip(&e.want, key))
+	why = ef_addr_unusable(&key->addr, key->family, EF_ADDR_VIP);
+	if (why)
+		err = ef_err(-EINVAL, "vip %s: %s can never be a VIP", s, why);
+	else if (ef_conf_find_vip(&e.want, key))
 		err = ef_err(-EEXIST, "vip %s: already exists", s);
 	else if (e.want.n_vips == EF_MAX_VIPS)
 		err = ef_err(-ENOSPC, "vip %s: %d VIPs at most", s, EF_MAX_VIPS);
@@ -139,7 +143,9 @@ int ef_backend_add(struct ef_dp *dp, const struct ef_vip_key *key, const struct 
 		return err;
 	ef_addr_str(addr, family, a, sizeof(a));
 	err = find_vip(&e, key, &vip);
-	if (!err && !ef_backend_family_ok(key, &vip->vip, family, &why))
+	if (!err && (why = ef_addr_unusable(addr, family, EF_ADDR_BACKEND)))
+		err = ef_err(-EINVAL, "backend %s: %s can never be a backend", a, why);
+	else if (!err && !ef_backend_family_ok(key, &vip->vip, family, &why))
 		err = ef_err(-EAFNOSUPPORT, "backend %s: %s", a, why);
 	else if (!err && ef_conf_find_backend(vip, addr, family))
 		err = ef_err(-EEXIST, "backend %s: already a backend of %s", a,

@@ -55,6 +55,42 @@ int ef_addr_parse(const char *s, struct ef_addr *addr, __u8 *family, const char 
 	return 0;
 }
 
+const char *ef_addr_unusable(const struct ef_addr *addr, __u8 family, enum ef_addr_use use)
+{
+	static const __u8 v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	static const struct ef_addr zero;
+	const __u8 *b = addr->a8;
+
+	if (family == EF_FAMILY_V4) {
+		__u32 h = ntohl(addr->a32[0]);
+
+		if (!h)
+			return "the unspecified address";
+		if (h >> 24 == 0)
+			return "a 'this network' address (0.0.0.0/8)";
+		if (h == 0xffffffffU)
+			return "the broadcast address";
+		if (h >> 28 == 0xe)
+			return "a multicast address";
+		if (h >> 24 == 127)
+			return "a loopback address";
+		if (use == EF_ADDR_VIP && h >> 16 == 0xa9fe)
+			return "a link-local address";
+		return NULL;
+	}
+	if (!memcmp(addr, &zero, sizeof(zero)))
+		return "the unspecified address";
+	if (!memcmp(b, zero.a8, 15) && b[15] == 1)
+		return "the loopback address";
+	if (b[0] == 0xff)
+		return "a multicast address";
+	if (!memcmp(b, v4mapped, sizeof(v4mapped)))
+		return "an IPv4-mapped IPv6 address (give the IPv4 address)";
+	if (use == EF_ADDR_VIP && b[0] == 0xfe && (b[1] & 0xc0) == 0x80)
+		return "a link-local address";
+	return NULL;
+}
+
 /*
  * Splits "ADDR:PORT" / "[ADDR]:PORT" (s is modified) into its address text and
  * port text.

@@ -20,6 +20,17 @@
 /* A bare IPv4 or IPv6 address ("10.0.0.1", "2001:db8::1"). */
 int ef_addr_parse(const char *s, struct ef_addr *addr, __u8 *family, const char **why);
 
+/* What an address is to be. */
+enum ef_addr_use {
+	EF_ADDR_VIP,
+	EF_ADDR_BACKEND,
+};
+
+/* Why addr can never be a VIP or a backend (use): unspecified, "this
+ * network" (0/8), broadcast, multicast, loopback, IPv4-mapped IPv6, and
+ * for a VIP link-local; NULL when it can be. */
+const char *ef_addr_unusable(const struct ef_addr *addr, __u8 family, enum ef_addr_use use);
+
 /* "ADDR:PORT/PROTO", IPv6 in brackets: "10.0.0.10:80/tcp", "[2001:db8::10]:443/udp". */
 int ef_vip_parse(const char *s, struct ef_vip_key *key, const char **why);
 
