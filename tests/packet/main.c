@@ -36,6 +36,11 @@
  *  - Connection table: a function in conntrack_cases.c, listed in its group.
  *  - Decap: a row in decap_cases.c.
  * Check that a new case can fail (break its expectation once) before keeping it.
+ *
+ * One case or group alone (../select.h): `packet_tests -t 'ipv6*'` runs the
+ * cases so named, `packet_tests -g conntrack` the groups whose name holds
+ * "conntrack" (pktbuild, lb, truncated, conntrack, commit, decap; the LB
+ * groups run with the fast path on, then off, as "... (fast path off)").
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -47,30 +52,55 @@
 #include "lbfix.h"
 #include "topo.h"
 
-int main(void)
+#include "../select.h"
+
+/* Whether the LB group base runs (-g) with the fast path on or off (its
+ * name then as lbfix_group makes it). */
+static int lb_group_on(const char *base, int fast_path)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s%s", base, fast_path ? "" : " (fast path off)");
+	return ef_test_group_on(name);
+}
+
+int main(int argc, char **argv)
 {
 	int failed = 0;
 
+	if (ef_test_select(argc, argv))
+		return 2;
 	if (topo_enter()) {
 		topo_leave();
 		fprintf(stderr, "packet tests: cannot set up the test network\n");
 		return 1;
 	}
-	failed += pktbuild_selftest_run();
+	if (ef_test_group_on("pktbuild"))
+		failed += pktbuild_selftest_run();
 	lb_config_init();
 	/* every LB case twice: the fast path must not change any outcome */
 	for (int fast_path = 1; fast_path >= 0; fast_path--) {
+		int lb = lb_group_on("lb", fast_path), cut = lb_group_on("truncated", fast_path),
+		    ct = lb_group_on("conntrack", fast_path);
+
+		if (!lb && !cut && !ct)
+			continue;
 		if (lbfix_load(fast_path)) {
 			topo_leave();
 			return 1;
 		}
-		failed += lb_cases_run();
-		failed += malformed_cases_run();
-		failed += conntrack_cases_run();
+		if (lb)
+			failed += lb_cases_run();
+		if (cut)
+			failed += malformed_cases_run();
+		if (ct)
+			failed += conntrack_cases_run();
 		lbfix_unload();
 	}
-	failed += commit_cases_run();
-	failed += decap_cases_run();
+	if (ef_test_group_on("commit path and lookup"))
+		failed += commit_cases_run();
+	if (ef_test_group_on("decap"))
+		failed += decap_cases_run();
 	topo_leave();
 	return failed ? 1 : 0;
 }

@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "../select.h"
+
 #include "util/addr.h"
 
 static void test_ipv4_good(void **state)
@@ -357,7 +359,7 @@ static void test_unusable(void **state)
 	}
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_ipv4_good),	 cmocka_unit_test(test_ipv6_good),
@@ -368,5 +370,7 @@ int main(void)
 	    cmocka_unit_test(test_vip_addr_key), cmocka_unit_test(test_unusable),
 	};
 
+	if (ef_test_select(argc, argv))
+		return 2;
 	return cmocka_run_group_tests_name("addr", tests, NULL, NULL);
 }

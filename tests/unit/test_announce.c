@@ -24,6 +24,8 @@
 
 #include <cmocka.h>
 
+#include "../select.h"
+
 #include "util/addr.h"
 #include "daemon/announce.h"
 #include "util/log.h"
@@ -285,7 +287,7 @@ static void test_bad_family(void **state)
 	ef_announce_close(a);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_open_refuses_reserved),
@@ -298,5 +300,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_family),
 	};
 
+	if (ef_test_select(argc, argv))
+		return 2;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,6 +23,8 @@
 
 #include <cmocka.h>
 
+#include "../select.h"
+
 #include "daemon/announce_rule.h"
 #include "util/addr.h"
 
@@ -221,7 +223,7 @@ static void test_gate(void **state)
 	assert_int_equal(ef_ann_gate(p, 3), EF_ANN_SIBLINGS);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_all_healthy),	   cmocka_unit_test(test_counts),
@@ -229,5 +231,7 @@ int main(void)
 	    cmocka_unit_test(test_global),	   cmocka_unit_test(test_gate),
 	};
 
+	if (ef_test_select(argc, argv))
+		return 2;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "../select.h"
+
 #include "cli/cli.h"
 #include "cli/output.h"
 #include "util/log.h"
@@ -292,7 +294,7 @@ static void test_output_error(void **state)
 	assert_string_equal(buf, "{\"error\": \"vip x: no such VIP\"}\n");
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup(test_find, reset),
@@ -308,5 +310,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_output_error, reset),
 	};
 
+	if (ef_test_select(argc, argv))
+		return 2;
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 }

@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "../select.h"
+
 #include <xdp/libxdp.h>
 
 #include "core/config_cluster.h"
@@ -570,7 +572,7 @@ static void test_plan_moves(void **state)
 	ef_plan_free(&p);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_good),	 cmocka_unit_test(test_defaults),
@@ -580,5 +582,7 @@ int main(void)
 	    cmocka_unit_test(test_dataplane),
 	};
 
+	if (ef_test_select(argc, argv))
+		return 2;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,6 +21,8 @@
 
 #include <cmocka.h>
 
+#include "../select.h"
+
 #include "core/fingerprint.h"
 #include "lib/hash.h"
 #include "core/maglev.h"
@@ -307,7 +309,7 @@ static void test_version_pinned(void **state)
 	assert_int_equal(ef_fingerprint(&c.conf, NULL), 0xc6ca7fead06905ddULL);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_equal_in_any_order), cmocka_unit_test(test_one_weight_differs),
@@ -317,5 +319,7 @@ int main(void)
 	    cmocka_unit_test(test_version_pinned),
 	};
 
+	if (ef_test_select(argc, argv))
+		return 2;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include "../select.h"
+
 #include "daemon/health.h"
 
 struct seen {
@@ -229,7 +231,7 @@ static void test_many(void **state)
 	close(epfd);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_tcp_fall_rise),
@@ -238,5 +240,7 @@ int main(void)
 	    cmocka_unit_test(test_many),
 	};
 
+	if (ef_test_select(argc, argv))
+		return 2;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

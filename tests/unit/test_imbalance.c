@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "../select.h"
+
 #include "core/imbalance.h"
 #include "core/metrics.h"
 #include "evenflow.h"
@@ -325,7 +327,7 @@ static void test_metrics_text(void **state)
 	ef_imb_free(imb);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_defaults),
@@ -340,5 +342,7 @@ int main(void)
 	    cmocka_unit_test(test_metrics_text),
 	};
 
+	if (ef_test_select(argc, argv))
+		return 2;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

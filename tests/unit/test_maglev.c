@@ -18,6 +18,8 @@
 
 #include <cmocka.h>
 
+#include "../select.h"
+
 #include "core/maglev.h"
 #include "lib/hash.h"
 
@@ -524,7 +526,7 @@ static void test_speed_1000(void **state)
 	free(bes);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_equal_3),
@@ -549,5 +551,7 @@ int main(void)
 	    cmocka_unit_test(test_speed_1000),
 	};
 
+	if (ef_test_select(argc, argv))
+		return 2;
 	return cmocka_run_group_tests_name("maglev", tests, NULL, NULL);
 }

@@ -18,6 +18,8 @@
 
 #include <cmocka.h>
 
+#include "../select.h"
+
 #include "quality.h"
 
 /* Fill the default-size table for n backends of these weights and check the
@@ -90,7 +92,7 @@ static void test_churn(void **state)
 	check_churn(1000, 1);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_equal_shares),
@@ -98,5 +100,7 @@ int main(void)
 	    cmocka_unit_test(test_churn),
 	};
 
+	if (ef_test_select(argc, argv))
+		return 2;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

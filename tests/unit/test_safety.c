@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "../select.h"
+
 #include "core/model.h"
 #include "core/plan.h"
 #include "core/safety.h"
@@ -270,7 +272,7 @@ static void test_effective(void **state)
 	assert_string_equal(got, "dD");
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_changes),
@@ -278,5 +280,7 @@ int main(void)
 	    cmocka_unit_test(test_effective),
 	};
 
+	if (ef_test_select(argc, argv))
+		return 2;
 	return cmocka_run_group_tests_name("safety", tests, NULL, NULL);
 }

@@ -26,6 +26,8 @@
 
 #include <cmocka.h>
 
+#include "../select.h"
+
 #include "core/fingerprint.h"
 #include "core/metrics.h"
 #include "core/sibling.h"
@@ -274,7 +276,7 @@ static void test_not_loaded(void **state)
 	ef_sib_page_free(&pg);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_own_page),
@@ -283,5 +285,7 @@ int main(void)
 	    cmocka_unit_test(test_not_loaded),
 	};
 
+	if (ef_test_select(argc, argv))
+		return 2;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

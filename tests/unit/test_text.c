@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "../select.h"
+
 #include "util/text.h"
 
 struct row {
@@ -66,12 +68,14 @@ static void test_cut(void **state)
 	assert_int_equal(strlen(buf) % 4, 0);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_escape_table),
 	    cmocka_unit_test(test_cut),
 	};
 
+	if (ef_test_select(argc, argv))
+		return 2;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
