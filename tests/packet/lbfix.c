@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* lbfix.c: load the LB program, write its maps, compute expectations (see lbfix.h). */
+/* lbfix.c: load the LB program, commit its configuration, compute
+ * expectations (see lbfix.h). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -13,10 +14,12 @@
 #include <cmocka.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include "core/commit.h"
 #include "lbfix.h"
 #include "lib/ct_entry.h"
 #include "lib/hash.h"
-#include "lib/vip_index.h"
 #include "topo.h"
 #include "lb.skel.h"
 
@@ -30,12 +33,25 @@ static const char *const verdict_names[] = {EF_VERDICT_LIST(EF_VERDICT_NAME)};
 static struct counters counters;
 
 static struct lb_bpf *skel;
-/* The table each VIP currently has, as written: slot 0 = size. */
+/* The loaded program's pins opened as the CLI opens them. */
+static struct ef_dp dp;
+/* The table each VIP currently has, as written: slot 0 = size; and its
+ * inner map (-1: none). */
 static uint32_t *tables[LBFIX_MAX_VIPS];
+static int table_fds[LBFIX_MAX_VIPS];
 
 static int map_fd(const struct bpf_map *m)
 {
 	return bpf_map__fd(m);
+}
+
+static int update(int fd, const void *key, const void *value)
+{
+	if (bpf_map_update_elem(fd, key, value, BPF_ANY)) {
+		fprintf(stderr, "# lbfix: map update: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 const struct counters *lbfix_counters(void)
@@ -48,101 +64,69 @@ int lbfix_prog_fd(void)
 	return bpf_program__fd(skel->progs.evenflow_lb);
 }
 
-static void vip_key(struct ef_vip_key *k, const struct lbfix_vip *v, int whole_addr)
+/*
+ * The fixture's whole configuration committed through the library's
+ * commit (ef_image_commit: the ids, gens and tables are the fixture's, the
+ * map layout, VIP index and address filter the product's). Each write
+ * commits anew, so the cases run on both generations in turn.
+ */
+static void commit_all(void)
 {
-	memset(k, 0, sizeof(*k));
-	k->family = frame_addr(&k->addr, v->addr);
-	if (!whole_addr) {
-		k->port = htons(v->port);
-		k->proto = v->proto;
-	}
-}
+	int fds[EF_MAX_VIPS];
+	struct ef_image img;
 
-static int update(int fd, const void *key, const void *value)
-{
-	if (bpf_map_update_elem(fd, key, value, BPF_ANY)) {
-		fprintf(stderr, "# lbfix: map update: %s\n", strerror(errno));
-		return -1;
-	}
-	return 0;
-}
+	assert_int_equal(ef_image_alloc(&img), 0);
+	for (uint32_t id = 0; id < EF_MAX_VIPS; id++)
+		fds[id] = id < LBFIX_MAX_VIPS ? table_fds[id] : -1;
+	for (uint32_t id = 1; id < LBFIX_MAX_VIPS; id++) {
+		const struct lbfix_vip *v = &lbfix_vips[id];
+		struct ef_vip_info *vi = &img.vips[id];
+		struct ef_addr src;
 
-/* The VIP where the data plane looks: its info, then a way of its first
- * bucket (the fixture has few VIPs: a bucket never fills). */
-static int write_vip_index(const struct ef_vip_key *key, const struct ef_vip *vip)
-{
-	struct ef_vip_info info = {.key = *key, .vip = *vip};
-	__u32 h = ef_vip_hash(key), b = ef_vip_bucket1(h);
-	struct ef_vip_bucket bucket;
-	int fd = map_fd(skel->maps.evenflow_vip_index);
-
-	if (update(map_fd(skel->maps.evenflow_vip_info), &vip->id, &info) ||
-	    bpf_map_lookup_elem(fd, &b, &bucket))
-		return -1;
-	for (int w = 0; w < EF_VIP_INDEX_WAYS; w++) {
-		if (!bucket.way[w]) {
-			bucket.way[w] = ef_vip_way(h, vip->id);
-			return update(fd, &b, &bucket);
+		if (!v->addr)
+			continue;
+		vi->key.family = frame_addr(&vi->key.addr, v->addr);
+		vi->key.port = htons(v->port);
+		vi->key.proto = v->proto;
+		vi->vip = (struct ef_vip){.id = id,
+					  .forward = v->forward,
+					  .table_size = v->table_size,
+					  .table_slots = table_fds[id] >= 0 ? v->table_size : 0};
+		if (v->src && frame_addr(&src, v->src) == EF_FAMILY_V4) {
+			vi->vip.flags |= EF_VIP_F_SRC4;
+			vi->vip.src4 = src.a32[0];
+		} else if (v->src) {
+			vi->vip.flags |= EF_VIP_F_SRC6;
+			vi->vip.src6 = src;
 		}
 	}
-	return -1;
-}
+	for (uint32_t id = 1; id < LBFIX_MAX_BACKENDS; id++) {
+		const struct lbfix_backend *b = &lbfix_backends[id];
+		struct ef_backend *be = &img.bes[id];
 
-static int write_vip(uint32_t id)
-{
-	const struct lbfix_vip *v = &lbfix_vips[id];
-	struct ef_vip_key key;
-	struct ef_vip vip = {.id = id,
-			     .forward = v->forward,
-			     .table_size = v->table_size,
-			     .table_slots = v->table_size};
-	__u32 count = 0, bit;
-	struct ef_addr src;
-	int fd;
-
-	if (v->src) {
-		if (frame_addr(&src, v->src) == EF_FAMILY_V4) {
-			vip.flags |= EF_VIP_F_SRC4;
-			vip.src4 = src.a32[0];
-		} else {
-			vip.flags |= EF_VIP_F_SRC6;
-			vip.src6 = src;
-		}
+		if (!b->addr)
+			continue;
+		*be = (struct ef_backend){.vip_id = b->vip_id,
+					  .gen = b->gen,
+					  .weight = 1,
+					  .state = b->state ? b->state : EF_BE_UP,
+					  .admin = EF_BE_UP};
+		be->family = frame_addr(&be->addr, b->addr);
+		frame_addr(&be->src, b->src);
 	}
-	vip_key(&key, v, 0);
-	if (write_vip_index(&key, &vip))
-		return -1;
-
-	/* The address: its VIP count and its pre-filter bit. */
-	vip_key(&key, v, 1);
-	fd = map_fd(skel->maps.evenflow_vip_addrs);
-	bpf_map_lookup_elem(fd, &key, &count);
-	count++;
-	if (update(fd, &key, &count))
-		return -1;
-	bit = ef_filter_bit(&key.addr, key.family);
-	skel->data_vip_filter->evenflow_vip_filter[bit / 64] |= 1ULL << (bit % 64);
-	if (v->table_size)
-		lbfix_write_table(id, v->backends);
-	return 0;
+	assert_int_equal(ef_image_commit(&dp, &img, fds), 0);
+	ef_image_free(&img);
 }
 
 void lbfix_write_backend(uint32_t id)
 {
-	const struct lbfix_backend *b = &lbfix_backends[id];
-	struct ef_backend be = {
-	    .vip_id = b->vip_id,
-	    .gen = b->gen,
-	    .weight = 1,
-	    .state = b->state ? b->state : EF_BE_UP,
-	};
-
-	be.family = frame_addr(&be.addr, b->addr);
-	frame_addr(&be.src, b->src);
-	assert_int_equal(update(map_fd(skel->maps.evenflow_backends), &id, &be), 0);
+	(void)id; /* the whole configuration goes, as a commit writes it */
+	commit_all();
 }
 
-void lbfix_write_table(uint32_t vip_id, const uint32_t *ids)
+/* VIP vip_id's table from ids (0-terminated), as an inner map; not
+ * committed. */
+static void make_table(uint32_t vip_id, const uint32_t *ids)
 {
 	uint32_t size = lbfix_vips[vip_id].table_size, n = 0;
 	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_INNER_MAP | BPF_F_MMAPABLE);
@@ -162,11 +146,18 @@ void lbfix_write_table(uint32_t vip_id, const uint32_t *ids)
 	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "ef_test_table", 4, 4, size + 1, &opts);
 	assert_true(fd >= 0);
 	for (uint32_t s = 0; s <= size; s++)
-		assert_int_equal(update(fd, &s, &slots[s]), 0);
-	assert_int_equal(update(map_fd(skel->maps.evenflow_maglev), &vip_id, &fd), 0);
-	close(fd);
+		assert_int_equal(bpf_map_update_elem(fd, &s, &slots[s], BPF_ANY), 0);
+	if (table_fds[vip_id] >= 0)
+		close(table_fds[vip_id]);
+	table_fds[vip_id] = fd;
 	free(tables[vip_id]);
 	tables[vip_id] = slots;
+}
+
+void lbfix_write_table(uint32_t vip_id, const uint32_t *ids)
+{
+	make_table(vip_id, ids);
+	commit_all();
 }
 
 uint32_t lbfix_table_choice(uint32_t vip_id, const struct ef_flow_key *k)
@@ -261,10 +252,15 @@ const char *lbfix_group(const char *base)
 
 int lbfix_load(int fast_path)
 {
-	char pin_root[128];
+	char pin_root[PATH_MAX / 2], prog[PATH_MAX], filter[PATH_MAX];
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_root);
 
-	snprintf(pin_root, sizeof(pin_root), "%s", topo_pin_dir());
+	snprintf(pin_root, sizeof(pin_root), "%s/lbfix", topo_pin_dir());
+	snprintf(prog, sizeof(prog), "%s/" EF_PIN_LB_PROG, pin_root);
+	/* the address filter is global data: pinned by name as the loader does */
+	snprintf(filter, sizeof(filter), "%s/evenflow_vip_filter", pin_root);
+	if (mkdir(pin_root, 0700) && errno != EEXIST)
+		return -1;
 	skel = lb_bpf__open_opts(&opts);
 	if (skel) {
 		skel->rodata->ef_udp_idle_s = 1; /* the shortest, for the idle test */
@@ -274,18 +270,20 @@ int lbfix_load(int fast_path)
 		skel->rodata->ef_fast_path_on = fast_path_on = fast_path;
 		bpf_map__set_max_entries(skel->maps.evenflow_conntrack, LBFIX_CT_BUCKETS);
 	}
-	if (!skel || lb_bpf__load(skel)) {
-		fprintf(stderr, "# lbfix: cannot load lb.bpf.o\n");
+	if (!skel || bpf_map__set_pin_path(skel->maps.data_vip_filter, filter) ||
+	    lb_bpf__load(skel) || bpf_program__pin(skel->progs.evenflow_lb, prog) ||
+	    ef_dp_open_existing(pin_root, &dp)) {
+		fprintf(stderr, "# lbfix: cannot load lb.bpf.o and open it in %s\n", pin_root);
 		return -1;
 	}
 	counters = (struct counters){
 	    .map_fd = map_fd(skel->maps.evenflow_verdicts), .n = EF_V_MAX, .names = verdict_names};
-	for (uint32_t id = 1; id < LBFIX_MAX_BACKENDS; id++)
-		if (lbfix_backends[id].addr)
-			lbfix_write_backend(id);
-	for (uint32_t id = 1; id < LBFIX_MAX_VIPS; id++)
-		if (lbfix_vips[id].addr && write_vip(id))
-			return -1;
+	for (uint32_t id = 0; id < LBFIX_MAX_VIPS; id++) {
+		table_fds[id] = -1;
+		if (lbfix_vips[id].addr && lbfix_vips[id].table_size)
+			make_table(id, lbfix_vips[id].backends);
+	}
+	commit_all();
 	return 0;
 }
 
@@ -294,9 +292,13 @@ void lbfix_unload(void)
 	for (int i = 0; i < LBFIX_MAX_VIPS; i++) {
 		free(tables[i]);
 		tables[i] = NULL;
+		if (table_fds[i] >= 0)
+			close(table_fds[i]);
+		table_fds[i] = -1;
 	}
 	/* the next load starts from fresh maps */
-	bpf_object__unpin_maps(skel->obj, NULL);
+	ef_dp_unpin(&dp);
+	ef_dp_close(&dp);
 	lb_bpf__destroy(skel);
 	skel = NULL;
 }

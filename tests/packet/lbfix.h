@@ -2,11 +2,13 @@
 /*
  * lbfix.h: the LB program under test and its maps.
  *
- * The configuration (VIPs, backends, tables) is plain data written into the
- * maps with the shared structs of evenflow.h, the way the CLI writes them.
- * The fixture remembers what it wrote, so the backend a flow must get is
- * computed here, from ef_flow_hash() and the table, not read back from the
- * program.
+ * The configuration (VIPs, backends, tables) is plain data, with the ids,
+ * gens and tables the cases choose, committed through the library's commit
+ * (ef_image_commit: the product's map layout, VIP index and address filter,
+ * and a generation flip at every write, so the cases run on both
+ * generations). The fixture remembers what it wrote, so the backend a flow
+ * must get is computed here, from ef_flow_hash() and the table, not read
+ * back from the program.
  */
 #ifndef LBFIX_H
 #define LBFIX_H
@@ -53,9 +55,9 @@ int lbfix_prog_fd(void);
 /* The LB's verdict counters (evenflow_verdicts, named by EF_VERDICT_LIST). */
 const struct counters *lbfix_counters(void);
 
-/* Write backend `id` from lbfix_backends[id] (after changing state or gen). */
+/* Commit after changing lbfix_backends[id] (state or gen). */
 void lbfix_write_backend(uint32_t id);
-/* Build a new table for the VIP from `ids` (0-terminated) and swap it in. */
+/* Build a new table for the VIP from `ids` (0-terminated) and commit it. */
 void lbfix_write_table(uint32_t vip_id, const uint32_t *ids);
 void lbfix_clear_conntrack(void);
 /* The connection entry of a flow; returns 0, or -1 if there is none. */

@@ -12,7 +12,8 @@
  *   frame.c      client frames described as data (struct frame)
  *   topo.c       namespaces, bpffs, devices, routes, permanent neighbours
  *   run.c        one test run of a program and the checks of its result
- *   lbfix.c      LB maps written from plain data; expected backend and frames
+ *   lbfix.c      LB configuration from plain data, committed through the
+ *                library; expected backend and frames
  *   lb_config.c  the VIPs and backends the LB cases run against
  *   lb_row.c     how one LB row is run
  *   lb_cases.c        LB rows: forwarding, failures, passes, fragments, bad headers

@@ -17,6 +17,7 @@
 #ifndef EF_COMMIT_H
 #define EF_COMMIT_H
 
+#include "core/image.h"
 #include "core/model.h"
 #include "dp/lb.h"
 
@@ -26,5 +27,15 @@
  * flips. Returns 0 or a negative errno (nothing changed then).
  */
 int ef_conf_commit(struct ef_dp *dp, const struct ef_conf *want);
+
+/*
+ * The second half of a commit, for a caller that chose every id, gen and
+ * table itself (the packet tests' fixture): img's VIP and backend entries
+ * as given, tables[vip id] (an inner map, slot 0 = its size; -1: none),
+ * the VIP index and addresses derived from img, written into the inactive
+ * generation, then the flip. Counters of ids whose entry changed start from
+ * zero. Nothing is validated.
+ */
+int ef_image_commit(struct ef_dp *dp, const struct ef_image *img, const int *tables);
 
 #endif /* EF_COMMIT_H */
