@@ -317,18 +317,15 @@ out:
 	return err;
 }
 
-/* Everything before the first write. */
-static int work_build(struct ef_dp *dp, const struct ef_conf *want, __u32 gen,
-		      struct commit_work *p)
+/* The new generation built from want: VIP ids, backend ids and gens, tables. */
+static int work_build(struct ef_dp *dp, const struct ef_conf *want, struct commit_work *p)
 {
 	int err;
 
 	p->vip_id = calloc(want->n_vips ? want->n_vips : 1, sizeof(*p->vip_id));
 	if (!p->vip_id)
 		return ef_err(-ENOMEM, "out of memory");
-	err = ef_commit_start(dp, gen, p);
-	if (!err)
-		err = assign_vip_ids(want, p);
+	err = assign_vip_ids(want, p);
 	for (size_t i = 0; !err && i < want->n_vips; i++) {
 		struct ef_vip_info *vi = &p->nw.vips[p->vip_id[i]];
 
@@ -345,30 +342,19 @@ static int work_build(struct ef_dp *dp, const struct ef_conf *want, __u32 gen,
 		err = build_table(dp, p, p->vip_id[i],
 				  ef_vip_str(&want->vips[i].key, vs, sizeof(vs)));
 	}
-	if (!err)
-		err = ef_commit_index(p);
 	return err;
 }
 
 int ef_conf_commit(struct ef_dp *dp, const struct ef_conf *want)
 {
 	struct commit_work *p;
-	__u32 gen;
 	int err;
 
 	err = ef_conf_validate(want);
 	if (err)
 		return err;
-	err = ef_dp_gen(dp, &gen);
-	if (err)
-		return err;
-	p = calloc(1, sizeof(*p));
+	p = ef_commit_start(dp, &err);
 	if (!p)
-		return ef_err(-ENOMEM, "out of memory");
-	err = work_build(dp, want, gen, p);
-	if (!err)
-		err = ef_commit_write(dp, p);
-	ef_commit_free(p);
-	free(p);
-	return err;
+		return err;
+	return ef_commit_end(dp, p, work_build(dp, want, p));
 }

@@ -24,13 +24,11 @@ struct commit_work {
 	bool *ct_ref; /* backend ids some connection entry names (lazily) */
 };
 
-/* The work's start: the active generation gen and both images as they are,
- * an empty new one, no tables yet. */
-int ef_commit_start(struct ef_dp *dp, __u32 gen, struct commit_work *p);
-/* The new generation's VIP index, from its image. */
-int ef_commit_index(struct commit_work *p);
-/* The built work written into the inactive generation, then the flip. */
-int ef_commit_write(struct ef_dp *dp, struct commit_work *p);
-void ef_commit_free(struct commit_work *p);
+/* A new work: the active generation and both images as they are, an empty
+ * new one, no tables yet; NULL with *err on failure. */
+struct commit_work *ef_commit_start(struct ef_dp *dp, int *err);
+/* Unless err: the VIP index built from p->nw, the inactive generation
+ * written, then the flip. p is freed either way; returns the result. */
+int ef_commit_end(struct ef_dp *dp, struct commit_work *p, int err);
 
 #endif /* EF_COMMIT_WORK_H */

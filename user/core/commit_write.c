@@ -20,7 +20,7 @@
 
 /* The new generation's VIP index, from its image: each VIP in the
  * emptier of its buckets. */
-int ef_commit_index(struct commit_work *p)
+static int build_index(struct commit_work *p)
 {
 	p->index = calloc(EF_VIP_INDEX_BUCKETS, sizeof(*p->index));
 	if (!p->index)
@@ -53,24 +53,7 @@ int ef_commit_index(struct commit_work *p)
 	return 0;
 }
 
-/* The work's start: the active generation gen and both images as they
- * are, an empty new one, no tables yet. */
-int ef_commit_start(struct ef_dp *dp, __u32 gen, struct commit_work *p)
-{
-	int err;
-
-	p->gen = gen;
-	for (int i = 0; i < EF_MAX_VIPS; i++)
-		p->table_fd[i] = -1;
-	err = ef_image_read(dp, gen, &p->old);
-	if (!err)
-		err = ef_image_read(dp, !gen, &p->other);
-	if (!err)
-		err = ef_image_alloc(&p->nw);
-	return err;
-}
-
-void ef_commit_free(struct commit_work *p)
+static void work_free(struct commit_work *p)
 {
 	for (int i = 0; i < EF_MAX_VIPS; i++)
 		if (p->table_fd[i] >= 0)
@@ -81,6 +64,31 @@ void ef_commit_free(struct commit_work *p)
 	free(p->vip_id);
 	free(p->index);
 	free(p->ct_ref);
+	free(p);
+}
+
+struct commit_work *ef_commit_start(struct ef_dp *dp, int *err)
+{
+	struct commit_work *p = calloc(1, sizeof(*p));
+
+	if (!p) {
+		*err = ef_err(-ENOMEM, "out of memory");
+		return NULL;
+	}
+	for (int i = 0; i < EF_MAX_VIPS; i++)
+		p->table_fd[i] = -1;
+	*err = ef_dp_gen(dp, &p->gen);
+	if (!*err)
+		*err = ef_image_read(dp, p->gen, &p->old);
+	if (!*err)
+		*err = ef_image_read(dp, !p->gen, &p->other);
+	if (!*err)
+		*err = ef_image_alloc(&p->nw);
+	if (*err) {
+		work_free(p);
+		return NULL;
+	}
+	return p;
 }
 
 /* The new generation's Maglev tables, in two batches: the slots that take
@@ -218,7 +226,7 @@ static int zero_new_counters(struct ef_dp *dp, const struct commit_work *p)
 }
 
 /* The built work written into the inactive generation, then the flip. */
-int ef_commit_write(struct ef_dp *dp, struct commit_work *p)
+static int work_write(struct ef_dp *dp, struct commit_work *p)
 {
 	__u32 next = !p->gen, zero = 0;
 	int err;
@@ -244,19 +252,23 @@ int ef_commit_write(struct ef_dp *dp, struct commit_work *p)
 	return 0;
 }
 
+int ef_commit_end(struct ef_dp *dp, struct commit_work *p, int err)
+{
+	if (!err)
+		err = build_index(p);
+	if (!err)
+		err = work_write(dp, p);
+	work_free(p);
+	return err;
+}
+
 int ef_image_commit(struct ef_dp *dp, const struct ef_image *img, const int *table_fd)
 {
-	struct commit_work *p;
-	__u32 gen;
 	int err;
+	struct commit_work *p = ef_commit_start(dp, &err);
 
-	err = ef_dp_gen(dp, &gen);
-	if (err)
-		return err;
-	p = calloc(1, sizeof(*p));
 	if (!p)
-		return ef_err(-ENOMEM, "out of memory");
-	err = ef_commit_start(dp, gen, p);
+		return err;
 	for (__u32 id = 0; !err && id < EF_MAX_VIPS; id++) {
 		const struct ef_vip_info *o = &p->old.vips[id];
 
@@ -274,11 +286,5 @@ int ef_image_commit(struct ef_dp *dp, const struct ef_image *img, const int *tab
 				 o->gen == b->gen && o->family == b->family &&
 				 !memcmp(&o->addr, &b->addr, sizeof(o->addr));
 	}
-	if (!err)
-		err = ef_commit_index(p);
-	if (!err)
-		err = ef_commit_write(dp, p);
-	ef_commit_free(p);
-	free(p);
-	return err;
+	return ef_commit_end(dp, p, err);
 }
