@@ -13,6 +13,9 @@
 #   wait_state VIP ADDR STATE SECONDS   polls `backend list` every 50 ms;
 #                              prints the seconds it took; non-zero on timeout
 #   kill_server I / start_server I      backend I's HTTP server
+#   serving                    30 new connections to http://10.0.0.10/, all answered
+#   prog_id / on_device        the pinned LB program's id / the one on the
+#                              LB's client-facing device (empty: none)
 
 # The maps that hold the configuration (not counters, not the connection table).
 CONF_MAPS="evenflow_gen evenflow_vip_info evenflow_vip_index evenflow_vip_addrs
@@ -58,6 +61,16 @@ daemon_up() {
 		exit 1
 	fi
 	ok "daemon started"
+}
+
+serving() {
+	httpload http://10.0.0.10/ -n 30 -c 6 --timeout 2 --max-time 10 | jq -e '.ok == 30' >/dev/null
+}
+
+prog_id() { ef_lb -j status 2>/dev/null | jq -r '.prog_id // empty'; }
+
+on_device() {
+	ip -n "$EF_NS_LB" -j link show "$EF_LB_CLIENT_DEV" | jq -r '.[0].xdp.prog.id // empty'
 }
 
 daemon_stop() {

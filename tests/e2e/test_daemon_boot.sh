@@ -36,13 +36,6 @@ vips:
       - address: $(ef_backend_ip4 3)
 YAML
 }
-serving() {
-	httpload http://10.0.0.10/ -n 30 -c 6 --timeout 2 --max-time 10 | jq -e '.ok == 30' >/dev/null
-}
-prog_id() { ef_lb -j status 2>/dev/null | jq -r '.prog_id // empty'; }
-on_device() {
-	ip -n "$EF_NS_LB" -j link show "$DEV" | jq -r '.[0].xdp.prog.id // empty'
-}
 # ours: the device runs the pinned program
 ours() { [[ -n $(on_device) && $(on_device) == "$(prog_id)" ]]; }
 attached_metric() {

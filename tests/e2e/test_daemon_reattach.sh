@@ -29,14 +29,6 @@ vips:
       - address: $(ef_backend_ip4 3)
 YAML
 
-# serving: 30 new connections, all answered.
-serving() {
-	httpload http://10.0.0.10/ -n 30 -c 6 --timeout 2 --max-time 10 | jq -e '.ok == 30' >/dev/null
-}
-prog_id() { ef_lb -j status | jq -r '.prog_id // empty'; }
-on_device() { # the program on the LB's client-facing device
-	ip -n "$EF_NS_LB" -j link show "$EF_LB_CLIENT_DEV" | jq -r '.[0].xdp.prog.id // empty'
-}
 
 check "attach" ef_lb_attach
 daemon_up "$CONF"
