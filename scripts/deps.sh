@@ -16,7 +16,7 @@ HARNESS="iproute2 iputils-ping ethtool xdp-tools python3 curl jq procps util-lin
 declare -A SETS=(
 	[build]="make gcc clang llvm libbpf-dev libxdp-dev libelf-dev zlib1g-dev pkg-config bpftool
 		linux-libc-dev libc6-dev libjansson-dev libncurses-dev libmicrohttpd-dev libfyaml-dev
-		libmnl-dev libcurl4-openssl-dev"
+		libmnl-dev libcurl4-openssl-dev scdoc"
 	# cmocka: unit and packet tests; promtool (prometheus): the metrics
 	# exposition check; tmux: the top test's terminal; bird2: the cluster
 	# stories

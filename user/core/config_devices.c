@@ -35,9 +35,9 @@ static const struct ef_cfg_choices modes = {
     "mode", {{"native", XDP_MODE_NATIVE}, {"generic", XDP_MODE_SKB}}};
 
 static const struct ef_cfg_key device_keys[] = {
-    {"device", parse_name, 0, 0, 0, NULL, "", "device name", "the device (required)"},
+    {"device", parse_name, 0, 0, 0, NULL, "", "device name", "the device (required)", NULL},
     {"mode", ef_cfg_parse_choice, offsetof(struct ef_config_device, mode), 0, 0, &modes, NULL,
-     "native | generic", "XDP in the driver, or the kernel's generic hook (default native)"},
+     "native | generic", "XDP in the driver, or the kernel's generic hook (default native)", NULL},
     {NULL},
 };
 
@@ -72,10 +72,10 @@ static int parse_devices(struct ef_cfg_parse *p, struct fy_event *ev, const stru
 	return ef_cfg_each(p, ev, k->name, parse_device, (char *)obj + k->field);
 }
 
-static const struct ef_cfg_key decap_keys[] = {
+const struct ef_cfg_key ef_cfg_decap_keys[] = {
     {"devices", parse_devices, offsetof(struct ef_config, decap.devices), 0, 0, NULL,
      " (the devices tunnelled packets arrive on)", "list of devices",
-     "where the daemon attaches the decap program and keeps it attached (required)"},
+     "where the daemon attaches the decap program and keeps it attached (required)", device_keys},
     {NULL},
 };
 
@@ -86,5 +86,5 @@ int ef_cfg_parse_decap(struct ef_cfg_parse *p, struct fy_event *ev, const struct
 	(void)obj;
 	memset(&p->cfg->decap, 0, sizeof(p->cfg->decap));
 	p->cfg->decap.on = true;
-	return ef_cfg_mapping(p, ev, decap_keys, k->name, p->cfg);
+	return ef_cfg_mapping(p, ev, k->keys, k->name, p->cfg);
 }

@@ -11,6 +11,9 @@
 #include "core/config_schema.h"
 
 /* decap: a mapping with `devices` (the section turns it on). */
+/* The keys of decap:. */
+extern const struct ef_cfg_key ef_cfg_decap_keys[];
+
 int ef_cfg_parse_decap(struct ef_cfg_parse *p, struct fy_event *ev, const struct ef_cfg_key *k,
 		       const char *where, void *obj);
 
