@@ -61,5 +61,12 @@ const struct ef_cmd ef_top_cmds[] = {
 	     "SIGHUP, serve metrics, log imbalance, announce the VIP addresses (announce:) and "
 	     "compare fingerprints with siblings (siblings:); SIGTERM withdraws, drains and stops, "
 	     "leaving the data plane running; SIGUSR1/SIGUSR2: maintenance on/off"},
+    {.name = "doctor",
+     .run = cmd_doctor,
+     .args = &ef_doctor_args,
+     .help = "check the set-up step by step, with the fix for each failed step: lb (default): "
+	     "bpffs, devices, forwarding, each backend's route, neighbour, MTU and health; "
+	     "backend: each VIP on lo, decap, rp_filter, ARP, MTU and a probe; exit 1 if a step "
+	     "fails"},
     {NULL},
 };

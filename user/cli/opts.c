@@ -209,7 +209,11 @@ static int positionals(const struct ef_opt_set *set, const char *path, int argc,
 	for (o = set->opts; o && !is_end(o); o++) {
 		if (o->name)
 			continue;
-		if (arg < argc) {
+		if (arg < argc && (o->flags & EF_OPT_MANY)) {
+			while (arg < argc)
+				if (set_value(path, o, argv[arg++], args))
+					return -EINVAL;
+		} else if (arg < argc) {
 			if (set_value(path, o, argv[arg++], args))
 				return -EINVAL;
 		} else if (!(o->flags & EF_OPT_OPTIONAL)) {
@@ -263,7 +267,8 @@ void ef_opts_usage_line(FILE *f, const struct ef_opt_set *set)
 
 	for (o = set->opts; o && !is_end(o); o++)
 		if (!o->name)
-			fprintf(f, (o->flags & EF_OPT_OPTIONAL) ? " [%s]" : " %s", o->metavar);
+			fprintf(f, (o->flags & EF_OPT_OPTIONAL) ? " [%s%s]" : " %s%s", o->metavar,
+				(o->flags & EF_OPT_MANY) ? "..." : "");
 	for (o = set->opts; o && !is_end(o); o++) {
 		if (!o->name)
 			continue;

@@ -58,6 +58,7 @@ struct ef_choice {
 /* Row flags. */
 #define EF_OPT_OPTIONAL (1U << 0) /* a positional that may be left out */
 #define EF_OPT_REQUIRED (1U << 1) /* an option that must be given */
+#define EF_OPT_MANY	(1U << 2) /* the last positional: every argument left, each through parse */
 
 struct ef_opt {
 	const char *name;    /* long option without "--"; NULL for a positional */
