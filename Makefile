@@ -67,7 +67,7 @@ PKT_BIN    := $(BUILD)/tests/packet_tests
 .DELETE_ON_ERROR:
 # Keep objects built by pattern rules (make would delete them as intermediates).
 .SECONDARY:
-DEPS_SETS  := build test demo demo-cluster bench fuzz
+DEPS_SETS  := build test demo demo-cluster bench fuzz deb
 .PHONY: all deps test demo demo-cluster bench format clean fuzz install uninstall deb \
 	$(addprefix deps-,$(DEPS_SETS))
 
@@ -100,7 +100,7 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 $(BUILD)/obj/%.o: user/%.c | $(SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(BUILD)/obj-san/%.o: user/%.c | $(SKELS)
 	$(call msg,CC-SAN,$@)
@@ -120,7 +120,7 @@ $(LIB_SAN): $(call san_obj,$(LIB_SRCS))
 
 $(BUILD)/evenflow: $(call obj,$(CLI_SRCS) $(DAEMON_SRCS)) $(LIB)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
 # The manual pages, from the tables the binary runs on (docs/man/docgen.c
 # linked with the CLI's objects but main.c) filling the scdoc templates.
@@ -262,6 +262,23 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man5/evenflow.yaml.5 $(DESTDIR)$(COMPLETIONDIR)/evenflow \
 		$(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNITS)))
 	$(Q)rm -rf $(DESTDIR)$(DOCDIR) $(DESTDIR)$(DATADIR)/evenflow
+
+# The Debian package (debian/), built with debhelper from a copy of this
+# tree (build directories and .git left out) in $(BUILD)/deb, where the .deb
+# lands; then lintian. Its version is debian/changelog's, which must be
+# VERSION's (tests/static/test_deb.sh).
+DEB_VERSION := $(shell dpkg-parsechangelog -S Version 2>/dev/null)
+deb: deps-deb
+	$(Q)test "$(DEB_VERSION)" = "$(VERSION)" || \
+		{ echo "debian/changelog says $(DEB_VERSION), VERSION $(VERSION)"; exit 1; }
+	$(call msg,DEB,$(BUILD)/deb/evenflow_$(VERSION)_*.deb)
+	$(Q)rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/evenflow-$(VERSION)
+	$(Q)tar -c --exclude='./build*' --exclude=./.git --exclude=./debian/build . | \
+		tar -x -C $(BUILD)/deb/evenflow-$(VERSION)
+	$(Q)cd $(BUILD)/deb/evenflow-$(VERSION) && \
+		dpkg-buildpackage -b -us -uc > ../dpkg-buildpackage.log 2>&1 || \
+		{ tail -30 ../dpkg-buildpackage.log; exit 1; }
+	$(Q)lintian --fail-on error $(BUILD)/deb/evenflow_$(VERSION)_*.changes
 
 format:
 	$(Q)clang-format -i $(wildcard bpf/*.c bpf/*.h bpf/lib/*.h user/*/*.c user/*/*.h tests/*/*.c \

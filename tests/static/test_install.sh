@@ -2,7 +2,8 @@
 # make install into a DESTDIR (PREFIX=/usr, as the Debian package does):
 # the tree holds what the README lists, the installed binary runs and says
 # the VERSION, the units name the installed binary, a second install keeps
-# an edited configuration, and uninstall leaves nothing but it.
+# an edited configuration, and uninstall leaves nothing but it. The unit
+# passes systemd-analyze verify; debian/changelog's version is VERSION.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
 BUILD=${BUILD:-build}
@@ -51,5 +52,13 @@ check "keeps an edited configuration" grep -qx "# edited" "$r/etc/evenflow/evenf
 check "make uninstall" inst uninstall
 check "leaves only the configuration" \
 	test "$(cd "$r" && find . -type f)" = "./etc/evenflow/evenflow.yaml"
+# The unit as systemd reads it: installed with the binary where its
+# ExecStart says (a prefix under the temporary directory, /etc there too).
+p=$tmp/prefix
+check "make install PREFIX=$p" inst install DESTDIR= PREFIX="$p" SYSCONFDIR="$p/etc"
+check "systemd-analyze verify passes for the unit" \
+	systemd-analyze verify "$p/lib/systemd/system/evenflow.service"
+check "the Debian package's version is VERSION" \
+	test "$(dpkg-parsechangelog -l debian/changelog -S Version)" = "$(cat VERSION)"
 echo "1..$n"
 ((failed == 0))
