@@ -54,6 +54,7 @@ expect "an option's choices" "evenflow backend set 10.0.0.10:80/tcp 10.0.0.2 --s
 expect "a choice after a value" "evenflow attach lo --conntrack-size 1024 --mode " = native generic
 expect "devices for DEV" "evenflow attach " lo
 expect "devices for decap DEV" "evenflow decap attach " lo
+expect "a positional's choices" "evenflow doctor " = lb backend
 expect "files for FILE" "evenflow apply contrib/evenflow." contrib/evenflow.yaml
 echo "1..$n"
 ((failed == 0))
