@@ -8,6 +8,9 @@
 #   make bench    benchmarks (never part of make test)
 #   make fuzz     the config parser under libFuzzer for FUZZ_TIME seconds (600)
 #   make format   clang-format every C file
+#   make install  binary, man pages, completion, units, example configuration,
+#                 dashboard and alert rules (PREFIX=/usr/local, DESTDIR)
+#   make deb      the Debian package, into $(BUILD)/deb
 
 BUILD     ?= build
 CC        ?= gcc
@@ -64,10 +67,13 @@ PKT_BIN    := $(BUILD)/tests/packet_tests
 .DELETE_ON_ERROR:
 # Keep objects built by pattern rules (make would delete them as intermediates).
 .SECONDARY:
-DEPS_SETS  := build test demo demo-cluster bench fuzz
-.PHONY: all deps test demo demo-cluster bench format clean fuzz $(addprefix deps-,$(DEPS_SETS))
+DEPS_SETS  := build test demo demo-cluster bench fuzz deb
+.PHONY: all deps test demo demo-cluster bench format clean fuzz install uninstall deb \
+	$(addprefix deps-,$(DEPS_SETS))
 
-all: deps-build $(BUILD)/evenflow $(BPF_OBJS)
+MANS       := $(BUILD)/man/evenflow.8 $(BUILD)/man/evenflow.yaml.5
+
+all: deps-build $(BUILD)/evenflow $(BPF_OBJS) $(MANS)
 
 # A fresh machine has nothing: each target installs its own set first
 # (scripts/deps.sh): plain make the build set only, so that building on a
@@ -94,7 +100,7 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 $(BUILD)/obj/%.o: user/%.c | $(SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(BUILD)/obj-san/%.o: user/%.c | $(SKELS)
 	$(call msg,CC-SAN,$@)
@@ -114,7 +120,23 @@ $(LIB_SAN): $(call san_obj,$(LIB_SRCS))
 
 $(BUILD)/evenflow: $(call obj,$(CLI_SRCS) $(DAEMON_SRCS)) $(LIB)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+
+# The manual pages, from the tables the binary runs on (docs/man/docgen.c
+# linked with the CLI's objects but main.c) filling the scdoc templates.
+DOCGEN_OBJS := $(call obj,$(filter-out user/cli/main.c,$(CLI_SRCS)) $(DAEMON_SRCS)) $(LIB)
+$(BUILD)/docgen: docs/man/docgen.c $(DOCGEN_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -MF $@.d $^ -o $@ $(LDLIBS)
+
+$(BUILD)/man/%.scd: docs/man/%.scd.in $(BUILD)/docgen
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(BUILD)/docgen $< > $@
+
+$(BUILD)/man/%: $(BUILD)/man/%.scd
+	$(call msg,SCDOC,$@)
+	$(Q)scdoc < $< > $@
 
 # Unit tests, under sanitizers: each links the library and what it tests
 # beyond it (objects of the daemon or the CLI, named below, and
@@ -197,9 +219,70 @@ fuzz: deps-fuzz $(BUILD)/fuzz/fuzz_config
 	$(Q)$(BUILD)/fuzz/fuzz_config -max_total_time=$(FUZZ_TIME) -max_len=4096 -timeout=10 \
 		-print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus tests/fuzz/corpus
 
+# Installation, GNU style: PREFIX, DESTDIR and the directories below. The
+# BPF programs are inside the binary (libbpf skeletons): no object file to
+# install. The configuration goes to $(SYSCONFDIR)/evenflow (/etc, whatever
+# the prefix) and an existing one is never overwritten; the units get the
+# binary's installed path.
+PREFIX        ?= /usr/local
+SBINDIR       ?= $(PREFIX)/sbin
+DATADIR       ?= $(PREFIX)/share
+MANDIR        ?= $(DATADIR)/man
+DOCDIR        ?= $(DATADIR)/doc/evenflow
+COMPLETIONDIR ?= $(DATADIR)/bash-completion/completions
+UNITDIR       ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR    ?= /etc
+UNITS         := $(wildcard contrib/*.service)
+SHARED        := $(wildcard contrib/*.json contrib/*.rules.yml)
+
+install: all
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)install -D -m 755 $(BUILD)/evenflow $(DESTDIR)$(SBINDIR)/evenflow
+	$(Q)install -D -m 644 $(BUILD)/man/evenflow.8 $(DESTDIR)$(MANDIR)/man8/evenflow.8
+	$(Q)install -D -m 644 $(BUILD)/man/evenflow.yaml.5 $(DESTDIR)$(MANDIR)/man5/evenflow.yaml.5
+	$(Q)install -D -m 644 contrib/evenflow.bash-completion $(DESTDIR)$(COMPLETIONDIR)/evenflow
+	$(Q)install -D -m 644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	$(Q)install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DATADIR)/evenflow
+	$(Q)for u in $(UNITS); do \
+		sed -e 's|/usr/local/sbin/evenflow|$(SBINDIR)/evenflow|g' \
+		    -e 's|/usr/local/share/doc/evenflow|$(DOCDIR)|g' \
+		    -e 's|/etc/evenflow|$(SYSCONFDIR)/evenflow|g' $$u \
+		    > $(DESTDIR)$(UNITDIR)/$${u##*/} && chmod 644 $(DESTDIR)$(UNITDIR)/$${u##*/}; \
+	done
+	$(Q)$(if $(SHARED),install -m 644 $(SHARED) $(DESTDIR)$(DATADIR)/evenflow/)
+	$(Q)if [ -e $(DESTDIR)$(SYSCONFDIR)/evenflow/evenflow.yaml ]; then \
+		echo "  KEEP     $(DESTDIR)$(SYSCONFDIR)/evenflow/evenflow.yaml (exists)"; \
+	else \
+		install -D -m 644 contrib/evenflow.yaml $(DESTDIR)$(SYSCONFDIR)/evenflow/evenflow.yaml; \
+	fi
+
+# Everything install put there but the configuration (it may have been edited).
+uninstall:
+	$(Q)rm -f $(DESTDIR)$(SBINDIR)/evenflow $(DESTDIR)$(MANDIR)/man8/evenflow.8 \
+		$(DESTDIR)$(MANDIR)/man5/evenflow.yaml.5 $(DESTDIR)$(COMPLETIONDIR)/evenflow \
+		$(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNITS)))
+	$(Q)rm -rf $(DESTDIR)$(DOCDIR) $(DESTDIR)$(DATADIR)/evenflow
+
+# The Debian package (debian/), built with debhelper from a copy of this
+# tree (build directories and .git left out) in $(BUILD)/deb, where the .deb
+# lands; then lintian. Its version is debian/changelog's, which must be
+# VERSION's (tests/static/test_deb.sh).
+DEB_VERSION := $(shell dpkg-parsechangelog -S Version 2>/dev/null)
+deb: deps-deb
+	$(Q)test "$(DEB_VERSION)" = "$(VERSION)" || \
+		{ echo "debian/changelog says $(DEB_VERSION), VERSION $(VERSION)"; exit 1; }
+	$(call msg,DEB,$(BUILD)/deb/evenflow_$(VERSION)_*.deb)
+	$(Q)rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/evenflow-$(VERSION)
+	$(Q)tar -c --exclude='./build*' --exclude=./.git --exclude=./debian/build . | \
+		tar -x -C $(BUILD)/deb/evenflow-$(VERSION)
+	$(Q)cd $(BUILD)/deb/evenflow-$(VERSION) && \
+		dpkg-buildpackage -b -us -uc > ../dpkg-buildpackage.log 2>&1 || \
+		{ tail -30 ../dpkg-buildpackage.log; exit 1; }
+	$(Q)lintian --fail-on error $(BUILD)/deb/evenflow_$(VERSION)_*.changes
+
 format:
 	$(Q)clang-format -i $(wildcard bpf/*.c bpf/*.h bpf/lib/*.h user/*/*.c user/*/*.h tests/*/*.c \
-		tests/*/*.h)
+		tests/*/*.h docs/man/*.c)
 
 clean:
 	$(Q)rm -rf $(BUILD)

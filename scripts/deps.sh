@@ -5,7 +5,7 @@
 # own sets when they run.
 #
 #   scripts/deps.sh [--check|--list] [SET...]   SET: build (default), test,
-#                                   demo, demo-cluster, bench, fuzz, all
+#                                   demo, demo-cluster, bench, fuzz, deb, all
 # --check only reports, exit 1 naming what is missing; --list prints the
 # sets' packages, one per line.
 set -euo pipefail
@@ -16,16 +16,19 @@ HARNESS="iproute2 iputils-ping ethtool xdp-tools python3 curl jq procps util-lin
 declare -A SETS=(
 	[build]="make gcc clang llvm libbpf-dev libxdp-dev libelf-dev zlib1g-dev pkg-config bpftool
 		linux-libc-dev libc6-dev libjansson-dev libncurses-dev libmicrohttpd-dev libfyaml-dev
-		libmnl-dev libcurl4-openssl-dev"
+		libmnl-dev libcurl4-openssl-dev scdoc"
 	# cmocka: unit and packet tests; promtool (prometheus): the metrics
-	# exposition check; tmux: the top test's terminal; bird2: the cluster
-	# stories
-	[test]="$HARNESS libcmocka-dev prometheus tmux bird2"
+	# exposition check and the alert rules' tests; tmux: the top test's
+	# terminal; bird2: the cluster stories; man-db, systemd and dpkg-dev:
+	# the manual pages, the unit and the package version checked
+	[test]="$HARNESS libcmocka-dev prometheus tmux bird2 man-db systemd dpkg-dev"
 	[demo]="$HARNESS"
 	[demo-cluster]="$HARNESS bird2"
 	# the end-to-end baselines (haproxy, nginx), the TCP load, the chart
 	[bench]="$HARNESS haproxy nginx-light wrk gnuplot-nox"
 	[fuzz]="libclang-rt-14-dev"
+	# make deb: debhelper, and lintian to check the package
+	[deb]="debhelper dpkg-dev lintian"
 )
 
 # Services a package enables (and may start) when installed, which evenflow
@@ -64,7 +67,7 @@ fi
 packages=()
 for set in "${wanted[@]}"; do
 	if [[ -z ${SETS[$set]+x} ]]; then
-		echo "deps: unknown set '$set' (build, test, demo, demo-cluster, bench, fuzz, all)" >&2
+		echo "deps: unknown set '$set' (build, test, demo, demo-cluster, bench, fuzz, deb, all)" >&2
 		exit 2
 	fi
 	# shellcheck disable=SC2206 # the set's words

@@ -48,7 +48,7 @@ fi
 # Each target's first step installs its set.
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for t in all:build test:test demo:demo demo-cluster:demo-cluster bench:bench fuzz:fuzz; do
+for t in all:build test:test demo:demo demo-cluster:demo-cluster bench:bench fuzz:fuzz deb:deb; do
 	first=$(probe -n "${t%%:*}" BUILD="$tmp" 2>/dev/null | head -1)
 	if [[ $first == "scripts/deps.sh ${t#*:}" ]]; then
 		ok "make ${t%%:*} first runs scripts/deps.sh ${t#*:}"

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -187,6 +188,62 @@ static void test_parse_help(void **state)
 }
 
 /* A long argument is shown cut, never whole. */
+/* The last positional with EF_OPT_MANY takes every argument left, each
+ * through its parse; none at all when it is optional. */
+struct many_args {
+	int side;
+	unsigned n;
+	char last[16];
+};
+
+static int count_word(const struct ef_opt *o, const char *arg, void *field)
+{
+	struct many_args *a = (struct many_args *)((char *)field - offsetof(struct many_args, n));
+
+	(void)o;
+	a->n++;
+	snprintf(a->last, sizeof(a->last), "%s", arg);
+	return 0;
+}
+
+static const struct ef_opt many_opts[] = {
+    {NULL, "lb|backend", EF_OPT_CHOICE, offsetof(struct many_args, side), .choices = states,
+     .flags = EF_OPT_OPTIONAL, .help = "side"},
+    {NULL, "WORD", EF_OPT_CUSTOM, offsetof(struct many_args, n), .parse = count_word,
+     .flags = EF_OPT_OPTIONAL | EF_OPT_MANY, .help = "words"},
+    EF_OPT_END,
+};
+static const struct many_args many_defaults = {.side = 1};
+static const struct ef_opt_set many_set = EF_OPT_SET(many_opts, many_defaults);
+
+static void test_parse_many(void **state)
+{
+	char *three[] = {"doctor", "down", "a", "-j", "b", "c", NULL};
+	char *none[] = {"doctor", NULL};
+	struct ef_ctx ctx = {};
+	struct many_args a = many_defaults;
+	char *line = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(ef_opts_parse(&many_set, "doctor", &ctx, 6, three, &a), 0);
+	assert_int_equal(a.side, 3);
+	assert_int_equal(a.n, 3);
+	assert_string_equal(a.last, "c");
+	assert_true(ctx.json);
+	a = many_defaults;
+	assert_int_equal(ef_opts_parse(&many_set, "doctor", &ctx, 1, none, &a), 0);
+	assert_int_equal(a.n, 0);
+	assert_int_equal(a.side, 1);
+	f = open_memstream(&line, &len);
+	assert_non_null(f);
+	ef_opts_usage_line(f, &many_set);
+	fclose(f);
+	assert_string_equal(line, " [lb|backend] [WORD...]");
+	free(line);
+}
+
 static void test_arg_show(void **state)
 {
 	char big[100001], buf[EF_ARG_SHOWN * 4 + 8];
@@ -303,6 +360,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_setup(test_parse, reset),
 	    cmocka_unit_test_setup(test_parse_errors, reset),
 	    cmocka_unit_test_setup(test_parse_help, reset),
+	    cmocka_unit_test_setup(test_parse_many, reset),
 	    cmocka_unit_test_setup(test_arg_show, reset),
 	    cmocka_unit_test_setup(test_err_first_wins, reset),
 	    cmocka_unit_test_setup(test_output_text, reset),

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -285,8 +286,16 @@ static void test_metrics_text(void **state)
 	    {.id = 1, .vip = 0, .be = {.weight = 1, .state = EF_BE_UP}, .traffic = {10, 2000, 3}},
 	    {.id = 2, .vip = 0, .be = {.weight = 2, .state = EF_BE_DRAIN}},
 	};
-	struct ef_snap s = {.vips = &v, .n_vips = 1, .backends = b, .n_backends = 2};
+	struct ef_attached dev = {.name = "eth0", .mode = XDP_MODE_NATIVE};
+	struct ef_snap s = {.vips = &v,
+			    .n_vips = 1,
+			    .backends = b,
+			    .n_backends = 2,
+			    .devices = &dev,
+			    .n_devices = 1};
 	struct ef_imb *imb = ef_imb_new(NULL);
+	double started = 0;
+	char *at;
 	struct ef_imb_point p[2] = {
 	    {.backend_id = 1, .weight = 1, .state = EF_BE_UP, .new_flows = 3},
 	    {.backend_id = 2, .weight = 2, .state = EF_BE_DRAIN},
@@ -314,6 +323,14 @@ static void test_metrics_text(void **state)
 				    "backend=\"10.200.1.2\"} 1.000000\n"));
 	assert_non_null(strstr(buf, "evenflow_vip_imbalanced{vip=\"10.0.0.10:80/tcp\"} 0\n"));
 	assert_non_null(strstr(buf, "evenflow_verdicts_total{verdict=\"fwd_tx\"} 0\n"));
+	assert_non_null(strstr(buf, "evenflow_dataplane_devices 1\n"));
+	assert_non_null(
+	    strstr(buf, "evenflow_dataplane_device_info{device=\"eth0\",mode=\"native\"} 1\n"));
+	/* this process started after the boot and at most now */
+	at = strstr(buf, "\nprocess_start_time_seconds ");
+	assert_non_null(at);
+	assert_int_equal(sscanf(at, "\nprocess_start_time_seconds %lf", &started), 1);
+	assert_true(started > (double)time(NULL) - 3600 && started <= (double)time(NULL) + 1);
 	free(buf);
 
 	/* no data plane: one gauge */

@@ -55,6 +55,7 @@ EF_TOP_CMD(metrics);
 EF_TOP_CMD(lookup);
 EF_TOP_CMD(apply);
 EF_TOP_CMD(daemon);
+EF_TOP_CMD(doctor);
 
 /* "devices:" and, per device running program prog_id, its name, ifindex,
  * mode and whether libxdp's dispatcher holds it (array "devices"); for

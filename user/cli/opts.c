@@ -209,7 +209,11 @@ static int positionals(const struct ef_opt_set *set, const char *path, int argc,
 	for (o = set->opts; o && !is_end(o); o++) {
 		if (o->name)
 			continue;
-		if (arg < argc) {
+		if (arg < argc && (o->flags & EF_OPT_MANY)) {
+			while (arg < argc)
+				if (set_value(path, o, argv[arg++], args))
+					return -EINVAL;
+		} else if (arg < argc) {
 			if (set_value(path, o, argv[arg++], args))
 				return -EINVAL;
 		} else if (!(o->flags & EF_OPT_OPTIONAL)) {
@@ -263,7 +267,8 @@ void ef_opts_usage_line(FILE *f, const struct ef_opt_set *set)
 
 	for (o = set->opts; o && !is_end(o); o++)
 		if (!o->name)
-			fprintf(f, (o->flags & EF_OPT_OPTIONAL) ? " [%s]" : " %s", o->metavar);
+			fprintf(f, (o->flags & EF_OPT_OPTIONAL) ? " [%s%s]" : " %s%s", o->metavar,
+				(o->flags & EF_OPT_MANY) ? "..." : "");
 	for (o = set->opts; o && !is_end(o); o++) {
 		if (!o->name)
 			continue;
@@ -313,29 +318,38 @@ static const char *default_str(const struct ef_opt_set *set, const struct ef_opt
 	return buf;
 }
 
+void ef_opts_row(const struct ef_opt_set *set, const struct ef_opt *o, char *left, size_t llen,
+		 char *right, size_t rlen)
+{
+	char def[64];
+	size_t n;
+
+	if (o->name)
+		snprintf(left, llen, "--%s%s%s", o->name, o->metavar ? " " : "",
+			 o->metavar ? o->metavar : "");
+	else
+		snprintf(left, llen, "%s", o->metavar);
+	n = (size_t)snprintf(right, rlen, "%s", o->help ? o->help : "");
+	default_str(set, o, def, sizeof(def));
+	if (n < rlen && (o->type == EF_OPT_U32 || o->type == EF_OPT_U64))
+		snprintf(right + n, rlen - n, " (%.0f..%.0f%s%s)", o->min, o->max,
+			 def[0] ? ", default " : "", def);
+	else if (n < rlen && o->type == EF_OPT_NUM)
+		snprintf(right + n, rlen - n, " (%g..%g%s%s)", o->min, o->max,
+			 def[0] ? ", default " : "", def);
+	else if (n < rlen && def[0])
+		snprintf(right + n, rlen - n, " (default %s)", def);
+}
+
 void ef_opts_help(FILE *f, const struct ef_opt_set *set)
 {
 	const struct ef_opt *o;
 
 	for (o = set->opts; o && !is_end(o); o++) {
-		char left[48], def[64];
+		char left[48], right[512];
 
-		if (o->name)
-			snprintf(left, sizeof(left), "--%s%s%s", o->name, o->metavar ? " " : "",
-				 o->metavar ? o->metavar : "");
-		else
-			snprintf(left, sizeof(left), "%s", o->metavar);
-		fprintf(f, "  %-22s %s", left, o->help ? o->help : "");
-		if (o->type == EF_OPT_U32 || o->type == EF_OPT_U64)
-			fprintf(f, " (%.0f..%.0f", o->min, o->max);
-		else if (o->type == EF_OPT_NUM)
-			fprintf(f, " (%g..%g", o->min, o->max);
-		default_str(set, o, def, sizeof(def));
-		if (o->type == EF_OPT_U32 || o->type == EF_OPT_U64 || o->type == EF_OPT_NUM)
-			fprintf(f, "%s%s)", def[0] ? ", default " : "", def);
-		else if (def[0])
-			fprintf(f, " (default %s)", def);
-		fputc('\n', f);
+		ef_opts_row(set, o, left, sizeof(left), right, sizeof(right));
+		fprintf(f, "  %-22s %s\n", left, right);
 	}
 }
 

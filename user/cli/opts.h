@@ -58,6 +58,7 @@ struct ef_choice {
 /* Row flags. */
 #define EF_OPT_OPTIONAL (1U << 0) /* a positional that may be left out */
 #define EF_OPT_REQUIRED (1U << 1) /* an option that must be given */
+#define EF_OPT_MANY	(1U << 2) /* the last positional: every argument left, each through parse */
 
 struct ef_opt {
 	const char *name;    /* long option without "--"; NULL for a positional */
@@ -114,6 +115,10 @@ int ef_opts_parse(const struct ef_opt_set *set, const char *path, struct ef_ctx 
 
 /* "VIP ADDR [--weight W]": the usage line of a table. */
 void ef_opts_usage_line(FILE *f, const struct ef_opt_set *set);
+/* Row o of set as --help shows it: left "--weight W" (or a positional's
+ * name), right its help, range and default. */
+void ef_opts_row(const struct ef_opt_set *set, const struct ef_opt *o, char *left, size_t llen,
+		 char *right, size_t rlen);
 /* One line per row: name, metavar, help, range and default. */
 void ef_opts_help(FILE *f, const struct ef_opt_set *set);
 

@@ -71,20 +71,22 @@ static int parse_table(struct ef_cfg_parse *p, struct fy_event *ev, const struct
 	return err;
 }
 
-static const struct ef_cfg_key announce_keys[] = {
+const struct ef_cfg_key ef_cfg_announce_keys[] = {
     {"table", parse_table, offsetof(struct ef_config, announce.table), 1, 0xffffffffU, NULL, NULL,
      "1..252 or more",
-     "the kernel routing table that holds one route per announced VIP address (default 239)"},
+     "the kernel routing table that holds one route per announced VIP address (default 239)", NULL},
     {"protocol", ef_cfg_parse_u32, offsetof(struct ef_config, announce.protocol), 3, 255, NULL,
-     NULL, "3..255", "the route protocol of those routes, evenflow's own (default 239)"},
+     NULL, "3..255", "the route protocol of those routes, evenflow's own (default 239)", NULL},
     {"min-up", ef_cfg_parse_u32, offsetof(struct ef_config, announce.min_up), 0, 65535, NULL, NULL,
      "0..65535",
      "backends up and healthy a VIP needs on this LB for its address to be announced; a VIP's "
-     "own min-up overrides it (default 1)"},
+     "own min-up overrides it (default 1)",
+     NULL},
     {"drain", ef_cfg_parse_ms, offsetof(struct ef_config, announce.drain_ms), 0, 3600000, NULL,
      NULL, "duration",
      "on SIGTERM: every address withdrawn, the data plane still forwarding, this long before "
-     "the daemon exits (default 10s)"},
+     "the daemon exits (default 10s)",
+     NULL},
     {NULL},
 };
 
@@ -106,7 +108,7 @@ int ef_cfg_parse_announce(struct ef_cfg_parse *p, struct fy_event *ev, const str
 		ef_yaml_free(&p->y, ev);
 		return 0;
 	}
-	return ef_cfg_mapping(p, ev, announce_keys, k->name, p->cfg);
+	return ef_cfg_mapping(p, ev, k->keys, k->name, p->cfg);
 }
 
 int ef_cfg_parse_vip_min_up(struct ef_cfg_parse *p, struct fy_event *ev, const struct ef_cfg_key *k,
@@ -163,16 +165,17 @@ static int parse_peers(struct ef_cfg_parse *p, struct fy_event *ev, const struct
 	return ef_cfg_each(p, ev, k->name, parse_peer, lines);
 }
 
-static const struct ef_cfg_key siblings_keys[] = {
+const struct ef_cfg_key ef_cfg_siblings_keys[] = {
     {"peers", parse_peers, 0, 0, 0, NULL, " (the other LBs' http://ADDR:PORT/metrics)",
      "list of URLs",
-     "the metrics endpoints of the other load balancers sharing these VIPs (required)"},
+     "the metrics endpoints of the other load balancers sharing these VIPs (required)", NULL},
     {"interval", ef_cfg_parse_ms, offsetof(struct ef_config, siblings.interval_ms), 100, 60000,
-     NULL, NULL, "duration", "how often every peer is polled (default 2s)"},
+     NULL, NULL, "duration", "how often every peer is polled (default 2s)", NULL},
     {"grace", ef_cfg_parse_ms, offsetof(struct ef_config, siblings.grace_ms), 0, 3600000, NULL,
      NULL, "duration",
      "how long a VIP's fingerprints may differ before it is an alarm: a rolling change is not "
-     "one (default 10s)"},
+     "one (default 10s)",
+     NULL},
     {NULL},
 };
 
@@ -186,7 +189,7 @@ int ef_cfg_parse_siblings(struct ef_cfg_parse *p, struct fy_event *ev, const str
 	memset(s, 0, sizeof(*s));
 	s->interval_ms = EF_SIBLINGS_INTERVAL_DEFAULT;
 	s->grace_ms = EF_SIBLINGS_GRACE_DEFAULT;
-	return ef_cfg_mapping(p, ev, siblings_keys, k->name, p->cfg);
+	return ef_cfg_mapping(p, ev, k->keys, k->name, p->cfg);
 }
 
 /* ---- The whole file ---- */

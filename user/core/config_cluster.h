@@ -18,6 +18,10 @@
 #define EF_SIBLINGS_GRACE_DEFAULT    10000 /* ms */
 
 /* announce: a mapping of the announce keys (the section turns it on). */
+/* The keys of announce: and siblings:. */
+extern const struct ef_cfg_key ef_cfg_announce_keys[];
+extern const struct ef_cfg_key ef_cfg_siblings_keys[];
+
 int ef_cfg_parse_announce(struct ef_cfg_parse *p, struct fy_event *ev, const struct ef_cfg_key *k,
 			  const char *where, void *obj);
 /* siblings: a mapping of the siblings keys. */

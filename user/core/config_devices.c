@@ -36,9 +36,9 @@ static const struct ef_cfg_choices modes = {
     "mode", {{"native", XDP_MODE_NATIVE}, {"generic", XDP_MODE_SKB}}};
 
 static const struct ef_cfg_key device_keys[] = {
-    {"device", parse_name, 0, 0, 0, NULL, "", "device name", "the device (required)"},
+    {"device", parse_name, 0, 0, 0, NULL, "", "device name", "the device (required)", NULL},
     {"mode", ef_cfg_parse_choice, offsetof(struct ef_config_device, mode), 0, 0, &modes, NULL,
-     "native | generic", "XDP in the driver, or the kernel's generic hook (default native)"},
+     "native | generic", "XDP in the driver, or the kernel's generic hook (default native)", NULL},
     {NULL},
 };
 
@@ -73,10 +73,10 @@ static int parse_devices(struct ef_cfg_parse *p, struct fy_event *ev, const stru
 	return ef_cfg_each(p, ev, k->name, parse_device, (char *)obj + k->field);
 }
 
-static const struct ef_cfg_key decap_keys[] = {
+const struct ef_cfg_key ef_cfg_decap_keys[] = {
     {"devices", parse_devices, offsetof(struct ef_config, decap.devices), 0, 0, NULL,
      " (the devices tunnelled packets arrive on)", "list of devices",
-     "where the daemon attaches the decap program and keeps it attached (required)"},
+     "where the daemon attaches the decap program and keeps it attached (required)", device_keys},
     {NULL},
 };
 
@@ -87,7 +87,7 @@ int ef_cfg_parse_decap(struct ef_cfg_parse *p, struct fy_event *ev, const struct
 	(void)obj;
 	memset(&p->cfg->decap, 0, sizeof(p->cfg->decap));
 	p->cfg->decap.on = true;
-	return ef_cfg_mapping(p, ev, decap_keys, k->name, p->cfg);
+	return ef_cfg_mapping(p, ev, k->keys, k->name, p->cfg);
 }
 
 /* A connection-table size: a power of two the loader takes. */
@@ -104,19 +104,22 @@ static int parse_conntrack(struct ef_cfg_parse *p, struct fy_event *ev, const st
 	return err;
 }
 
-static const struct ef_cfg_key dataplane_keys[] = {
+const struct ef_cfg_key ef_cfg_dataplane_keys[] = {
     {"devices", parse_devices, offsetof(struct ef_config, dataplane.devices), 0, 0, NULL, NULL,
      "list of devices",
      "where the daemon attaches the LB program and keeps it attached (default none: "
-     "`evenflow attach` does it)"},
+     "`evenflow attach` does it)",
+     device_keys},
     {"conntrack-size", parse_conntrack, offsetof(struct ef_config, dataplane.conntrack_size),
-     EF_CONNTRACK_MIN, EF_CONNTRACK_MAX, NULL, NULL, "power of two",
+     EF_CONNTRACK_MIN, EF_CONNTRACK_MAX, NULL, NULL, "power of two, 1024..67108864",
      "connection-table slots the daemon loads the data plane with (default: the loaded "
-     "one's; on a fresh load, attach's default)"},
+     "one's; on a fresh load, attach's default)",
+     NULL},
     {"udp-timeout", ef_cfg_parse_u32, offsetof(struct ef_config, dataplane.udp_timeout_s), 1,
-     EF_UDP_IDLE_MAX, NULL, NULL, "seconds",
+     EF_UDP_IDLE_MAX, NULL, NULL, "1..120 seconds",
      "a UDP flow's idle time before it takes a fresh choice (default: the loaded one's; on a "
-     "fresh load, attach's default)"},
+     "fresh load, attach's default)",
+     NULL},
     {NULL},
 };
 
@@ -127,5 +130,5 @@ int ef_cfg_parse_dataplane(struct ef_cfg_parse *p, struct fy_event *ev, const st
 	(void)obj;
 	memset(&p->cfg->dataplane, 0, sizeof(p->cfg->dataplane));
 	p->cfg->dataplane.on = true;
-	return ef_cfg_mapping(p, ev, dataplane_keys, k->name, p->cfg);
+	return ef_cfg_mapping(p, ev, k->keys, k->name, p->cfg);
 }

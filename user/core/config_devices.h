@@ -11,6 +11,10 @@
 
 #include "core/config_schema.h"
 
+/* The keys of decap: and dataplane:. */
+extern const struct ef_cfg_key ef_cfg_decap_keys[];
+extern const struct ef_cfg_key ef_cfg_dataplane_keys[];
+
 /* decap: a mapping with `devices` (the section turns it on). */
 int ef_cfg_parse_decap(struct ef_cfg_parse *p, struct fy_event *ev, const struct ef_cfg_key *k,
 		       const char *where, void *obj);

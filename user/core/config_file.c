@@ -228,28 +228,31 @@ static int parse_cfg_map(struct ef_cfg_parse *p, struct fy_event *ev, const stru
 {
 	(void)where;
 	(void)obj;
-	return ef_cfg_mapping(p, ev, k->arg, k->name, p->cfg);
+	return ef_cfg_mapping(p, ev, k->keys, k->name, p->cfg);
 }
 
-static const struct ef_cfg_key top_keys[] = {
+const struct ef_cfg_key ef_cfg_top_keys[] = {
     {"vips", ef_cfg_parse_vips, 0, 0, 0, NULL, NULL, "list of VIPs",
-     "the VIPs (required on a load balancer: 'vips: []' for none)"},
+     "the VIPs (required on a load balancer: 'vips: []' for none)", ef_cfg_vip_keys},
     {"health", ef_cfg_parse_health, offsetof(struct ef_cfg_parse, top_hc), 0, 0, NULL, NULL,
-     "health check", "default health check of every backend"},
-    {"metrics", parse_cfg_map, 0, 0, 0, ef_cfg_metrics_keys, NULL, "mapping",
-     "the daemon's metrics endpoint"},
-    {"imbalance", parse_cfg_map, 0, 0, 0, ef_cfg_imbalance_keys, NULL, "mapping",
-     "the daemon's imbalance detector"},
-    {"apply", parse_cfg_map, 0, 0, 0, ef_cfg_apply_keys, NULL, "mapping",
-     "the safety limits of a change"},
+     "health check", "default health check of every backend", ef_cfg_health_keys},
+    {"metrics", parse_cfg_map, 0, 0, 0, NULL, NULL, "mapping", "the daemon's metrics endpoint",
+     ef_cfg_metrics_keys},
+    {"imbalance", parse_cfg_map, 0, 0, 0, NULL, NULL, "mapping", "the daemon's imbalance detector",
+     ef_cfg_imbalance_keys},
+    {"apply", parse_cfg_map, 0, 0, 0, NULL, NULL, "mapping", "the safety limits of a change",
+     ef_cfg_apply_keys},
     {"announce", ef_cfg_parse_announce, 0, 0, 0, NULL, NULL, "mapping",
-     "the daemon announces the VIP addresses it can serve to the routing daemon"},
+     "the daemon announces the VIP addresses it can serve to the routing daemon",
+     ef_cfg_announce_keys},
     {"siblings", ef_cfg_parse_siblings, 0, 0, 0, NULL, NULL, "mapping",
-     "the other load balancers whose fingerprints the daemon compares with its own"},
+     "the other load balancers whose fingerprints the daemon compares with its own",
+     ef_cfg_siblings_keys},
     {"decap", ef_cfg_parse_decap, 0, 0, 0, NULL, NULL, "mapping",
-     "on a backend: the devices the daemon keeps the decap program on"},
+     "on a backend: the devices the daemon keeps the decap program on", ef_cfg_decap_keys},
     {"dataplane", ef_cfg_parse_dataplane, 0, 0, 0, NULL, NULL, "mapping",
-     "on the LB: the devices the daemon keeps the data plane on, and its load-time settings"},
+     "on the LB: the devices the daemon keeps the data plane on, and its load-time settings",
+     ef_cfg_dataplane_keys},
     {NULL},
 };
 
@@ -283,7 +286,7 @@ static int parse_stream(struct ef_cfg_parse *p)
 					 "on a backend)");
 	}
 	pos = ef_yaml_pos(ev);
-	err = ef_cfg_mapping(p, ev, top_keys, "configuration", p);
+	err = ef_cfg_mapping(p, ev, ef_cfg_top_keys, "configuration", p);
 	if (err == -ENOMEM || p->y.broken)
 		return err ? err : -EINVAL;
 	if (!err && p->cfg->dataplane.on && !p->cfg->has_vips)

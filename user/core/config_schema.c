@@ -322,7 +322,7 @@ static int parse_seconds(struct ef_cfg_parse *p, struct fy_event *ev, const stru
 
 const struct ef_cfg_key ef_cfg_metrics_keys[] = {
     {"listen", parse_listen, offsetof(struct ef_config, metrics_listen), 0, 0, NULL, NULL,
-     "ADDR:PORT", "where the daemon serves /metrics ([ADDR]:PORT for IPv6); none if absent"},
+     "ADDR:PORT", "where the daemon serves /metrics ([ADDR]:PORT for IPv6); none if absent", NULL},
     {NULL},
 };
 
@@ -333,27 +333,29 @@ const struct ef_cfg_key ef_cfg_imbalance_keys[] = {
     {"tolerance", ef_cfg_parse_number, offsetof(struct ef_config, imbalance.tolerance), 0, 1, PCT,
      NULL, "0..1 or N%",
      "flag a backend whose share of new flows exceeds its expected share by more than this "
-     "(default 20%)"},
+     "(default 20%)",
+     NULL},
     {"factor", ef_cfg_parse_number, offsetof(struct ef_config, imbalance.factor), 1, 1000, NULL,
-     NULL, "1..1000", "... or is more than this many times it (default 2)"},
+     NULL, "1..1000", "... or is more than this many times it (default 2)", NULL},
     {"window", parse_seconds, offsetof(struct ef_config, imbalance.window_s), 1000, 3600000, NULL,
-     NULL, "duration", "the sliding window (default 10s)"},
+     NULL, "duration", "the sliding window (default 10s)", NULL},
     {"min-flows", ef_cfg_parse_u32, offsetof(struct ef_config, imbalance.min_flows), 1, 0xffffffffU,
-     NULL, NULL, "number", "new flows a VIP needs in the window to be judged (default 100)"},
+     NULL, NULL, "number", "new flows a VIP needs in the window to be judged (default 100)", NULL},
     {NULL},
 };
 
 const struct ef_cfg_key ef_cfg_apply_keys[] = {
     {"max-move", ef_cfg_parse_number, offsetof(struct ef_config, limits.max_move), 0, 1, PCT, NULL,
      "0..1 or N%",
-     "largest fraction of a VIP's slots one change may move without --force (default 50%)"},
+     "largest fraction of a VIP's slots one change may move without --force (default 50%)", NULL},
     {"max-shift", ef_cfg_parse_number, offsetof(struct ef_config, limits.max_shift), 0, 1, PCT,
      NULL, "0..1 or N%",
-     "most share points a backend may gain in one change without --force (default 25%)"},
+     "most share points a backend may gain in one change without --force (default 25%)", NULL},
     {"max-weight-ratio", ef_cfg_parse_number, offsetof(struct ef_config, limits.max_weight_ratio),
      1, 65535, NULL, NULL, "1..65535",
      "a backend joining a VIP may weigh this many times the median of its siblings, no more "
-     "(default 10)"},
+     "(default 10)",
+     NULL},
     {NULL},
 };
 
@@ -391,20 +393,21 @@ static const struct ef_cfg_choices hc_types = {
 const struct ef_cfg_key ef_cfg_health_keys[] = {
     {"type", ef_cfg_parse_choice, HC_FIELD(type), 0, 0, &hc_types, NULL, "tcp | http | none",
      "tcp: a connect() that completes; http: a GET of `path` answered with `expect`; none: not "
-     "checked (default)"},
+     "checked (default)",
+     NULL},
     {"port", ef_cfg_parse_u32, HC_FIELD(port), 1, 65535, NULL, NULL, "1..65535",
-     "the port checked (default: the VIP's; required when the VIP's is 0)"},
-    {"path", parse_path, HC_FIELD(path), 0, 0, NULL, NULL, "/PATH", "HTTP path (default /)"},
+     "the port checked (default: the VIP's; required when the VIP's is 0)", NULL},
+    {"path", parse_path, HC_FIELD(path), 0, 0, NULL, NULL, "/PATH", "HTTP path (default /)", NULL},
     {"expect", ef_cfg_parse_u32, HC_FIELD(expect), 100, 599, NULL, NULL, "100..599",
-     "HTTP status that means healthy (default 200)"},
+     "HTTP status that means healthy (default 200)", NULL},
     {"interval", ef_cfg_parse_ms, HC_FIELD(interval_ms), 100, 3600000, NULL, NULL, "duration",
-     "from the start of a check to the start of the next (default 2s)"},
+     "from the start of a check to the start of the next (default 2s)", NULL},
     {"timeout", ef_cfg_parse_ms, HC_FIELD(timeout_ms), 10, 3600000, NULL, NULL, "duration",
-     "a check not done by then failed; at most the interval (default 1s)"},
+     "a check not done by then failed; at most the interval (default 1s)", NULL},
     {"rise", ef_cfg_parse_u32, HC_FIELD(rise), 1, 100, NULL, NULL, "1..100",
-     "good checks in a row that make a backend healthy (default 2)"},
+     "good checks in a row that make a backend healthy (default 2)", NULL},
     {"fall", ef_cfg_parse_u32, HC_FIELD(fall), 1, 100, NULL, NULL, "1..100",
-     "failed checks in a row that make it unhealthy (default 3)"},
+     "failed checks in a row that make it unhealthy (default 3)", NULL},
     {NULL},
 };
 
@@ -447,5 +450,5 @@ int ef_cfg_parse_health(struct ef_cfg_parse *p, struct fy_event *ev, const struc
 		part->set = HC_TYPE;
 		return 0;
 	}
-	return ef_cfg_mapping_seen(p, ev, ef_cfg_health_keys, "health", &part->hc, &part->set);
+	return ef_cfg_mapping_seen(p, ev, k->keys, "health", &part->hc, &part->set);
 }

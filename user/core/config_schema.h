@@ -98,10 +98,17 @@ struct ef_cfg_key {
 	const char *missing; /* required: the hint after "missing key 'name'" */
 	const char *type;    /* the value, as the schema shows it */
 	const char *help;
+	/* The keys of the mapping this value is (or of each mapping of its
+	 * list), which evenflow.yaml(5) and the README's schema list under
+	 * it; the parsers of the sections read them from here. NULL for a
+	 * plain value. */
+	const struct ef_cfg_key *keys;
 };
 
 /* The tables of the sections (NULL-name terminated); the top level's is
- * in config_file.c, the VIPs' and backends' in config_vips.c. */
+ * in config_file.c, the VIPs' and backends' in config_vips.c, announce's
+ * and siblings' in config_cluster.c, decap's in config_devices.c. */
+extern const struct ef_cfg_key ef_cfg_top_keys[];
 extern const struct ef_cfg_key ef_cfg_health_keys[];
 extern const struct ef_cfg_key ef_cfg_metrics_keys[];
 extern const struct ef_cfg_key ef_cfg_imbalance_keys[];

@@ -31,14 +31,14 @@ static const struct ef_cfg_choices states = {
 
 const struct ef_cfg_key ef_cfg_backend_keys[] = {
     {"address", parse_backend_addr, 0, 0, 0, NULL, "", "IPv4 or IPv6 address",
-     "the backend (required)"},
+     "the backend (required)", NULL},
     {"weight", ef_cfg_parse_u32, offsetof(struct ef_backend_in, weight), 1, 65535, NULL, NULL,
-     "1..65535", "its share of new flows is its weight over the VIP's sum (default 1)"},
+     "1..65535", "its share of new flows is its weight over the VIP's sum (default 1)", NULL},
     {"state", ef_cfg_parse_choice, offsetof(struct ef_backend_in, state), 0, 0, &states, NULL,
      "up | drain | down",
-     "up (default); drain: keeps its flows, takes no new ones; down: out, not checked"},
+     "up (default); drain: keeps its flows, takes no new ones; down: out, not checked", NULL},
     {"health", ef_cfg_parse_health, offsetof(struct ef_backend_in, hc), 0, 0, NULL, NULL,
-     "health check", "its own health-check keys, over its VIP's"},
+     "health check", "its own health-check keys, over its VIP's", ef_cfg_health_keys},
     {NULL},
 };
 
@@ -193,24 +193,26 @@ static const struct ef_cfg_choices protocols = {"protocol",
 static const struct ef_cfg_choices forwards = {"mode", {{"ipip", EF_FWD_IPIP}, {"l2", EF_FWD_L2}}};
 
 const struct ef_cfg_key ef_cfg_vip_keys[] = {
-    {"address", parse_vip_addr, 0, 0, 0, NULL, "", "IPv4 or IPv6 address", "required"},
+    {"address", parse_vip_addr, 0, 0, 0, NULL, "", "IPv4 or IPv6 address", "required", NULL},
     {"port", ef_cfg_parse_u32, offsetof(struct ef_vip_in, port), 0, 65535, NULL,
-     " (0 for every port)", "0..65535", "required; 0 takes every port"},
+     " (0 for every port)", "0..65535", "required; 0 takes every port", NULL},
     {"protocol", ef_cfg_parse_choice, offsetof(struct ef_vip_in, proto), 0, 0, &protocols, NULL,
-     "tcp | udp", "default tcp"},
+     "tcp | udp", "default tcp", NULL},
     {"forward", ef_cfg_parse_choice, offsetof(struct ef_vip_in, forward), 0, 0, &forwards, NULL,
      "ipip | l2",
-     "ipip (default): encapsulated toward the backend; l2: the destination MAC rewritten"},
+     "ipip (default): encapsulated toward the backend; l2: the destination MAC rewritten", NULL},
     {"table-size", parse_table_size, 0, 0, 0xffffffffU, NULL, NULL, "prime, 251..4194301",
-     "Maglev table slots (default: 65537 or more, 100 per backend)"},
+     "Maglev table slots (default: 65537 or more, 100 per backend)", NULL},
     {"src", parse_src, 0, 0, 0, NULL, NULL, "address or list",
-     "outer source address of ipip packets, one per family (default: the route's)"},
+     "outer source address of ipip packets, one per family (default: the route's)", NULL},
     {"health", ef_cfg_parse_health, offsetof(struct ef_vip_in, hc), 0, 0, NULL, NULL,
-     "health check", "health-check keys for its backends, over the file's"},
+     "health check", "health-check keys for its backends, over the file's", ef_cfg_health_keys},
     {"min-up", ef_cfg_parse_vip_min_up, 0, 0, 65535, NULL, NULL, "0..65535",
      "backends up and healthy it needs on this LB for its address to be announced (default "
-     "announce.min-up)"},
-    {"backends", parse_backends, 0, 0, 0, NULL, NULL, "list of backends", "its backends"},
+     "announce.min-up)",
+     NULL},
+    {"backends", parse_backends, 0, 0, 0, NULL, NULL, "list of backends", "its backends",
+     ef_cfg_backend_keys},
     {NULL},
 };
 
@@ -263,14 +265,13 @@ static int grow_vips(struct ef_cfg_parse *p)
 	return 0;
 }
 
-/* One VIP. */
+/* One VIP, read with the keys ctx. */
 static int parse_vip(struct ef_cfg_parse *p, struct fy_event *ev, void *ctx)
 {
 	struct ef_vip_in v = {.proto = IPPROTO_TCP, .forward = EF_FWD_IPIP};
 	struct ef_config *cfg = p->cfg;
 	int err;
 
-	(void)ctx;
 	if (cfg->conf.n_vips == EF_MAX_VIPS) {
 		err = ef_yaml_err(&p->y, ef_yaml_pos(ev), "vips: more than %d VIPs", EF_MAX_VIPS);
 		ef_yaml_skip(&p->y, ev);
@@ -282,7 +283,7 @@ static int parse_vip(struct ef_cfg_parse *p, struct fy_event *ev, void *ctx)
 	memset(&cfg->conf.vips[v.index], 0, sizeof(cfg->conf.vips[v.index]));
 	memset(&cfg->vx[v.index], 0, sizeof(cfg->vx[v.index]));
 	p->be_hc[v.index] = NULL;
-	err = ef_cfg_mapping(p, ev, ef_cfg_vip_keys, "vip", &v);
+	err = ef_cfg_mapping(p, ev, ctx, "vip", &v);
 	p->vip_hc[v.index] = v.hc;
 	return err ? err : finish_vip(p, &v);
 }
@@ -293,5 +294,5 @@ int ef_cfg_parse_vips(struct ef_cfg_parse *p, struct fy_event *ev, const struct 
 	(void)where;
 	(void)obj;
 	p->cfg->has_vips = true;
-	return ef_cfg_each(p, ev, k->name, parse_vip, NULL);
+	return ef_cfg_each(p, ev, k->name, parse_vip, (void *)k->keys);
 }

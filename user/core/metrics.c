@@ -4,10 +4,14 @@
 #include <inttypes.h>
 
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "core/fingerprint.h"
 #include "core/metrics.h"
 #include "core/model.h"
+#include "dp/xdp.h"
 #include "lib/hash.h"
 
 void ef_metrics_label(FILE *f, const char *val)
@@ -215,9 +219,45 @@ static void write_fingerprints(FILE *f, const struct ef_snap *s)
 	}
 }
 
+/* When this process started, in seconds since the epoch (its start in clock
+ * ticks after boot, /proc/self/stat field 22, plus the boot time): 0 when
+ * it cannot be read. */
+static double start_time(void)
+{
+	unsigned long long ticks = 0, btime = 0;
+	char buf[1024], *p;
+	FILE *f;
+	size_t n;
+
+	f = fopen("/proc/self/stat", "r");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')'); /* the name may hold spaces */
+	if (!p || sscanf(p + 2,
+			 "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d "
+			 "%*d %*d %*d %llu",
+			 &ticks) != 1)
+		return 0;
+	f = fopen("/proc/stat", "r");
+	if (!f)
+		return 0;
+	while (fgets(buf, sizeof(buf), f) && sscanf(buf, "btime %llu", &btime) != 1)
+		;
+	fclose(f);
+	return btime ? (double)btime + (double)ticks / (double)sysconf(_SC_CLK_TCK) : 0;
+}
+
 int ef_metrics_write(FILE *f, const struct ef_snap *s, const struct ef_imb *imb, double window_s)
 {
 	size_t i;
+
+	ef_metrics_family(
+	    f, "process_start_time_seconds", "gauge",
+	    "when the process serving these metrics started, in seconds since the epoch");
+	fprintf(f, "process_start_time_seconds %.2f\n", start_time());
 
 	ef_metrics_family(f, "evenflow_build_info", "gauge",
 			  "the release, and the flow-hash version LBs sharing a VIP must agree on");
@@ -232,6 +272,14 @@ int ef_metrics_write(FILE *f, const struct ef_snap *s, const struct ef_imb *imb,
 	    f, "evenflow_dataplane_devices", "gauge",
 	    "devices the loaded program runs on (0: loaded, but it forwards nothing)");
 	fprintf(f, "evenflow_dataplane_devices %zu\n", s->n_devices);
+	if (s->n_devices)
+		ef_metrics_family(f, "evenflow_dataplane_device_info", "gauge",
+				  "1 per device the program runs on, with its XDP mode");
+	for (i = 0; i < s->n_devices; i++) {
+		fprintf(f, "evenflow_dataplane_device_info{device=\"");
+		ef_metrics_label(f, s->devices[i].name);
+		fprintf(f, "\",mode=\"%s\"} 1\n", ef_mode_str(s->devices[i].mode));
+	}
 	ef_metrics_family(f, "evenflow_verdicts_total", "counter",
 			  "packets seen by the LB program, by verdict reason (see evenflow stats)");
 	for (i = 0; i < EF_V_MAX; i++)

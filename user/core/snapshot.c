@@ -36,6 +36,7 @@ void ef_snap_free(struct ef_snap *s)
 {
 	free(s->vips);
 	free(s->backends);
+	free(s->devices);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -59,15 +60,6 @@ static int read_fingerprints(struct ef_dp *dp, struct ef_snap *s)
 	return 0;
 }
 
-static int count_devices(const struct ef_dp *dp, size_t *n)
-{
-	struct ef_attached *devs = NULL;
-	int err = ef_prog_devices(dp->prog_id, &devs, n);
-
-	free(devs);
-	return err;
-}
-
 int ef_snap_read(struct ef_dp *dp, struct ef_snap *s)
 {
 	struct ef_vip_entry *v = NULL;
@@ -83,7 +75,7 @@ int ef_snap_read(struct ef_dp *dp, struct ef_snap *s)
 	if (err)
 		goto out;
 	s->t = ef_snap_now();
-	err = count_devices(dp, &s->n_devices);
+	err = ef_prog_devices(dp->prog_id, &s->devices, &s->n_devices);
 	if (err)
 		goto out;
 	for (k = 0; k < EF_V_MAX; k++)

@@ -17,6 +17,7 @@
 
 #include "core/imbalance.h"
 #include "dp/lb.h"
+#include "dp/xdp.h"
 #include "evenflow.h"
 #include "util/addr.h"
 
@@ -49,7 +50,9 @@ struct ef_snap {
 	size_t n_backends;
 	__u64 verdicts[EF_V_MAX];
 	__u64 fingerprint; /* of the whole running configuration */
-	size_t n_devices;  /* devices running the program (0: it forwards nothing) */
+	/* the devices running the program (none: it forwards nothing) */
+	struct ef_attached *devices;
+	size_t n_devices;
 };
 
 /* Monotonic time in seconds. */
