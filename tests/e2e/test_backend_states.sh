@@ -25,6 +25,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The client ports the lookup rounds bind are never an ephemeral port of
+# the test's other connections: an earlier connection's entry on the same
+# 5-tuple would decide instead of the table.
+ip netns exec "$EF_NS_CLIENT" sysctl -qw net.ipv4.ip_local_reserved_ports=42000-43299
 check "VIP with three backends" e2e_vip "$VIP" "$B1" "$B2" "$B3"
 check "attach" ef_lb_attach
 
