@@ -25,9 +25,16 @@
 #endif
 
 /* Default connection-table slots (attach --conntrack-size overrides); a
- * power of two, EF_CT_WAYS slots per bucket. */
+ * power of two, EF_CT_WAYS slots per bucket. 2^22 slots of 8 bytes: 32 MiB,
+ * for 1M flows at the recommended quarter fill (README, "Connection table"). */
 #ifndef EF_CONNTRACK_DEFAULT
-#define EF_CONNTRACK_DEFAULT 262144
+#define EF_CONNTRACK_DEFAULT 4194304
+#endif
+
+/* Seconds a TCP entry lives after its last packet once a FIN or RST was
+ * seen, or while the flow has shown one packet only (lib/ct_entry.h). */
+#ifndef EF_CT_GRACE_S
+#define EF_CT_GRACE_S 10
 #endif
 
 /* Slots per connection-table bucket: one 64-byte cache line. */
@@ -255,6 +262,22 @@ struct ef_traffic {
 #define EF_VERDICT_ENUM(name, str, desc) EF_V_##name,
 enum ef_verdict { EF_VERDICT_LIST(EF_VERDICT_ENUM) EF_V_MAX };
 #undef EF_VERDICT_ENUM
+
+/*
+ * Connection-table events (one global per-CPU counter each, not one per
+ * packet): X(enum suffix, name, description), as for the verdicts.
+ */
+#define EF_CT_STAT_LIST(X)                                                                         \
+	X(INSERT, "ct_inserts", "flows given an entry (new, or their old entry stale)")            \
+	X(EVICT_LIVE, "ct_evictions_live",                                                         \
+	  "live entries of one-packet flows replaced by a new flow's")                             \
+	X(NO_ENTRY, "ct_no_entry",                                                                 \
+	  "new flows forwarded by the table's choice without an entry (bucket full of "            \
+	  "established flows)")
+
+#define EF_CT_STAT_ENUM(name, str, desc) EF_CTS_##name,
+enum ef_ct_stat { EF_CT_STAT_LIST(EF_CT_STAT_ENUM) EF_CTS_MAX };
+#undef EF_CT_STAT_ENUM
 
 /* Verdict reasons of the backend-side decap program. */
 #define EF_DECAP_VERDICT_LIST(X)                                                                   \

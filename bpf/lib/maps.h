@@ -141,6 +141,16 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } evenflow_verdicts SEC(".maps");
 
+/* Connection-table events, indexed by enum ef_ct_stat. Written by the data
+ * plane. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, EF_CTS_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} evenflow_ct_stats SEC(".maps");
+
 /* Traffic per VIP, indexed by VIP id. Written by the data plane. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -57,7 +57,7 @@ struct ef_pkt {
 	struct ef_flow_key key; /* the 5-tuple, as the client sent it */
 	__u16 l3_off;		/* offset of the IP header from the frame start */
 	__u16 l3_len;		/* IP packet length by its header (v4 tot_len, v6 40 + payload) */
-	__u8 tcp_flags;		/* TCP flags byte (SYN 0x02 RST 0x04 ACK 0x10 used here) */
+	__u8 tcp_flags;		/* TCP flags byte (FIN, SYN, RST, ACK used here) */
 	__u8 fragment;		/* non-zero: IP fragment (no reliable L4 header) */
 	__u8 tos;		/* IPv4 TOS / IPv6 traffic class, copied to an outer header */
 	__u8 pad;
@@ -65,6 +65,7 @@ struct ef_pkt {
 	__u16 frame_len; /* bytes as received, for the traffic counters */
 };
 
+#define EF_TCP_FIN 0x01
 #define EF_TCP_SYN 0x02
 #define EF_TCP_RST 0x04
 #define EF_TCP_ACK 0x10

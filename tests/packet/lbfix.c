@@ -191,7 +191,7 @@ uint32_t lbfix_ct_buckets(void)
 	return bpf_map__max_entries(skel->maps.evenflow_conntrack);
 }
 
-int lbfix_conntrack(const struct ef_flow_key *k, uint32_t *backend, uint32_t *gen)
+int lbfix_conntrack_entry(const struct ef_flow_key *k, uint64_t *entry)
 {
 	const struct bpf_map *m = skel->maps.evenflow_conntrack;
 	struct ef_ct_bucket b;
@@ -203,12 +203,57 @@ int lbfix_conntrack(const struct ef_flow_key *k, uint32_t *backend, uint32_t *ge
 		return -1;
 	for (int w = 0; w < EF_CT_WAYS; w++) {
 		if (ef_ct_is(b.way[w], fp)) {
-			*backend = ef_ct_id(b.way[w]);
-			*gen = ef_ct_gen(b.way[w]);
+			*entry = b.way[w];
 			return 0;
 		}
 	}
 	return -1;
+}
+
+int lbfix_conntrack(const struct ef_flow_key *k, uint32_t *backend, uint32_t *gen)
+{
+	uint64_t e;
+
+	if (lbfix_conntrack_entry(k, &e))
+		return -1;
+	*backend = ef_ct_id(e);
+	*gen = ef_ct_gen(e);
+	return 0;
+}
+
+/* The kernel's jiffies, as the data plane reads them. */
+static uint64_t jiffies(void)
+{
+	FILE *f = fopen("/proc/timer_list", "r");
+	unsigned long long j = 0;
+	char line[256];
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "jiffies: %llu", &j) == 1)
+			break;
+	fclose(f);
+	assert_true(j != 0);
+	return j;
+}
+
+void lbfix_plant_entry(const struct ef_flow_key *k, uint32_t backend, uint64_t flags, uint32_t age)
+{
+	const struct bpf_map *m = skel->maps.evenflow_conntrack;
+	__u32 h, fp, index, shift, seen;
+	struct ef_ct_bucket b;
+	int way = 0;
+
+	ef_flow_hash2(k, &h, &fp);
+	index = h & (bpf_map__max_entries(m) - 1);
+	assert_int_equal(bpf_map_lookup_elem(map_fd(m), &index, &b), 0);
+	for (int w = 0; w < EF_CT_WAYS; w++)
+		if (ef_ct_is(b.way[w], fp))
+			way = w;
+	shift = ef_ct_long(EF_CT_VALID | flags) ? EF_CT_SEEN_SHIFT_LONG : EF_CT_SEEN_SHIFT;
+	seen = (uint32_t)((jiffies() >> shift) - age) & EF_CT_SEEN_MASK;
+	b.way[way] = ef_ct_entry(fp, backend, lbfix_backends[backend].gen, flags, seen);
+	assert_int_equal(update(map_fd(m), &index, &b), 0);
 }
 
 void lbfix_plant_conntrack(const struct ef_flow_key *k, uint32_t backend)
@@ -220,8 +265,21 @@ void lbfix_plant_conntrack(const struct ef_flow_key *k, uint32_t backend)
 	ef_flow_hash2(k, &h, &fp);
 	index = h & (bpf_map__max_entries(m) - 1);
 	assert_int_equal(bpf_map_lookup_elem(map_fd(m), &index, &b), 0);
-	b.way[0] = ef_ct_entry(fp, backend, lbfix_backends[backend].gen, 0);
+	b.way[0] = 0;
 	assert_int_equal(update(map_fd(m), &index, &b), 0);
+	lbfix_plant_entry(k, backend, EF_CT_ESTAB, 0);
+}
+
+uint64_t lbfix_ct_stat(enum ef_ct_stat what)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	__u32 key = what;
+	uint64_t v[ncpu], sum = 0;
+
+	assert_int_equal(bpf_map_lookup_elem(map_fd(skel->maps.evenflow_ct_stats), &key, v), 0);
+	for (int i = 0; i < ncpu; i++)
+		sum += v[i];
+	return sum;
 }
 
 static uint64_t traffic_packets(const struct bpf_map *m, uint32_t id)

@@ -61,8 +61,17 @@ void lbfix_clear_conntrack(void);
 /* The connection entry of a flow; returns 0, or -1 if there is none. */
 int lbfix_conntrack(const struct ef_flow_key *k, uint32_t *backend, uint32_t *gen);
 /* Write an entry for this flow naming `backend` (of its current gen) in the
- * first way of the flow's bucket, as a fingerprint collision would leave. */
+ * first way of the flow's bucket, as a fingerprint collision would leave
+ * (an established TCP entry, seen now). */
 void lbfix_plant_conntrack(const struct ef_flow_key *k, uint32_t backend);
+/* Write the flow's entry (its own way, else the first) naming `backend`
+ * with state bits `flags` (EF_CT_ESTAB, ...), last seen `age` units of its
+ * clock ago (0: now; 505: idled out whatever the timeout). */
+void lbfix_plant_entry(const struct ef_flow_key *k, uint32_t backend, uint64_t flags, uint32_t age);
+/* The flow's raw entry; returns 0, or -1 if there is none. */
+int lbfix_conntrack_entry(const struct ef_flow_key *k, uint64_t *entry);
+/* A connection-table event counter (evenflow_ct_stats, summed over CPUs). */
+uint64_t lbfix_ct_stat(enum ef_ct_stat what);
 /* Buckets of the connection table. */
 uint32_t lbfix_ct_buckets(void);
 /* Packets counted for a VIP / a backend (summed over CPUs). */

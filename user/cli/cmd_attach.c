@@ -22,7 +22,7 @@
 struct attach_args {
 	const char *dev;
 	int mode; /* enum xdp_attach_mode */
-	unsigned conntrack_size, udp_timeout;
+	unsigned conntrack_size, udp_timeout, tcp_timeout;
 };
 
 const struct ef_choice ef_mode_choices[] = {
@@ -52,12 +52,15 @@ static const struct ef_opt attach_opts[] = {
 	 EF_CONNTRACK_DEFAULT) "; fixed at load)"},
     {"udp-timeout", "S", EF_OPT_U32, offsetof(struct attach_args, udp_timeout), 1, EF_UDP_IDLE_MAX,
      .help = "seconds a UDP flow may idle before it takes a fresh choice"},
+    {"tcp-timeout", "S", EF_OPT_U32, offsetof(struct attach_args, tcp_timeout), 60, EF_TCP_IDLE_MAX,
+     .help = "seconds an established TCP flow may idle before its entry ends"},
     EF_OPT_END,
 };
 
 static const struct attach_args attach_defaults = {
     .mode = XDP_MODE_NATIVE,
     .udp_timeout = EF_UDP_IDLE_DEFAULT,
+    .tcp_timeout = EF_TCP_IDLE_DEFAULT,
 };
 const struct ef_opt_set ef_attach_args = EF_OPT_SET(attach_opts, attach_defaults);
 
@@ -107,7 +110,9 @@ int cmd_attach(const struct ef_ctx *ctx, const void *args)
 {
 	const struct attach_args *a = args;
 	enum xdp_attach_mode mode = (enum xdp_attach_mode)a->mode;
-	struct ef_dp_cfg cfg = {.conntrack_size = a->conntrack_size, .udp_idle_s = a->udp_timeout};
+	struct ef_dp_cfg cfg = {.conntrack_size = a->conntrack_size,
+				.udp_idle_s = a->udp_timeout,
+				.tcp_idle_s = a->tcp_timeout};
 	const char *dev = a->dev;
 	struct ef_dp dp;
 	__u32 replaced;
