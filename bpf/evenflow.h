@@ -256,6 +256,8 @@ struct ef_traffic {
 	X(DROP_BAD_BACKEND, "drop_bad_backend",                                                    \
 	  "backend entry unusable (family mismatch), dropped")                                     \
 	X(DROP_ENCAP_FAIL, "drop_encap_fail", "could not grow the frame for encapsulation")        \
+	X(FWD_ICMP_ERROR, "fwd_icmp_error",                                                        \
+	  "ICMP error about a reply from a VIP, forwarded to the backend of its flow")             \
 	X(FWD_TX, "fwd_tx", "forwarded out of the ingress device (XDP_TX)")                        \
 	X(FWD_REDIRECT, "fwd_redirect", "forwarded to another device (devmap redirect)")
 

@@ -15,6 +15,7 @@
 #include "lib/stats.h"
 #include "lib/vip_lookup.h"
 #include "lib/fastpath.h"
+#include "lib/icmp_error.h"
 
 /* Every packet the fast path (lib/fastpath.h) does not take. */
 static __always_inline int ef_general_path(struct xdp_md *ctx)
@@ -52,11 +53,15 @@ static __always_inline int ef_general_path(struct xdp_md *ctx)
 	if (p.fragment)
 		return ef_is_vip_addr(&p) ? ef_verdict(EF_V_DROP_FRAGMENT, XDP_DROP)
 					  : ef_verdict(EF_V_PASS_NOT_VIP, XDP_PASS);
-	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
+	if (proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6) {
+		if (ef_icmp_of(&p, proto) || ef_parse_icmp_error(&c, &p))
+			return ef_verdict(EF_V_PASS_NOT_VIP, XDP_PASS);
+	} else if (proto != IPPROTO_TCP && proto != IPPROTO_UDP) {
 		return ef_verdict(EF_V_PASS_NOT_VIP, XDP_PASS);
-	if (ef_parse_l4(&c, &p) < 0)
+	} else if (ef_parse_l4(&c, &p) < 0) {
 		return ef_is_vip_addr(&p) ? ef_verdict(EF_V_DROP_MALFORMED, XDP_DROP)
 					  : ef_verdict(EF_V_PASS_NOT_VIP, XDP_PASS);
+	}
 
 	gen = ef_active_gen();
 	ef_flow_hash2(&p.key, &choice.hash, &ct.fp);

@@ -104,7 +104,7 @@ static __always_inline int ef_fast_send(struct xdp_md *ctx, const struct ef_back
 	ef_ct_touch(s, EF_CT_ESTAB, 0, now);
 	if (ef_encap(ctx, nh, EF_ETH_LEN, l3_len, tos, df, hash))
 		return ef_verdict(EF_V_DROP_ENCAP_FAIL, XDP_DROP);
-	return ef_xmit(ctx, be->vip_id, id, frame_len, 0, nh);
+	return ef_xmit(ctx, be->vip_id, id, frame_len, 0, 0, nh);
 }
 
 /* IPv4 (no options) to an IPv4 backend. */

@@ -60,9 +60,9 @@ struct ef_pkt {
 	__u8 tcp_flags;		/* TCP flags byte (FIN, SYN, RST, ACK used here) */
 	__u8 fragment;		/* non-zero: IP fragment (no reliable L4 header) */
 	__u8 tos;		/* IPv4 TOS / IPv6 traffic class, copied to an outer header */
-	__u8 pad;
-	__be16 df;	 /* IPv4 DF bit as in frag_off, copied to an outer IPv4 header */
-	__u16 frame_len; /* bytes as received, for the traffic counters */
+	__u8 icmp_error;	/* an ICMP error about the flow in key (lib/icmp_error.h) */
+	__be16 df;		/* IPv4 DF bit as in frag_off, copied to an outer IPv4 header */
+	__u16 frame_len;	/* bytes as received, for the traffic counters */
 };
 
 #define EF_TCP_FIN 0x01

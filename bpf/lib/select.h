@@ -207,6 +207,23 @@ static __always_inline void ef_ct_insert(struct ef_ct_slot *s, __u32 id, __u32 g
 	ef_ct_count(way == weak ? EF_CTS_EVICT_LIVE : EF_CTS_INSERT);
 }
 
+/* The backend that owns the flow an ICMP error is about: its entry's while
+ * live (its backend up or draining), else the table's choice. The error
+ * neither starts nor refreshes the entry. Returns 0, or -1 if no backend. */
+static __always_inline int ef_select_owner(const struct ef_vip *vip, __u32 gen,
+					   const struct ef_ct_slot *s, struct ef_backend *found,
+					   __u32 found_id, struct ef_choice *c, __u64 now)
+{
+	c->new_flow = 0;
+	if (found && found->vip_id == vip->id && !ef_ct_expired(s->entry, now)) {
+		c->backend = found;
+		c->backend_id = found_id;
+		return 0;
+	}
+	c->backend = ef_table_pick(vip, gen, c->hash, &c->backend_id);
+	return c->backend ? 0 : -1;
+}
+
 /*
  * Choose the backend for a packet of `vip` (of configuration generation
  * `gen`), given what ef_ct_find found for it (`found`: its entry's backend,
@@ -225,6 +242,8 @@ static __always_inline int ef_select(const struct ef_vip *vip, __u32 gen, const 
 	__u64 end = flags & (EF_TCP_FIN | EF_TCP_RST) ? EF_CT_CLOSING : 0;
 	__u64 now = bpf_jiffies64();
 
+	if (p->icmp_error)
+		return ef_select_owner(vip, gen, s, found, found_id, c, now);
 	if (found && found->vip_id == vip->id && !ef_ct_expired(s->entry, now) &&
 	    (!syn || found->state == EF_BE_UP)) {
 		c->backend = found;

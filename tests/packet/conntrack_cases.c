@@ -48,6 +48,28 @@ static uint32_t send_to(const struct frame *g, const uint32_t *backends)
 	return 0;
 }
 
+/* The backend (of VIP_TCP4) an ICMP fragmentation needed about a reply of
+ * f's flow went to; checks its verdict. */
+static uint32_t send_icmp_error(const struct frame *f)
+{
+	struct frame e = {ICMP4_ERR(3, 4, IPPROTO_TCP, "10.0.0.10", 80)};
+	static struct run r;
+	static struct pkt in;
+	char dst[INET6_ADDRSTRLEN];
+
+	e.sport = f->sport;
+	frame_build(&in, &e, topo_dev_mac("in0"));
+	run_xdp(lbfix_prog_fd(), lbfix_counters(), &in, "in0", &r);
+	check_action(&r, XDP_REDIRECT);
+	check_counters(&r, lbfix_counters(), EF_V_FWD_ICMP_ERROR);
+	assert_non_null(inet_ntop(AF_INET, r.out + 14 + 16, dst, sizeof(dst)));
+	for (int i = 0; all_backends[i]; i++)
+		if (!strcmp(lbfix_backends[all_backends[i]].addr, dst))
+			return all_backends[i];
+	fail_msg("ICMP error went to %s, not a backend of the VIP", dst);
+	return 0;
+}
+
 /* The backend a packet of the TCP flow with these flags went to. */
 static uint32_t send_flags(const struct frame *f, uint8_t flags)
 {
@@ -60,6 +82,16 @@ static uint32_t send_flags(const struct frame *f, uint8_t flags)
 static uint32_t send_ack(const struct frame *f)
 {
 	return send_flags(f, TCP_ACK);
+}
+
+/* Is the flow of this frame in the connection table? */
+static bool tracked(const struct frame *f)
+{
+	struct ef_flow_key key;
+	uint32_t id, gen;
+
+	frame_key(&key, f);
+	return lbfix_conntrack(&key, &id, &gen) == 0;
 }
 
 /* The table's choice for the flow, and another backend. */
@@ -190,6 +222,29 @@ static void syn_keeps_a_live_flow(void **state)
 	assert_int_equal(send_ack(&flow), b);
 	/* a SYN of a flow the table has never seen takes the table */
 	assert_int_equal(send_flags(&fresh, TCP_SYN), other);
+}
+
+/* An ICMP error about a reply of a flow goes to the flow's backend (its
+ * entry's, after a table change), and never makes or refreshes an entry. */
+static void icmp_error_follows_the_flow(void **state)
+{
+	uint32_t other, b = choice(&flow, &other);
+	struct frame fresh = flow;
+	struct ef_flow_key key;
+	uint64_t before, after;
+
+	(void)state;
+	fresh.sport++;
+	frame_key(&key, &flow);
+	assert_int_equal(send_ack(&flow), b);
+	assert_int_equal(send_ack(&flow), b);
+	table_of(other);
+	assert_int_equal(lbfix_conntrack_entry(&key, &before), 0);
+	assert_int_equal(send_icmp_error(&flow), b);
+	assert_int_equal(lbfix_conntrack_entry(&key, &after), 0);
+	assert_true(before == after);
+	assert_int_equal(send_icmp_error(&fresh), other);
+	assert_false(tracked(&fresh));
 }
 
 /* The flow's entry holds these state bits (of EF_CT_ESTAB, EF_CT_CLOSING,
@@ -326,16 +381,6 @@ static void foreign_entry_does_not_capture(void **state)
 	frame_key(&key6, &warm6);
 	assert_int_equal(lbfix_conntrack(&key6, &id6, &gen6), 0);
 	send_planted(&other_addr6, id6, XDP_PASS, EF_V_PASS_NOT_VIP);
-}
-
-/* Is the flow of this frame in the connection table? */
-static bool tracked(const struct frame *f)
-{
-	struct ef_flow_key key;
-	uint32_t id, gen;
-
-	frame_key(&key, f);
-	return lbfix_conntrack(&key, &id, &gen) == 0;
 }
 
 /* n flows of the VIP that share one connection-table bucket. */
@@ -498,6 +543,7 @@ int conntrack_cases_run(void)
 	    cmocka_unit_test_setup_teardown(moves_when_gen_changes, restore, restore),
 	    cmocka_unit_test_setup_teardown(stays_when_draining, restore, restore),
 	    cmocka_unit_test_setup_teardown(syn_keeps_a_live_flow, restore, restore),
+	    cmocka_unit_test_setup_teardown(icmp_error_follows_the_flow, restore, restore),
 	    cmocka_unit_test_setup_teardown(rst_starts_the_grace, restore, restore),
 	    cmocka_unit_test_setup_teardown(fin_starts_the_grace, restore, restore),
 	    cmocka_unit_test_setup_teardown(tcp_entry_idles_out, restore, restore),

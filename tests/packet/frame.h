@@ -31,7 +31,13 @@ struct frame {
 	uint8_t ext6[FRAME_MAX_EXT6];
 	uint8_t tcp_opt;   /* bytes of TCP options */
 	uint8_t icmp_type; /* ICMP/ICMPv6 type; 0: echo request */
-	uint16_t payload;  /* bytes of payload after L4 */
+	uint8_t icmp_code;
+	/* An ICMP error quoting a reply from dst (port dport) to this client
+	 * address (port sport), of protocol quote_proto: the frame's flow key
+	 * is that flow's, as the client sends it. */
+	const char *quote;
+	uint8_t quote_proto;
+	uint16_t payload; /* bytes of payload after L4 */
 };
 
 /* The frame as sent by the client to `dst_mac` (the LB's ingress device). */
