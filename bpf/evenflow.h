@@ -203,6 +203,22 @@ struct ef_ct_bucket {
 	__u64 way[EF_CT_WAYS];
 };
 
+/* ---- Devices ---- */
+
+/* Slots of the device table (a power of two): a device's is its ifindex
+ * modulo this. */
+#define EF_DEV_SLOTS 256
+
+/* A device of the LB's namespace as the data plane checks a frame against
+ * it: the frame must be sent to its MAC and, if tagged, carry a VLAN id
+ * configured on it (a VLAN sub-interface exists). */
+struct ef_device {
+	__u32 ifindex; /* 0: an empty slot */
+	__u8 mac[6];
+	__u16 pad;
+	__u64 vlans[4096 / 64]; /* bit v: VLAN id v is configured */
+};
+
 /* ---- Next-hop cache ---- */
 
 /* Bytes of the cached frame head: Ethernet and an outer IPv6 header. */
@@ -241,6 +257,9 @@ struct ef_traffic {
  * X(enum suffix, name, description); the name is what `evenflow stats` prints.
  */
 #define EF_VERDICT_LIST(X)                                                                         \
+	X(PASS_NOT_OURS, "pass_not_ours",                                                          \
+	  "not sent to the device's MAC (broadcast, multicast, another host's) or tagged "          \
+	  "with a VLAN not configured on it, passed untouched")                                    \
 	X(PASS_NOT_IP, "pass_not_ip", "not IPv4/IPv6 (ARP, LLDP, ...), passed to the kernel")      \
 	X(PASS_NOT_VIP, "pass_not_vip", "IP but not for a VIP, passed to the kernel")              \
 	X(DROP_MALFORMED, "drop_malformed", "truncated frame or invalid header, dropped")          \

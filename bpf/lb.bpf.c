@@ -16,6 +16,7 @@
 #include "lib/vip_lookup.h"
 #include "lib/fastpath.h"
 #include "lib/icmp_error.h"
+#include "lib/ours.h"
 
 /* Every packet the fast path (lib/fastpath.h) does not take. */
 static __always_inline int ef_general_path(struct xdp_md *ctx)
@@ -28,12 +29,15 @@ static __always_inline int ef_general_path(struct xdp_md *ctx)
 	struct ef_choice choice;
 	struct ef_vip *vip;
 	__u32 found_id = 0;
+	__u16 vid;
 	int proto;
 	__u32 gen;
 
-	proto = ef_parse_eth(&c);
+	proto = ef_parse_eth(&c, &vid);
 	if (proto < 0)
 		return ef_verdict(EF_V_DROP_MALFORMED, XDP_DROP);
+	if (!ef_frame_ours(data, ctx->ingress_ifindex, vid))
+		return ef_verdict(EF_V_PASS_NOT_OURS, XDP_PASS);
 	p.l3_off = c.pos - data;
 	p.frame_len = c.end - data;
 	if (proto == bpf_htons(ETH_P_IP))

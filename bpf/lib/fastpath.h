@@ -4,8 +4,9 @@
  *
  * Most packets a load balancer forwards belong to flows it already tracks,
  * and many of the others are not for it at all. ef_fast_path() takes exactly
- * those two kinds, for IPv4 without VLAN tags or options and IPv6 without
- * VLAN tags or extension headers: a packet whose destination the VIP filter
+ * those two kinds, in frames sent to the ingress device's MAC (lib/ours.h),
+ * for IPv4 without VLAN tags or options and IPv6 without VLAN tags or
+ * extension headers: a packet whose destination the VIP filter
  * rules out is passed; a TCP (not SYN, FIN or RST) or UDP packet whose flow's
  * entry names a backend that may still carry it, of the VIP the packet is
  * for, in ipip mode toward a backend of the packet's family whose next hop
@@ -21,6 +22,7 @@
 #define EF_FASTPATH_H
 
 #include "forward.h"
+#include "ours.h"
 #include "select.h"
 #include "stats.h"
 #include "vip_lookup.h"
@@ -186,7 +188,7 @@ static __always_inline int ef_fast_path(struct xdp_md *ctx)
 
 	/* as short as Ethernet and an IPv4 header: a miss (shorter than any
 	 * packet either takes) */
-	if (data + EF_ETH_LEN + EF_IPV4_LEN > end)
+	if (data + EF_ETH_LEN + EF_IPV4_LEN > end || !ef_frame_ours(data, ctx->ingress_ifindex, 0))
 		return EF_FAST_MISS;
 	proto = ef_eth_proto(data);
 	if (proto == bpf_htons(ETH_P_IP))

@@ -66,6 +66,13 @@ struct {
  * costs here). */
 __u64 evenflow_vip_filter[EF_VIP_FILTER_WORDS] SEC(".data.vip_filter");
 
+/* The device table (struct ef_device), slot ifindex % EF_DEV_SLOTS: each
+ * device's MAC and VLAN ids. Written by the CLI (every device of the
+ * namespace, when it attaches or commits). Global data in a section of its
+ * own, pinned as evenflow_devices by the loader, read with plain loads like
+ * the filter above. */
+struct ef_device evenflow_devices[EF_DEV_SLOTS] SEC(".data.devices");
+
 /* Backends of all VIPs, per generation: gen * EF_MAX_BACKENDS + backend
  * id. A backend keeps its id (and gen) across generations. Written by the
  * CLI. */

@@ -71,9 +71,10 @@ struct ef_pkt {
 #define EF_TCP_ACK 0x10
 
 /* Ethernet and up to two VLAN tags (802.1Q / 802.1ad). Returns the EtherType
- * after the tags (network order) or EF_PARSE_TRUNCATED. A third tag leaves the
+ * after the tags (network order) or EF_PARSE_TRUNCATED; *vid is the outer
+ * tag's VLAN id (0: untagged or priority-tagged). A third tag leaves the
  * tag's EtherType, which the caller treats as "not IP". */
-static __always_inline int ef_parse_eth(struct ef_cursor *c)
+static __always_inline int ef_parse_eth(struct ef_cursor *c, __u16 *vid)
 {
 	struct ethhdr *eth = c->pos;
 	__be16 proto;
@@ -82,6 +83,7 @@ static __always_inline int ef_parse_eth(struct ef_cursor *c)
 		return EF_PARSE_TRUNCATED;
 	proto = ef_eth_proto(eth);
 	c->pos = eth + 1;
+	*vid = 0;
 
 #pragma unroll
 	for (int i = 0; i < 2; i++) {
@@ -91,6 +93,8 @@ static __always_inline int ef_parse_eth(struct ef_cursor *c)
 			break;
 		if ((void *)(vlan + 1) > c->end)
 			return EF_PARSE_TRUNCATED;
+		if (!i)
+			*vid = bpf_ntohs(vlan->tci) & 0x0fff;
 		proto = vlan->encap_proto;
 		c->pos = vlan + 1;
 	}

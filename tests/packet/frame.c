@@ -40,7 +40,7 @@ void frame_build(struct pkt *p, const struct frame *f, const uint8_t dst_mac[6])
 	pb_init(p);
 	pb_eth(p, dst_mac, topo_client_mac);
 	for (int i = 0; i < f->vlans; i++)
-		pb_vlan(p, i == 0 && f->vlans > 1 ? 0x88a8 : 0x8100, 100 + i);
+		pb_vlan(p, i == 0 && f->vlans > 1 ? 0x88a8 : 0x8100, (f->vid ? f->vid : 100) + i);
 	if (f->family == 0) {
 		pb_raw(p, arp_request, sizeof(arp_request), 0x0806, 0);
 		pb_finish(p);

@@ -24,6 +24,7 @@ struct frame {
 	uint8_t flags;	 /* TCP flags */
 	uint8_t tos;	 /* IPv4 TOS / IPv6 traffic class */
 	uint8_t vlans;	 /* VLAN tags, 0..3 (802.1ad outer, 802.1Q inner) */
+	uint16_t vid;	 /* the outer tag's TCI (priority, VLAN id); 0: id 100 (then 101, 102) */
 	uint8_t ip4_opt; /* bytes of IPv4 options (multiple of 4) */
 	uint16_t frag;	 /* IPv4: the frag_off field (0x4000 = DF); IPv6: a fragment
 			  * header with this offset/flags field is added */

@@ -30,6 +30,14 @@ enum lb_mutate {
 	MUT_PAD,	  /* 20 bytes of Ethernet padding after the IP packet */
 };
 
+/* Where the frame is sent. */
+enum lb_to {
+	TO_DEV,	  /* the ingress device's MAC */
+	TO_BCAST, /* ff:ff:ff:ff:ff:ff */
+	TO_MCAST, /* an IPv4 multicast MAC */
+	TO_OTHER, /* another host's unicast MAC */
+};
+
 struct lb_row {
 	const char *name;
 	struct frame in;
@@ -44,6 +52,7 @@ struct lb_row {
 	unsigned int cut;   /* non-zero: frame cut to this many bytes */
 	int cut_fixlen;	    /* and the IP length field made to match the cut */
 	unsigned int mtu;   /* OUT_ICMP: the MTU the answer announces */
+	enum lb_to to;	    /* destination MAC */
 };
 
 /* Build the row's input frame (mutated and cut). */

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "dp/devtable.h"
 #include "lbfix.h"
 #include "lib/ct_entry.h"
 #include "lib/hash.h"
@@ -304,6 +305,29 @@ uint64_t lbfix_backend_packets(uint32_t id)
 	return traffic_packets(skel->maps.evenflow_backend_stats, id);
 }
 
+/* The device table, written by the product's code from the topology's
+ * devices, with VLAN LBFIX_VLAN configured on in0 (listed the way the
+ * kernel lists a sub-interface: this kernel may have no 8021q to make one). */
+static int write_devices(void)
+{
+	char path[] = "/tmp/efp-vlan-XXXXXX";
+	int fd = mkstemp(path), err;
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+	if (!f) {
+		fprintf(stderr, "# lbfix: cannot write a VLAN list\n");
+		return -1;
+	}
+	fprintf(f,
+		"VLAN Dev name    | VLAN ID\nName-Type: VLAN_NAME_TYPE_RAW_PLUS_VID_NO_PAD\n"
+		"in0.%d      | %d  | in0\n",
+		LBFIX_VLAN, LBFIX_VLAN);
+	fclose(f);
+	err = ef_device_table_write(map_fd(skel->maps.data_devices), path);
+	unlink(path);
+	return err ? -1 : 0;
+}
+
 /* Buckets of the fixture's connection table. */
 #define LBFIX_CT_BUCKETS 1024
 
@@ -344,7 +368,7 @@ int lbfix_load(int fast_path)
 	for (uint32_t id = 1; id < LBFIX_MAX_VIPS; id++)
 		if (lbfix_vips[id].addr && write_vip(id))
 			return -1;
-	return 0;
+	return write_devices();
 }
 
 void lbfix_unload(void)

@@ -19,6 +19,8 @@
 #define LBFIX_MAX_BACKENDS 64
 #define LBFIX_MAX_VIPS	   32
 #define LBFIX_VIP_BACKENDS 4
+/* The VLAN id configured on in0 (the frames' default tag). */
+#define LBFIX_VLAN 100
 
 struct lbfix_backend {
 	const char *addr;

@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "cli/output.h"
 #include "core/live.h"
+#include "dp/devtable.h"
 #include "dp/lb.h"
 #include "dp/maps.h"
 #include "dp/pindir.h"
@@ -121,7 +122,7 @@ int cmd_attach(const struct ef_ctx *ctx, const void *args)
 	err = ef_dp_open(ef_pin_dir(ctx->pin_dir), &cfg, &dp);
 	if (err)
 		return err;
-	err = ef_tx_ports_sync(dp.tx_ports);
+	err = ef_devices_sync(&dp);
 	if (err)
 		goto out;
 	check_forwarding(dev);

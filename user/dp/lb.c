@@ -36,6 +36,9 @@ static const struct lb_map {
     /* global data: the whole bitmap is one value */
     {"evenflow_vip_filter", EF_VIP_FILTER_WORDS * sizeof(__u64),
      offsetof(struct ef_dp, vip_filter)},
+    /* global data too: the whole device table is one value */
+    {"evenflow_devices", EF_DEV_SLOTS * sizeof(struct ef_device),
+     offsetof(struct ef_dp, devices)},
     {"evenflow_backends", sizeof(struct ef_backend), offsetof(struct ef_dp, backends)},
     {"evenflow_maglev", sizeof(__u32) /* map id */, offsetof(struct ef_dp, maglev)},
     {"evenflow_conntrack", sizeof(struct ef_ct_bucket), offsetof(struct ef_dp, conntrack)},
@@ -159,6 +162,7 @@ static int load_lb(const char *pin_dir, const struct ef_dp_cfg *cfg)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = pin_dir);
 	char path[PATH_MAX], tmp[PATH_MAX], ct[PATH_MAX], ct_old[PATH_MAX], filter[PATH_MAX];
+	char devices[PATH_MAX];
 	struct lb_bpf *skel;
 	__u32 slots;
 	bool aside;
@@ -168,7 +172,8 @@ static int load_lb(const char *pin_dir, const struct ef_dp_cfg *cfg)
 	    ef_pin_path(tmp, sizeof(tmp), pin_dir, EF_PIN_LB_PROG "_new") ||
 	    ef_pin_path(ct, sizeof(ct), pin_dir, "evenflow_conntrack") ||
 	    ef_pin_path(ct_old, sizeof(ct_old), pin_dir, "evenflow_conntrack_old") ||
-	    ef_pin_path(filter, sizeof(filter), pin_dir, "evenflow_vip_filter"))
+	    ef_pin_path(filter, sizeof(filter), pin_dir, "evenflow_vip_filter") ||
+	    ef_pin_path(devices, sizeof(devices), pin_dir, "evenflow_devices"))
 		return ef_err(-ENAMETOOLONG, "pin dir %s: name too long", pin_dir);
 	skel = lb_bpf__open_opts(&oo);
 	if (!skel)
@@ -188,6 +193,11 @@ static int load_lb(const char *pin_dir, const struct ef_dp_cfg *cfg)
 	err = bpf_map__set_pin_path(skel->maps.data_vip_filter, filter);
 	if (err) {
 		ef_err(err, "cannot pin the VIP filter at %s: %s", filter, strerror(-err));
+		goto out;
+	}
+	err = bpf_map__set_pin_path(skel->maps.data_devices, devices);
+	if (err) {
+		ef_err(err, "cannot pin the device table at %s: %s", devices, strerror(-err));
 		goto out;
 	}
 	match_pinned_flags(pin_dir, skel->maps.evenflow_tx_ports);

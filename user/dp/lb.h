@@ -33,7 +33,7 @@ struct ef_dp {
 	int prog_fd;
 	__u32 prog_id;
 	int ncpus;
-	int gen, vip_info, vip_index, vip_addrs, vip_filter, backends, maglev, conntrack;
+	int gen, vip_info, vip_index, vip_addrs, vip_filter, devices, backends, maglev, conntrack;
 	int nexthop, tx_ports, verdicts, ct_stats, vip_stats, backend_stats;
 };
 
