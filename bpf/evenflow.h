@@ -106,6 +106,11 @@ enum ef_forward {
  * control plane kept them in the table (README, "Health checks fail open").
  * Informational: the data plane does not read it. */
 #define EF_VIP_F_FAIL_OPEN (1U << 2)
+/* ICMP echo to the VIP's address is not answered for this VIP (the address
+ * answers while one of its VIPs does; lib/echo.h). */
+#define EF_VIP_F_NO_ECHO (1U << 3)
+/* The flags that set an outer source. */
+#define EF_VIP_F_SRC (EF_VIP_F_SRC4 | EF_VIP_F_SRC6)
 
 /* Value of evenflow_vips. */
 struct ef_vip {
@@ -118,6 +123,11 @@ struct ef_vip {
 	__u32 src4;	     /* outer IPv4 source if EF_VIP_F_SRC4 */
 	struct ef_addr src6; /* outer IPv6 source if EF_VIP_F_SRC6 */
 };
+
+/* Value of evenflow_vip_addrs: the VIPs on the address (low 16 bits), and
+ * whether the address answers ICMP echo (one of them does). */
+#define EF_ADDR_VIPS_MASK 0xffffU
+#define EF_ADDR_F_ECHO	  (1U << 16)
 
 /* ---- Backends ---- */
 
@@ -243,6 +253,15 @@ struct ef_nexthop {
 	__u64 expires;	   /* bpf_jiffies64() after which to ask the FIB again */
 };
 
+/* ---- Generated replies ---- */
+
+/* Value of evenflow_reply_budget (per CPU): a token bucket for the replies
+ * the data plane sends itself (ICMP echo replies and "too big"). */
+struct ef_reply_budget {
+	__u64 at;     /* jiffies of the last refill */
+	__u64 tokens; /* replies this CPU may still send */
+};
+
 /* ---- Counters ---- */
 
 /* Per-VIP and per-backend traffic (per-CPU; user space sums the CPUs). */
@@ -272,6 +291,9 @@ struct ef_traffic {
 	X(DROP_TOO_BIG, "drop_too_big", "forwarded packet exceeds the egress MTU, dropped")        \
 	X(ICMP_TOO_BIG, "icmp_too_big",                                                            \
 	  "too big for the tunnel: ICMP 'too big' sent to the client")                             \
+	X(ICMP_ECHO_REPLY, "icmp_echo_reply", "ICMP echo to a VIP address, answered")              \
+	X(DROP_REPLY_LIMIT, "drop_reply_limit",                                                    \
+	  "a reply (echo, too big) over this CPU's budget (--reply-rate): not sent, dropped")       \
 	X(DROP_BAD_BACKEND, "drop_bad_backend",                                                    \
 	  "backend entry unusable (family mismatch), dropped")                                     \
 	X(DROP_ENCAP_FAIL, "drop_encap_fail", "could not grow the frame for encapsulation")        \

@@ -15,6 +15,7 @@
 #include "lib/stats.h"
 #include "lib/vip_lookup.h"
 #include "lib/fastpath.h"
+#include "lib/echo.h"
 #include "lib/icmp_error.h"
 #include "lib/ours.h"
 
@@ -58,6 +59,8 @@ static __always_inline int ef_general_path(struct xdp_md *ctx)
 		return ef_is_vip_addr(&p) ? ef_verdict(EF_V_DROP_FRAGMENT, XDP_DROP)
 					  : ef_verdict(EF_V_PASS_NOT_VIP, XDP_PASS);
 	if (proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6) {
+		if (!ef_icmp_of(&p, proto) && ef_is_echo(&c, &p))
+			return ef_echo_reply(data, &c, &p);
 		if (ef_icmp_of(&p, proto) || ef_parse_icmp_error(&c, &p))
 			return ef_verdict(EF_V_PASS_NOT_VIP, XDP_PASS);
 	} else if (proto != IPPROTO_TCP && proto != IPPROTO_UDP) {

@@ -12,6 +12,7 @@
 #include <linux/socket.h>
 #include "encap.h"
 #include "icmp.h"
+#include "reply.h"
 #include "select.h"
 #include "stats.h"
 #include "time.h"
@@ -165,9 +166,15 @@ static __always_inline int ef_xmit(struct xdp_md *ctx, __u32 vip_id, __u32 backe
 }
 
 /* A packet too big for the tunnel: tell the client the largest that fits
- * (IPv4 with DF, or IPv6, which routers never fragment); drop the others. */
+ * (IPv4 with DF, or IPv6, which routers never fragment), within the reply
+ * budget (reply.h); drop the others. */
 static __always_inline int ef_too_big(struct xdp_md *ctx, const struct ef_pkt *p, __u32 fits)
 {
+	int answer = (p->key.family == EF_FAMILY_V4 && p->df && fits >= 68) ||
+		     (p->key.family == EF_FAMILY_V6 && fits >= EF_IPV6_MIN_MTU);
+
+	if (answer && !ef_reply_allowed())
+		return ef_verdict(EF_V_DROP_REPLY_LIMIT, XDP_DROP);
 	if (p->key.family == EF_FAMILY_V4 && p->df && fits >= 68 && !ef_icmp4_too_big(ctx, p, fits))
 		return ef_verdict(EF_V_ICMP_TOO_BIG, XDP_TX);
 	if (p->key.family == EF_FAMILY_V6 && fits >= EF_IPV6_MIN_MTU &&

@@ -46,9 +46,9 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } evenflow_vip_index SEC(".maps");
 
-/* VIP addresses (port 0, proto 0) -> number of VIPs on them; tells which
- * fragments to drop. Written by the CLI; during a commit it holds the
- * addresses of both generations (room for both). */
+/* VIP addresses (port 0, proto 0) -> number of VIPs on them and whether
+ * the address answers echo (EF_ADDR_*); tells which fragments to drop. Written by the CLI; during a
+ * commit it holds the addresses of both generations (room for both). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, EF_GENS *EF_MAX_VIPS);
@@ -147,6 +147,16 @@ struct {
 	__type(value, __u64);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } evenflow_verdicts SEC(".maps");
+
+/* This CPU's budget of generated replies (lib/reply.h). Written by the data
+ * plane. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ef_reply_budget);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} evenflow_reply_budget SEC(".maps");
 
 /* Connection-table events, indexed by enum ef_ct_stat. Written by the data
  * plane. */

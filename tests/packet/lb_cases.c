@@ -20,6 +20,8 @@
 #define TX(v)	     .action = XDP_TX, .verdict = EF_V_FWD_TX, .vip = v, .egress = "in0"
 #define DROP(reason) .action = XDP_DROP, .verdict = EF_V_##reason, .out = OUT_NONE
 #define PASS(reason) .action = XDP_PASS, .verdict = EF_V_##reason, .out = OUT_SAME
+/* An echo request answered. */
+#define ECHO .action = XDP_TX, .verdict = EF_V_ICMP_ECHO_REPLY, .out = OUT_ECHO
 /* An ICMP error forwarded (XDP_REDIRECT or XDP_TX) to VIP v's backend by dev. */
 #define ICMP_ERR(act, v, dev) .action = act, .verdict = EF_V_FWD_ICMP_ERROR, .vip = v, .egress = dev
 
@@ -298,11 +300,26 @@ static const struct lb_row rows[] = {
     {"three VLAN tags: not parsed further",
      {TCP4("10.0.0.10", 80, TCP_ACK), .vlans = 3},
      PASS(PASS_NOT_IP)},
-    {"ping to a VIP address",
+    {"ping to a VIP address: echo reply from the VIP",
      {.family = 4, .src = C4, .dst = "10.0.0.10", .proto = IPPROTO_ICMP, .payload = 56},
+     ECHO},
+    {"ping to a VIP address behind a VLAN tag: reply keeps the tag",
+     {.family = 4, .src = C4, .dst = "10.0.0.11", .proto = IPPROTO_ICMP, .vlans = 1, .tos = 8},
+     ECHO},
+    {"ICMPv6 echo to a VIP address: echo reply from the VIP",
+     {.family = 6, .src = C6, .dst = "2001:db8::10", .proto = IPPROTO_ICMPV6, .payload = 100},
+     ECHO},
+    {"ping to a VIP address whose VIPs all have echo off: pass",
+     {.family = 4, .src = C4, .dst = "10.0.0.17", .proto = IPPROTO_ICMP, .payload = 56},
      PASS(PASS_NOT_VIP)},
-    {"ICMPv6 echo to a VIP address",
-     {.family = 6, .src = C6, .dst = "2001:db8::10", .proto = IPPROTO_ICMPV6},
+    {"ping with IPv4 options to a VIP address: pass",
+     {.family = 4, .src = C4, .dst = "10.0.0.10", .proto = IPPROTO_ICMP, .ip4_opt = 4},
+     PASS(PASS_NOT_VIP)},
+    {"ping to the host: pass",
+     {.family = 4, .src = C4, .dst = "192.0.2.1", .proto = IPPROTO_ICMP},
+     PASS(PASS_NOT_VIP)},
+    {"ICMP timestamp request to a VIP address: pass",
+     {.family = 4, .src = C4, .dst = "10.0.0.10", .proto = IPPROTO_ICMP, .icmp_type = 13},
      PASS(PASS_NOT_VIP)},
     {"ICMPv6 neighbour solicitation",
      {.family = 6,

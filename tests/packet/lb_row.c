@@ -115,6 +115,10 @@ static void run_once(const struct lb_row *row, const struct pkt *in, struct pkt 
 	check_counters(&r, lbfix_counters(), row->verdict);
 	if (row->out == OUT_SAME)
 		check_frame(&r, in);
+	if (row->out == OUT_ECHO) {
+		lbfix_expect_echo(want, in, &row->in);
+		check_frame(&r, want);
+	}
 	if (row->out == OUT_ICMP) {
 		lbfix_expect_icmp(want, in, &row->in, row->mtu);
 		check_frame(&r, want);

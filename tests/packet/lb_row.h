@@ -15,6 +15,7 @@ enum lb_out {
 	OUT_L2,	   /* MACs rewritten toward that backend */
 	OUT_ANY,   /* forwarded, only action and counter checked (generated cases) */
 	OUT_ICMP,  /* answered: ICMP "too big" back to the client, announcing .mtu */
+	OUT_ECHO,  /* answered: ICMP echo reply back to the client */
 };
 
 /* Frame changes applied after building (malformed frames). */

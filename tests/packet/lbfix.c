@@ -101,6 +101,8 @@ static int write_vip(uint32_t id)
 	struct ef_addr src;
 	int fd;
 
+	if (v->no_echo)
+		vip.flags |= EF_VIP_F_NO_ECHO;
 	if (v->src) {
 		if (frame_addr(&src, v->src) == EF_FAMILY_V4) {
 			vip.flags |= EF_VIP_F_SRC4;
@@ -118,7 +120,9 @@ static int write_vip(uint32_t id)
 	vip_key(&key, v, 1);
 	fd = map_fd(skel->maps.evenflow_vip_addrs);
 	bpf_map_lookup_elem(fd, &key, &count);
-	count++;
+	count = (count & EF_ADDR_F_ECHO) | ((count & EF_ADDR_VIPS_MASK) + 1);
+	if (!v->no_echo)
+		count |= EF_ADDR_F_ECHO;
 	if (update(fd, &key, &count))
 		return -1;
 	bit = ef_filter_bit(&key.addr, key.family);
@@ -271,6 +275,17 @@ void lbfix_plant_conntrack(const struct ef_flow_key *k, uint32_t backend)
 	lbfix_plant_entry(k, backend, EF_CT_ESTAB, 0);
 }
 
+void lbfix_reset_reply_budget(void)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct ef_reply_budget b[ncpu];
+	__u32 zero = 0;
+
+	/* refilled from time 0: full at the next reply */
+	memset(b, 0, sizeof(b));
+	assert_int_equal(update(map_fd(skel->maps.evenflow_reply_budget), &zero, b), 0);
+}
+
 uint64_t lbfix_ct_stat(enum ef_ct_stat what)
 {
 	int ncpu = libbpf_num_possible_cpus();
@@ -350,6 +365,7 @@ int lbfix_load(int fast_path)
 	skel = lb_bpf__open_opts(&opts);
 	if (skel) {
 		skel->rodata->ef_udp_idle_s = 1; /* the shortest, for the idle test */
+		skel->rodata->ef_reply_rate = LBFIX_REPLY_RATE;
 		/* a small table (as --conntrack-size sizes it), so that flows
 		 * sharing a bucket are easy to find */
 		skel->rodata->ef_ct_mask = LBFIX_CT_BUCKETS - 1;
@@ -447,6 +463,25 @@ void lbfix_expect_icmp(struct pkt *out, const struct pkt *rx, const struct frame
 	/* the longest IPv4 header and 8 bytes; IPv6: its header and 8 bytes */
 	pb_raw(out, rx->data + l3, v4 ? 68 : 48, 0, 0);
 	pb_finish(out);
+}
+
+void lbfix_expect_echo(struct pkt *out, const struct pkt *rx, const struct frame *f)
+{
+	struct frame r = *f;
+
+	r.src = f->dst;
+	r.dst = f->src;
+	r.icmp_type = f->family == 4 ? 8 : 129;
+	frame_build(out, &r, rx->data + 6);
+	memcpy(out->data + 6, rx->data, 6);
+	if (f->family == 4) {
+		/* echo reply is type 0, which frame_build takes for "echo request" */
+		int icmp = pb_off(out, PB_ICMP, 0);
+
+		out->data[icmp] = 0;
+		pb_set16(out, icmp + 2, 0);
+		pb_set16(out, icmp + 2, pb_csum(out->data + icmp, out->len - icmp, 0));
+	}
 }
 
 void lbfix_expect_l2(struct pkt *out, const struct pkt *rx, const uint8_t dmac[6],

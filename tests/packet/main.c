@@ -18,6 +18,7 @@
  *   lb_cases.c        LB rows: forwarding, failures, passes, fragments, bad headers
  *   malformed_cases.c every base frame cut at every header boundary (generated)
  *   conntrack_cases.c connection-table stories
+ *   reply_cases.c     the budget of generated replies
  *   decap_cases.c     decap rows
  *   commit_cases.c    the product's commit path (libevenflow) and lookup
  *
@@ -67,6 +68,7 @@ int main(void)
 		failed += lb_cases_run();
 		failed += malformed_cases_run();
 		failed += conntrack_cases_run();
+		failed += reply_cases_run();
 		lbfix_unload();
 	}
 	failed += commit_cases_run();

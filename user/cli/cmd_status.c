@@ -192,6 +192,7 @@ int cmd_status(const struct ef_ctx *ctx, const void *args)
 		out_u64("conntrack_size", "conntrack:   %llu slots", cfg.conntrack_size);
 		out_u64("udp_timeout", ", UDP idle timeout %llu s", cfg.udp_idle_s);
 		out_u64("tcp_timeout", ", TCP idle timeout %llu s\n", cfg.tcp_idle_s);
+		out_u64("reply_rate", "replies:     %llu a second per CPU\n", cfg.reply_rate);
 	}
 	err = ef_print_devices(dp.prog_id);
 	if (err)

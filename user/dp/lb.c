@@ -37,8 +37,7 @@ static const struct lb_map {
     {"evenflow_vip_filter", EF_VIP_FILTER_WORDS * sizeof(__u64),
      offsetof(struct ef_dp, vip_filter)},
     /* global data too: the whole device table is one value */
-    {"evenflow_devices", EF_DEV_SLOTS * sizeof(struct ef_device),
-     offsetof(struct ef_dp, devices)},
+    {"evenflow_devices", EF_DEV_SLOTS * sizeof(struct ef_device), offsetof(struct ef_dp, devices)},
     {"evenflow_backends", sizeof(struct ef_backend), offsetof(struct ef_dp, backends)},
     {"evenflow_maglev", sizeof(__u32) /* map id */, offsetof(struct ef_dp, maglev)},
     {"evenflow_conntrack", sizeof(struct ef_ct_bucket), offsetof(struct ef_dp, conntrack)},
@@ -183,6 +182,8 @@ static int load_lb(const char *pin_dir, const struct ef_dp_cfg *cfg)
 	    cfg && cfg->udp_idle_s ? cfg->udp_idle_s : EF_UDP_IDLE_DEFAULT;
 	skel->rodata->ef_tcp_idle_s =
 	    cfg && cfg->tcp_idle_s ? cfg->tcp_idle_s : EF_TCP_IDLE_DEFAULT;
+	skel->rodata->ef_reply_rate =
+	    cfg && cfg->reply_rate ? cfg->reply_rate : EF_REPLY_RATE_DEFAULT;
 	skel->rodata->ef_ct_mask = slots / EF_CT_WAYS - 1;
 	err = bpf_map__set_max_entries(skel->maps.evenflow_conntrack, slots / EF_CT_WAYS);
 	if (err) {
@@ -269,7 +270,8 @@ int ef_dp_get_cfg(const struct ef_dp *dp, struct ef_dp_cfg *cfg)
 		nlen = strlen(minfo.name);
 		if (nlen < 7 || strcmp(minfo.name + nlen - 7, ".rodata") ||
 		    minfo.value_size < offsetof(struct lb_bpf__rodata, ef_udp_idle_s) + 4 ||
-		    minfo.value_size < offsetof(struct lb_bpf__rodata, ef_tcp_idle_s) + 4) {
+		    minfo.value_size < offsetof(struct lb_bpf__rodata, ef_tcp_idle_s) + 4 ||
+		    minfo.value_size < offsetof(struct lb_bpf__rodata, ef_reply_rate) + 4) {
 			close(fd);
 			continue;
 		}
@@ -279,6 +281,8 @@ int ef_dp_get_cfg(const struct ef_dp *dp, struct ef_dp_cfg *cfg)
 			       (char *)val + offsetof(struct lb_bpf__rodata, ef_udp_idle_s), 4);
 			memcpy(&cfg->tcp_idle_s,
 			       (char *)val + offsetof(struct lb_bpf__rodata, ef_tcp_idle_s), 4);
+			memcpy(&cfg->reply_rate,
+			       (char *)val + offsetof(struct lb_bpf__rodata, ef_reply_rate), 4);
 			err = 0;
 		}
 		free(val);
@@ -323,7 +327,8 @@ static bool cfg_differs(const struct ef_dp_cfg *want, const struct ef_dp_cfg *ha
 {
 	return (want->conntrack_size && want->conntrack_size != have->conntrack_size) ||
 	       (want->udp_idle_s && want->udp_idle_s != have->udp_idle_s) ||
-	       (want->tcp_idle_s && want->tcp_idle_s != have->tcp_idle_s);
+	       (want->tcp_idle_s && want->tcp_idle_s != have->tcp_idle_s) ||
+	       (want->reply_rate && want->reply_rate != have->reply_rate);
 }
 
 /* Puts the pinned program (just reloaded) in place of the old one on every
@@ -363,6 +368,8 @@ static int reload(struct ef_dp *dp, const struct ef_dp_cfg *want, const struct e
 		c.udp_idle_s = want->udp_idle_s;
 	if (want->tcp_idle_s)
 		c.tcp_idle_s = want->tcp_idle_s;
+	if (want->reply_rate)
+		c.reply_rate = want->reply_rate;
 	err = ef_prog_devices(dp->prog_id, &devs, &ndevs);
 	if (err)
 		return err;
@@ -378,9 +385,10 @@ static int reload(struct ef_dp *dp, const struct ef_dp_cfg *want, const struct e
 	else if (ndevs)
 		pr_warn(
 		    "reloading the data plane attached to %zu device(s) with a %u s UDP timeout "
-		    "(was %u s) and a %u s TCP timeout (was %u s); the connection table and its "
-		    "flows are kept",
-		    ndevs, c.udp_idle_s, have->udp_idle_s, c.tcp_idle_s, have->tcp_idle_s);
+		    "(was %u s), a %u s TCP timeout (was %u s) and %u replies a second (was %u); "
+		    "the connection table and its flows are kept",
+		    ndevs, c.udp_idle_s, have->udp_idle_s, c.tcp_idle_s, have->tcp_idle_s,
+		    c.reply_rate, have->reply_rate);
 	snprintf(pin_dir, sizeof(pin_dir), "%s", dp->pin_dir);
 	dp->lock_fd = -1;
 	ef_dp_close(dp);

@@ -25,6 +25,9 @@
 /* Longest TCP idle timeout: what the 9-bit clock of open TCP entries
  * measures at HZ=1000 (bpf/lib/ct_entry.h); more at lower HZ. */
 #define EF_TCP_IDLE_MAX 32400
+/* Replies the data plane sends itself (echo, "too big") per second per CPU. */
+#define EF_REPLY_RATE_DEFAULT 1000
+#define EF_REPLY_RATE_MAX     1000000
 
 /* The LB data plane: fds of the program and of every map (-1: closed). */
 struct ef_dp {
@@ -42,6 +45,7 @@ struct ef_dp_cfg {
 	__u32 conntrack_size; /* slots: a power of two, >= EF_CT_WAYS */
 	__u32 udp_idle_s;
 	__u32 tcp_idle_s;
+	__u32 reply_rate;
 };
 
 /* Opens the LB data plane, loading and pinning it if absent (cfg may be
