@@ -83,8 +83,9 @@ int evenflow_decap(struct xdp_md *ctx)
 	struct ethhdr eth_copy, *eth = data;
 	__u8 inner_family;
 	int proto, strip;
+	__u16 vid;
 
-	proto = ef_parse_eth(&c);
+	proto = ef_parse_eth(&c, &vid);
 	if (proto < 0)
 		return ef_decap_verdict(EF_DV_PASS_MALFORMED);
 	if (proto != bpf_htons(ETH_P_IP) && proto != bpf_htons(ETH_P_IPV6))

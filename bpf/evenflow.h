@@ -25,9 +25,16 @@
 #endif
 
 /* Default connection-table slots (attach --conntrack-size overrides); a
- * power of two, EF_CT_WAYS slots per bucket. */
+ * power of two, EF_CT_WAYS slots per bucket. 2^22 slots of 8 bytes: 32 MiB,
+ * for 1M flows at the recommended quarter fill (README, "Connection table"). */
 #ifndef EF_CONNTRACK_DEFAULT
-#define EF_CONNTRACK_DEFAULT 262144
+#define EF_CONNTRACK_DEFAULT 4194304
+#endif
+
+/* Seconds a TCP entry lives after its last packet once a FIN or RST was
+ * seen, or while the flow has shown one packet only (lib/ct_entry.h). */
+#ifndef EF_CT_GRACE_S
+#define EF_CT_GRACE_S 10
 #endif
 
 /* Slots per connection-table bucket: one 64-byte cache line. */
@@ -99,6 +106,11 @@ enum ef_forward {
  * control plane kept them in the table (README, "Health checks fail open").
  * Informational: the data plane does not read it. */
 #define EF_VIP_F_FAIL_OPEN (1U << 2)
+/* ICMP echo to the VIP's address is not answered for this VIP (the address
+ * answers while one of its VIPs does; lib/echo.h). */
+#define EF_VIP_F_NO_ECHO (1U << 3)
+/* The flags that set an outer source. */
+#define EF_VIP_F_SRC (EF_VIP_F_SRC4 | EF_VIP_F_SRC6)
 
 /* Value of evenflow_vips. */
 struct ef_vip {
@@ -111,6 +123,11 @@ struct ef_vip {
 	__u32 src4;	     /* outer IPv4 source if EF_VIP_F_SRC4 */
 	struct ef_addr src6; /* outer IPv6 source if EF_VIP_F_SRC6 */
 };
+
+/* Value of evenflow_vip_addrs: the VIPs on the address (low 16 bits), and
+ * whether the address answers ICMP echo (one of them does). */
+#define EF_ADDR_VIPS_MASK 0xffffU
+#define EF_ADDR_F_ECHO	  (1U << 16)
 
 /* ---- Backends ---- */
 
@@ -196,6 +213,22 @@ struct ef_ct_bucket {
 	__u64 way[EF_CT_WAYS];
 };
 
+/* ---- Devices ---- */
+
+/* Slots of the device table (a power of two): a device's is its ifindex
+ * modulo this. */
+#define EF_DEV_SLOTS 256
+
+/* A device of the LB's namespace as the data plane checks a frame against
+ * it: the frame must be sent to its MAC and, if tagged, carry a VLAN id
+ * configured on it (a VLAN sub-interface exists). */
+struct ef_device {
+	__u32 ifindex; /* 0: an empty slot */
+	__u8 mac[6];
+	__u16 pad;
+	__u64 vlans[4096 / 64]; /* bit v: VLAN id v is configured */
+};
+
 /* ---- Next-hop cache ---- */
 
 /* Bytes of the cached frame head: Ethernet and an outer IPv6 header. */
@@ -220,6 +253,15 @@ struct ef_nexthop {
 	__u64 expires;	   /* bpf_jiffies64() after which to ask the FIB again */
 };
 
+/* ---- Generated replies ---- */
+
+/* Value of evenflow_reply_budget (per CPU): a token bucket for the replies
+ * the data plane sends itself (ICMP echo replies and "too big"). */
+struct ef_reply_budget {
+	__u64 at;     /* jiffies of the last refill */
+	__u64 tokens; /* replies this CPU may still send */
+};
+
 /* ---- Counters ---- */
 
 /* Per-VIP and per-backend traffic (per-CPU; user space sums the CPUs). */
@@ -234,6 +276,9 @@ struct ef_traffic {
  * X(enum suffix, name, description); the name is what `evenflow stats` prints.
  */
 #define EF_VERDICT_LIST(X)                                                                         \
+	X(PASS_NOT_OURS, "pass_not_ours",                                                          \
+	  "not sent to the device's MAC (broadcast, multicast, another host's) or tagged "         \
+	  "with a VLAN not configured on it, passed untouched")                                    \
 	X(PASS_NOT_IP, "pass_not_ip", "not IPv4/IPv6 (ARP, LLDP, ...), passed to the kernel")      \
 	X(PASS_NOT_VIP, "pass_not_vip", "IP but not for a VIP, passed to the kernel")              \
 	X(DROP_MALFORMED, "drop_malformed", "truncated frame or invalid header, dropped")          \
@@ -246,15 +291,36 @@ struct ef_traffic {
 	X(DROP_TOO_BIG, "drop_too_big", "forwarded packet exceeds the egress MTU, dropped")        \
 	X(ICMP_TOO_BIG, "icmp_too_big",                                                            \
 	  "too big for the tunnel: ICMP 'too big' sent to the client")                             \
+	X(ICMP_ECHO_REPLY, "icmp_echo_reply", "ICMP echo to a VIP address, answered")              \
+	X(DROP_REPLY_LIMIT, "drop_reply_limit",                                                    \
+	  "a reply (echo, too big) over this CPU's budget (--reply-rate): not sent, dropped")      \
 	X(DROP_BAD_BACKEND, "drop_bad_backend",                                                    \
 	  "backend entry unusable (family mismatch), dropped")                                     \
 	X(DROP_ENCAP_FAIL, "drop_encap_fail", "could not grow the frame for encapsulation")        \
+	X(FWD_ICMP_ERROR, "fwd_icmp_error",                                                        \
+	  "ICMP error about a reply from a VIP, forwarded to the backend of its flow")             \
 	X(FWD_TX, "fwd_tx", "forwarded out of the ingress device (XDP_TX)")                        \
 	X(FWD_REDIRECT, "fwd_redirect", "forwarded to another device (devmap redirect)")
 
 #define EF_VERDICT_ENUM(name, str, desc) EF_V_##name,
 enum ef_verdict { EF_VERDICT_LIST(EF_VERDICT_ENUM) EF_V_MAX };
 #undef EF_VERDICT_ENUM
+
+/*
+ * Connection-table events (one global per-CPU counter each, not one per
+ * packet): X(enum suffix, name, description), as for the verdicts.
+ */
+#define EF_CT_STAT_LIST(X)                                                                         \
+	X(INSERT, "ct_inserts", "flows given an entry (new, or their old entry stale)")            \
+	X(EVICT_LIVE, "ct_evictions_live",                                                         \
+	  "live entries of one-packet flows replaced by a new flow's")                             \
+	X(NO_ENTRY, "ct_no_entry",                                                                 \
+	  "new flows forwarded by the table's choice without an entry (bucket full of "            \
+	  "established flows)")
+
+#define EF_CT_STAT_ENUM(name, str, desc) EF_CTS_##name,
+enum ef_ct_stat { EF_CT_STAT_LIST(EF_CT_STAT_ENUM) EF_CTS_MAX };
+#undef EF_CT_STAT_ENUM
 
 /* Verdict reasons of the backend-side decap program. */
 #define EF_DECAP_VERDICT_LIST(X)                                                                   \

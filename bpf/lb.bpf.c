@@ -15,6 +15,9 @@
 #include "lib/stats.h"
 #include "lib/vip_lookup.h"
 #include "lib/fastpath.h"
+#include "lib/echo.h"
+#include "lib/icmp_error.h"
+#include "lib/ours.h"
 
 /* Every packet the fast path (lib/fastpath.h) does not take. */
 static __always_inline int ef_general_path(struct xdp_md *ctx)
@@ -27,12 +30,15 @@ static __always_inline int ef_general_path(struct xdp_md *ctx)
 	struct ef_choice choice;
 	struct ef_vip *vip;
 	__u32 found_id = 0;
+	__u16 vid;
 	int proto;
 	__u32 gen;
 
-	proto = ef_parse_eth(&c);
+	proto = ef_parse_eth(&c, &vid);
 	if (proto < 0)
 		return ef_verdict(EF_V_DROP_MALFORMED, XDP_DROP);
+	if (!ef_frame_ours(data, ctx->ingress_ifindex, vid))
+		return ef_verdict(EF_V_PASS_NOT_OURS, XDP_PASS);
 	p.l3_off = c.pos - data;
 	p.frame_len = c.end - data;
 	if (proto == bpf_htons(ETH_P_IP))
@@ -52,11 +58,17 @@ static __always_inline int ef_general_path(struct xdp_md *ctx)
 	if (p.fragment)
 		return ef_is_vip_addr(&p) ? ef_verdict(EF_V_DROP_FRAGMENT, XDP_DROP)
 					  : ef_verdict(EF_V_PASS_NOT_VIP, XDP_PASS);
-	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
+	if (proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6) {
+		if (!ef_icmp_of(&p, proto) && ef_is_echo(&c, &p))
+			return ef_echo_reply(data, &c, &p);
+		if (ef_icmp_of(&p, proto) || ef_parse_icmp_error(&c, &p))
+			return ef_verdict(EF_V_PASS_NOT_VIP, XDP_PASS);
+	} else if (proto != IPPROTO_TCP && proto != IPPROTO_UDP) {
 		return ef_verdict(EF_V_PASS_NOT_VIP, XDP_PASS);
-	if (ef_parse_l4(&c, &p) < 0)
+	} else if (ef_parse_l4(&c, &p) < 0) {
 		return ef_is_vip_addr(&p) ? ef_verdict(EF_V_DROP_MALFORMED, XDP_DROP)
 					  : ef_verdict(EF_V_PASS_NOT_VIP, XDP_PASS);
+	}
 
 	gen = ef_active_gen();
 	ef_flow_hash2(&p.key, &choice.hash, &ct.fp);

@@ -12,6 +12,7 @@
 #include <linux/socket.h>
 #include "encap.h"
 #include "icmp.h"
+#include "reply.h"
 #include "select.h"
 #include "stats.h"
 #include "time.h"
@@ -148,25 +149,32 @@ static __always_inline enum ef_verdict ef_fib_reason(int rc)
 /* Account the packet (frame_len bytes as received) to its VIP and backend,
  * and send the finished frame out of nh->ifindex (nh: fresh for the packet's
  * ingress device, so a frame leaving by the device it came in by is
- * XDP_TX). */
+ * XDP_TX). An ICMP error about a flow counts under its own verdict. */
 static __always_inline int ef_xmit(struct xdp_md *ctx, __u32 vip_id, __u32 backend_id,
-				   __u32 frame_len, int new_flow, const struct ef_nexthop *nh)
+				   __u32 frame_len, int new_flow, int icmp_error,
+				   const struct ef_nexthop *nh)
 {
 	int action;
 
 	ef_count_traffic(vip_id, backend_id, frame_len, new_flow);
 	if (nh->ifindex == nh->rx_ifindex)
-		return ef_verdict(EF_V_FWD_TX, XDP_TX);
+		return ef_verdict(icmp_error ? EF_V_FWD_ICMP_ERROR : EF_V_FWD_TX, XDP_TX);
 	action = bpf_redirect_map(&evenflow_tx_ports, nh->ifindex, 0);
 	if (action != XDP_REDIRECT)
 		action = bpf_redirect(nh->ifindex, 0);
-	return ef_verdict(EF_V_FWD_REDIRECT, action);
+	return ef_verdict(icmp_error ? EF_V_FWD_ICMP_ERROR : EF_V_FWD_REDIRECT, action);
 }
 
 /* A packet too big for the tunnel: tell the client the largest that fits
- * (IPv4 with DF, or IPv6, which routers never fragment); drop the others. */
+ * (IPv4 with DF, or IPv6, which routers never fragment), within the reply
+ * budget (reply.h); drop the others. */
 static __always_inline int ef_too_big(struct xdp_md *ctx, const struct ef_pkt *p, __u32 fits)
 {
+	int answer = (p->key.family == EF_FAMILY_V4 && p->df && fits >= 68) ||
+		     (p->key.family == EF_FAMILY_V6 && fits >= EF_IPV6_MIN_MTU);
+
+	if (answer && !ef_reply_allowed())
+		return ef_verdict(EF_V_DROP_REPLY_LIMIT, XDP_DROP);
 	if (p->key.family == EF_FAMILY_V4 && p->df && fits >= 68 && !ef_icmp4_too_big(ctx, p, fits))
 		return ef_verdict(EF_V_ICMP_TOO_BIG, XDP_TX);
 	if (p->key.family == EF_FAMILY_V6 && fits >= EF_IPV6_MIN_MTU &&
@@ -193,7 +201,7 @@ static __always_inline int ef_forward_l2(struct xdp_md *ctx, const struct ef_pkt
 		return ef_verdict(EF_V_DROP_TOO_BIG, XDP_DROP);
 	if (ef_set_macs(ctx, nh->head))
 		return ef_verdict(EF_V_DROP_MALFORMED, XDP_DROP);
-	return ef_xmit(ctx, vip->id, c->backend_id, p->frame_len, c->new_flow, nh);
+	return ef_xmit(ctx, vip->id, c->backend_id, p->frame_len, c->new_flow, p->icmp_error, nh);
 }
 
 /* ipip mode: encapsulate toward the backend. An unresolved neighbour is a
@@ -214,11 +222,13 @@ static __always_inline int ef_forward_ipip(struct xdp_md *ctx, const struct ef_p
 	rc = ef_nexthop(ctx, p, vip, c, 1, &nh);
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
 		return ef_verdict(ef_fib_reason(rc), XDP_DROP);
+	/* never an ICMP error about an ICMP error */
 	if ((__u32)(p->l3_len + outer_len) > nh->mtu)
-		return ef_too_big(ctx, p, nh->mtu - outer_len);
+		return p->icmp_error ? ef_verdict(EF_V_DROP_TOO_BIG, XDP_DROP)
+				     : ef_too_big(ctx, p, nh->mtu - outer_len);
 	if (ef_encap(ctx, nh, p->l3_off, p->l3_len, p->tos, p->df, c->hash))
 		return ef_verdict(EF_V_DROP_ENCAP_FAIL, XDP_DROP);
-	return ef_xmit(ctx, vip->id, c->backend_id, p->frame_len, c->new_flow, nh);
+	return ef_xmit(ctx, vip->id, c->backend_id, p->frame_len, c->new_flow, p->icmp_error, nh);
 }
 
 #endif /* EF_FORWARD_H */

@@ -46,9 +46,9 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } evenflow_vip_index SEC(".maps");
 
-/* VIP addresses (port 0, proto 0) -> number of VIPs on them; tells which
- * fragments to drop. Written by the CLI; during a commit it holds the
- * addresses of both generations (room for both). */
+/* VIP addresses (port 0, proto 0) -> number of VIPs on them and whether
+ * the address answers echo (EF_ADDR_*); tells which fragments to drop. Written by the CLI; during a
+ * commit it holds the addresses of both generations (room for both). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, EF_GENS *EF_MAX_VIPS);
@@ -65,6 +65,13 @@ struct {
  * index through the stack first (about 1 ns of the ~8 a packet not for a VIP
  * costs here). */
 __u64 evenflow_vip_filter[EF_VIP_FILTER_WORDS] SEC(".data.vip_filter");
+
+/* The device table (struct ef_device), slot ifindex % EF_DEV_SLOTS: each
+ * device's MAC and VLAN ids. Written by the CLI (every device of the
+ * namespace, when it attaches or commits). Global data in a section of its
+ * own, pinned as evenflow_devices by the loader, read with plain loads like
+ * the filter above. */
+struct ef_device evenflow_devices[EF_DEV_SLOTS] SEC(".data.devices");
 
 /* Backends of all VIPs, per generation: gen * EF_MAX_BACKENDS + backend
  * id. A backend keeps its id (and gen) across generations. Written by the
@@ -140,6 +147,26 @@ struct {
 	__type(value, __u64);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } evenflow_verdicts SEC(".maps");
+
+/* This CPU's budget of generated replies (lib/reply.h). Written by the data
+ * plane. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ef_reply_budget);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} evenflow_reply_budget SEC(".maps");
+
+/* Connection-table events, indexed by enum ef_ct_stat. Written by the data
+ * plane. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, EF_CTS_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} evenflow_ct_stats SEC(".maps");
 
 /* Traffic per VIP, indexed by VIP id. Written by the data plane. */
 struct {

@@ -57,22 +57,24 @@ struct ef_pkt {
 	struct ef_flow_key key; /* the 5-tuple, as the client sent it */
 	__u16 l3_off;		/* offset of the IP header from the frame start */
 	__u16 l3_len;		/* IP packet length by its header (v4 tot_len, v6 40 + payload) */
-	__u8 tcp_flags;		/* TCP flags byte (SYN 0x02 RST 0x04 ACK 0x10 used here) */
+	__u8 tcp_flags;		/* TCP flags byte (FIN, SYN, RST, ACK used here) */
 	__u8 fragment;		/* non-zero: IP fragment (no reliable L4 header) */
 	__u8 tos;		/* IPv4 TOS / IPv6 traffic class, copied to an outer header */
-	__u8 pad;
-	__be16 df;	 /* IPv4 DF bit as in frag_off, copied to an outer IPv4 header */
-	__u16 frame_len; /* bytes as received, for the traffic counters */
+	__u8 icmp_error;	/* an ICMP error about the flow in key (lib/icmp_error.h) */
+	__be16 df;		/* IPv4 DF bit as in frag_off, copied to an outer IPv4 header */
+	__u16 frame_len;	/* bytes as received, for the traffic counters */
 };
 
+#define EF_TCP_FIN 0x01
 #define EF_TCP_SYN 0x02
 #define EF_TCP_RST 0x04
 #define EF_TCP_ACK 0x10
 
 /* Ethernet and up to two VLAN tags (802.1Q / 802.1ad). Returns the EtherType
- * after the tags (network order) or EF_PARSE_TRUNCATED. A third tag leaves the
+ * after the tags (network order) or EF_PARSE_TRUNCATED; *vid is the outer
+ * tag's VLAN id (0: untagged or priority-tagged). A third tag leaves the
  * tag's EtherType, which the caller treats as "not IP". */
-static __always_inline int ef_parse_eth(struct ef_cursor *c)
+static __always_inline int ef_parse_eth(struct ef_cursor *c, __u16 *vid)
 {
 	struct ethhdr *eth = c->pos;
 	__be16 proto;
@@ -81,6 +83,7 @@ static __always_inline int ef_parse_eth(struct ef_cursor *c)
 		return EF_PARSE_TRUNCATED;
 	proto = ef_eth_proto(eth);
 	c->pos = eth + 1;
+	*vid = 0;
 
 #pragma unroll
 	for (int i = 0; i < 2; i++) {
@@ -90,6 +93,8 @@ static __always_inline int ef_parse_eth(struct ef_cursor *c)
 			break;
 		if ((void *)(vlan + 1) > c->end)
 			return EF_PARSE_TRUNCATED;
+		if (!i)
+			*vid = bpf_ntohs(vlan->tci) & 0x0fff;
 		proto = vlan->encap_proto;
 		c->pos = vlan + 1;
 	}

@@ -16,6 +16,16 @@ static __always_inline int ef_verdict(enum ef_verdict reason, int action)
 	return action;
 }
 
+/* Count one connection-table event. */
+static __always_inline void ef_ct_count(enum ef_ct_stat what)
+{
+	__u32 key = what;
+	__u64 *count = bpf_map_lookup_elem(&evenflow_ct_stats, &key);
+
+	if (count)
+		*count += 1;
+}
+
 /* Account a packet sent to a backend to its VIP and that backend. */
 static __always_inline void ef_count_traffic(__u32 vip_id, __u32 backend_id, __u64 bytes,
 					     int new_flow)

@@ -508,6 +508,7 @@ int main(int argc, char **argv)
 	double pass[ROUNDS], min_tx[ROUNDS], line[ROUNDS], p_med, m_med, floor_ns[FLOOR_SIZES];
 	__u32 repeat = 2000000, act;
 	struct cp_result cp;
+	struct ef_ct_fill fill;
 	struct ef_dp dp;
 	FILE *json = NULL;
 	int cpu = 0;
@@ -574,8 +575,10 @@ int main(int argc, char **argv)
 	run(prog_wrap, cases[4].frame, FLOWS_1M, &act, NULL, NULL);
 	if (act != XDP_TX)
 		die("filling the connection table");
-	printf("connection table: %ld flows after the 1M-flow warm-up\n",
-	       ef_conntrack_count(dp.conntrack));
+	if (ef_conntrack_fill(dp.conntrack, &fill))
+		die("reading the connection table");
+	printf("connection table: %llu flows after the 1M-flow warm-up\n",
+	       (unsigned long long)fill.used);
 
 	for (int r = 0; r < ROUNDS; r++) {
 		pass[r] = run(prog_pass, cases[0].frame, repeat, NULL, NULL, NULL);

@@ -73,7 +73,7 @@ good | sed '5a\        weight: 0' >"$DIR/weight_zero.yaml"
 bad weight_zero "6:17: backend weight: '0' is not a number in 1..65535"
 
 good | sed '3a\    protocl: tcp' >"$DIR/unknown_key.yaml"
-bad unknown_key "4:5: vip: unknown key 'protocl' (known: address, port, protocol, forward, table-size, src, health, min-up, backends)"
+bad unknown_key "4:5: vip: unknown key 'protocl' (known: address, port, protocol, forward, table-size, src, echo, health, min-up, backends)"
 
 good | sed '5a\        state: sleeping' >"$DIR/unknown_state.yaml"
 bad unknown_state "6:16: backend state: unknown state 'sleeping' (up, down or drain)"

@@ -28,9 +28,11 @@
 #include "core/commit.h"
 #include "core/live.h"
 #include "core/lookup.h"
+#include "dp/devtable.h"
 #include "dp/lb.h"
 #include "dp/pindir.h"
 #include "frame.h"
+#include "lbfix.h"
 #include "run.h"
 #include "topo.h"
 
@@ -149,20 +151,18 @@ static void lookup_follows_generations(void **state)
  * its own, opened as the CLI opens it. */
 static int setup(void **state)
 {
-	char pin_dir[PATH_MAX / 2], prog[PATH_MAX], filter[PATH_MAX];
+	char pin_dir[PATH_MAX / 2], prog[PATH_MAX];
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_dir);
 
 	(void)state;
 	snprintf(pin_dir, sizeof(pin_dir), "%s/commit", topo_pin_dir());
 	snprintf(prog, sizeof(prog), "%s/" EF_PIN_LB_PROG, pin_dir);
-	/* the address filter is global data: pinned by name as the loader does */
-	snprintf(filter, sizeof(filter), "%s/evenflow_vip_filter", pin_dir);
 	if (mkdir(pin_dir, 0700) && errno != EEXIST)
 		return -1;
 	skel = lb_bpf__open_opts(&opts);
-	if (!skel || bpf_map__set_pin_path(skel->maps.data_vip_filter, filter) ||
-	    lb_bpf__load(skel) || bpf_program__pin(skel->progs.evenflow_lb, prog) ||
-	    ef_dp_open_existing(pin_dir, &dp)) {
+	if (!skel || lbfix_pin_globals(skel, pin_dir) || lb_bpf__load(skel) ||
+	    bpf_program__pin(skel->progs.evenflow_lb, prog) || ef_dp_open_existing(pin_dir, &dp) ||
+	    ef_devices_sync(&dp)) {
 		fprintf(stderr, "# commit cases: cannot load and open the LB in %s\n", pin_dir);
 		return -1;
 	}

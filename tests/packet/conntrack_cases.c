@@ -48,6 +48,28 @@ static uint32_t send_to(const struct frame *g, const uint32_t *backends)
 	return 0;
 }
 
+/* The backend (of VIP_TCP4) an ICMP fragmentation needed about a reply of
+ * f's flow went to; checks its verdict. */
+static uint32_t send_icmp_error(const struct frame *f)
+{
+	struct frame e = {ICMP4_ERR(3, 4, IPPROTO_TCP, "10.0.0.10", 80)};
+	static struct run r;
+	static struct pkt in;
+	char dst[INET6_ADDRSTRLEN];
+
+	e.sport = f->sport;
+	frame_build(&in, &e, topo_dev_mac("in0"));
+	run_xdp(lbfix_prog_fd(), lbfix_counters(), &in, "in0", &r);
+	check_action(&r, XDP_REDIRECT);
+	check_counters(&r, lbfix_counters(), EF_V_FWD_ICMP_ERROR);
+	assert_non_null(inet_ntop(AF_INET, r.out + 14 + 16, dst, sizeof(dst)));
+	for (int i = 0; all_backends[i]; i++)
+		if (!strcmp(lbfix_backends[all_backends[i]].addr, dst))
+			return all_backends[i];
+	fail_msg("ICMP error went to %s, not a backend of the VIP", dst);
+	return 0;
+}
+
 /* The backend a packet of the TCP flow with these flags went to. */
 static uint32_t send_flags(const struct frame *f, uint8_t flags)
 {
@@ -60,6 +82,16 @@ static uint32_t send_flags(const struct frame *f, uint8_t flags)
 static uint32_t send_ack(const struct frame *f)
 {
 	return send_flags(f, TCP_ACK);
+}
+
+/* Is the flow of this frame in the connection table? */
+static bool tracked(const struct frame *f)
+{
+	struct ef_flow_key key;
+	uint32_t id, gen;
+
+	frame_key(&key, f);
+	return lbfix_conntrack(&key, &id, &gen) == 0;
 }
 
 /* The table's choice for the flow, and another backend. */
@@ -173,33 +205,127 @@ static void stays_when_draining(void **state)
 	assert_int_equal(send_flags(&flow, TCP_SYN), other); /* a new connection */
 }
 
-static void syn_takes_the_table(void **state)
+/* A SYN with a live flow's 5-tuple (a spoofed one, or a retransmission)
+ * leaves the flow where it is while its backend is up. */
+static void syn_keeps_a_live_flow(void **state)
 {
 	uint32_t other, b = choice(&flow, &other);
+	struct frame fresh = flow;
 
 	(void)state;
+	fresh.sport++;
+	assert_int_equal(send_ack(&flow), b);
 	assert_int_equal(send_ack(&flow), b);
 	table_of(other);
-	assert_int_equal(send_flags(&flow, TCP_SYN), other);
-	entry_is(&flow, other);
-	assert_int_equal(send_ack(&flow), other);
+	assert_int_equal(send_flags(&flow, TCP_SYN), b);
+	entry_is(&flow, b);
+	assert_int_equal(send_ack(&flow), b);
+	/* a SYN of a flow the table has never seen takes the table */
+	assert_int_equal(send_flags(&fresh, TCP_SYN), other);
 }
 
-static void rst_deletes_the_entry(void **state)
+/* An ICMP error about a reply of a flow goes to the flow's backend (its
+ * entry's, after a table change), and never makes or refreshes an entry. */
+static void icmp_error_follows_the_flow(void **state)
 {
 	uint32_t other, b = choice(&flow, &other);
+	struct frame fresh = flow;
+	struct ef_flow_key key;
+	uint64_t before, after;
+
+	(void)state;
+	fresh.sport++;
+	frame_key(&key, &flow);
+	assert_int_equal(send_ack(&flow), b);
+	assert_int_equal(send_ack(&flow), b);
+	table_of(other);
+	assert_int_equal(lbfix_conntrack_entry(&key, &before), 0);
+	assert_int_equal(send_icmp_error(&flow), b);
+	assert_int_equal(lbfix_conntrack_entry(&key, &after), 0);
+	assert_true(before == after);
+	assert_int_equal(send_icmp_error(&fresh), other);
+	assert_false(tracked(&fresh));
+}
+
+/* The flow's entry holds these state bits (of EF_CT_ESTAB, EF_CT_CLOSING,
+ * EF_CT_UDP). */
+static void state_is(const struct frame *f, uint64_t bits)
+{
+	struct ef_flow_key key;
+	uint64_t e;
+
+	frame_key(&key, f);
+	assert_int_equal(lbfix_conntrack_entry(&key, &e), 0);
+	assert_int_equal(e & (EF_CT_ESTAB | EF_CT_CLOSING | EF_CT_UDP), bits);
+}
+
+/* A RST (or FIN) ends nothing at once: the flow stays on its backend, its
+ * entry closing; it moves only once the entry idled out past the grace. A
+ * SYN reopens it. */
+static void end_of_flow(uint8_t end)
+{
+	uint32_t other, b = choice(&flow, &other);
+	struct ef_flow_key key;
+
+	frame_key(&key, &flow);
+	assert_int_equal(send_ack(&flow), b);
+	assert_int_equal(send_ack(&flow), b);
+	state_is(&flow, EF_CT_ESTAB);
+	table_of(other);
+	assert_int_equal(send_flags(&flow, end | TCP_ACK), b);
+	state_is(&flow, EF_CT_ESTAB | EF_CT_CLOSING);
+	assert_int_equal(send_ack(&flow), b); /* within the grace */
+	state_is(&flow, EF_CT_ESTAB | EF_CT_CLOSING);
+	assert_int_equal(send_flags(&flow, TCP_SYN), b);
+	state_is(&flow, EF_CT_ESTAB);
+	assert_int_equal(send_flags(&flow, end | TCP_ACK), b);
+	/* the grace has passed */
+	lbfix_plant_entry(&key, b, EF_CT_ESTAB | EF_CT_CLOSING, 505);
+	assert_int_equal(send_ack(&flow), other);
+	entry_is(&flow, other);
+}
+
+static void rst_starts_the_grace(void **state)
+{
 	struct ef_flow_key key;
 	uint32_t id, gen;
 
 	(void)state;
-	frame_key(&key, &flow);
-	assert_int_equal(send_ack(&flow), b);
-	table_of(other);
-	assert_int_equal(send_flags(&flow, TCP_RST | TCP_ACK), b); /* still the flow's backend */
-	assert_int_equal(lbfix_conntrack(&key, &id, &gen), -1);
+	end_of_flow(TCP_RST);
 	/* A RST of an unknown flow goes by the table and leaves no entry. */
-	assert_int_equal(send_flags(&flow, TCP_RST), other);
+	lbfix_clear_conntrack();
+	frame_key(&key, &flow);
+	assert_int_equal(send_flags(&flow, TCP_RST), lbfix_table_choice(VIP_TCP4, &key));
 	assert_int_equal(lbfix_conntrack(&key, &id, &gen), -1);
+}
+
+static void fin_starts_the_grace(void **state)
+{
+	(void)state;
+	end_of_flow(TCP_FIN);
+}
+
+/* An open established TCP flow keeps its entry for hours; idle past the
+ * TCP timeout, it takes the table's choice again. A flow seen in one packet
+ * only keeps it for the grace. */
+static void tcp_entry_idles_out(void **state)
+{
+	uint32_t other, b = choice(&flow, &other);
+	struct ef_flow_key key;
+
+	(void)state;
+	frame_key(&key, &flow);
+	assert_int_equal(send_flags(&flow, TCP_SYN), b);
+	state_is(&flow, 0);
+	assert_int_equal(send_ack(&flow), b);
+	state_is(&flow, EF_CT_ESTAB);
+	table_of(other);
+	lbfix_plant_entry(&key, b, EF_CT_ESTAB, 1); /* a long unit ago: hours left */
+	assert_int_equal(send_ack(&flow), b);
+	lbfix_plant_entry(&key, b, EF_CT_ESTAB, 505);
+	assert_int_equal(send_ack(&flow), other);
+	lbfix_plant_entry(&key, b, 0, 505); /* one packet, then nothing */
+	assert_int_equal(send_ack(&flow), other);
 }
 
 /* Send frame f, whose flow's entry names backend `id`, and check the
@@ -257,16 +383,6 @@ static void foreign_entry_does_not_capture(void **state)
 	send_planted(&other_addr6, id6, XDP_PASS, EF_V_PASS_NOT_VIP);
 }
 
-/* Is the flow of this frame in the connection table? */
-static bool tracked(const struct frame *f)
-{
-	struct ef_flow_key key;
-	uint32_t id, gen;
-
-	frame_key(&key, f);
-	return lbfix_conntrack(&key, &id, &gen) == 0;
-}
-
 /* n flows of the VIP that share one connection-table bucket. */
 static void same_bucket(struct frame *f, int n)
 {
@@ -287,41 +403,90 @@ static void same_bucket(struct frame *f, int n)
 	assert_int_equal(k, n);
 }
 
-/* A full bucket makes room the clock way: the flow not used since the hand
- * last passed goes; flows in use stay. */
-static void full_bucket_evicts_the_unused(void **state)
+/* Flows of the bucket present in the connection table. */
+static int present(const struct frame *f, int n)
+{
+	int k = 0;
+
+	for (int i = 0; i < n; i++)
+		k += tracked(&f[i]);
+	return k;
+}
+
+/* The flood guard: a new flow never evicts an established one (seen in two
+ * packets): in a bucket full of them it is forwarded by the table's choice
+ * without an entry, and counted. */
+static void new_flow_never_evicts_established(void **state)
+{
+	struct frame f[EF_CT_WAYS + 1];
+	uint64_t no_entry;
+	uint32_t other;
+
+	(void)state;
+	same_bucket(f, EF_CT_WAYS + 1);
+	for (int i = 0; i < EF_CT_WAYS; i++) {
+		send_ack(&f[i]);
+		send_ack(&f[i]);
+	}
+	no_entry = lbfix_ct_stat(EF_CTS_NO_ENTRY);
+	assert_int_equal(send_flags(&f[EF_CT_WAYS], TCP_SYN), choice(&f[EF_CT_WAYS], &other));
+	assert_false(tracked(&f[EF_CT_WAYS]));
+	assert_int_equal(present(f, EF_CT_WAYS), EF_CT_WAYS);
+	assert_int_equal(lbfix_ct_stat(EF_CTS_NO_ENTRY), no_entry + 1);
+	/* again: a flow with no entry is still a new flow, never established */
+	assert_int_equal(send_ack(&f[EF_CT_WAYS]), choice(&f[EF_CT_WAYS], &other));
+	assert_false(tracked(&f[EF_CT_WAYS]));
+	assert_int_equal(lbfix_ct_stat(EF_CTS_NO_ENTRY), no_entry + 2);
+}
+
+/* One-packet flows (a SYN or ACK flood's) give way to a new flow, counted as
+ * live evictions; an established one among them stays. */
+static void new_flow_evicts_a_one_packet_flow(void **state)
 {
 	struct frame f[EF_CT_WAYS + 2];
-	int present = 0, gone = -1;
+	uint64_t evicted;
 
 	(void)state;
 	same_bucket(f, EF_CT_WAYS + 2);
-	for (int i = 0; i < EF_CT_WAYS; i++)
-		send_ack(&f[i]);
-	for (int i = 0; i < EF_CT_WAYS; i++)
+	send_ack(&f[0]);
+	send_ack(&f[0]);
+	for (int i = 1; i < EF_CT_WAYS; i++)
+		send_flags(&f[i], TCP_SYN);
+	evicted = lbfix_ct_stat(EF_CTS_EVICT_LIVE);
+	for (int i = EF_CT_WAYS; i < EF_CT_WAYS + 2; i++) {
+		send_flags(&f[i], TCP_SYN);
 		assert_true(tracked(&f[i]));
-	/* all used: the hand clears every mark and one flow makes room */
-	send_ack(&f[EF_CT_WAYS]);
-	assert_true(tracked(&f[EF_CT_WAYS]));
-	for (int i = 0; i < EF_CT_WAYS; i++)
-		present += tracked(&f[i]);
-	assert_int_equal(present, EF_CT_WAYS - 1);
-	/* use every remaining old flow but one: that one goes next */
-	for (int i = 0; i < EF_CT_WAYS; i++) {
-		if (!tracked(&f[i]))
-			continue;
-		if (gone < 0)
-			gone = i;
-		else
-			send_ack(&f[i]);
 	}
-	send_ack(&f[EF_CT_WAYS + 1]);
-	assert_true(tracked(&f[EF_CT_WAYS + 1]));
-	assert_false(tracked(&f[gone]));
-	present = 0;
-	for (int i = 0; i < EF_CT_WAYS + 2; i++)
-		present += tracked(&f[i]);
-	assert_int_equal(present, EF_CT_WAYS);
+	assert_int_equal(lbfix_ct_stat(EF_CTS_EVICT_LIVE), evicted + 2);
+	assert_true(tracked(&f[0]));
+	assert_int_equal(present(f, EF_CT_WAYS + 2), EF_CT_WAYS);
+}
+
+/* An entry idled out is a free way: a new flow takes it without an
+ * eviction. */
+static void idled_out_entry_is_reused(void **state)
+{
+	struct frame f[EF_CT_WAYS + 1];
+	struct ef_flow_key key;
+	uint64_t evicted, inserts;
+	uint32_t id, gen;
+
+	(void)state;
+	same_bucket(f, EF_CT_WAYS + 1);
+	for (int i = 0; i < EF_CT_WAYS; i++) {
+		send_ack(&f[i]);
+		send_ack(&f[i]);
+	}
+	frame_key(&key, &f[3]);
+	assert_int_equal(lbfix_conntrack(&key, &id, &gen), 0);
+	lbfix_plant_entry(&key, id, EF_CT_ESTAB, 505);
+	evicted = lbfix_ct_stat(EF_CTS_EVICT_LIVE);
+	inserts = lbfix_ct_stat(EF_CTS_INSERT);
+	send_flags(&f[EF_CT_WAYS], TCP_SYN);
+	assert_true(tracked(&f[EF_CT_WAYS]));
+	assert_false(tracked(&f[3]));
+	assert_int_equal(lbfix_ct_stat(EF_CTS_EVICT_LIVE), evicted);
+	assert_int_equal(lbfix_ct_stat(EF_CTS_INSERT), inserts + 1);
 }
 
 static void set_udp_table(uint32_t only)
@@ -377,9 +542,14 @@ int conntrack_cases_run(void)
 	    cmocka_unit_test_setup_teardown(moves_when_backend_down, restore, restore),
 	    cmocka_unit_test_setup_teardown(moves_when_gen_changes, restore, restore),
 	    cmocka_unit_test_setup_teardown(stays_when_draining, restore, restore),
-	    cmocka_unit_test_setup_teardown(syn_takes_the_table, restore, restore),
-	    cmocka_unit_test_setup_teardown(rst_deletes_the_entry, restore, restore),
-	    cmocka_unit_test_setup_teardown(full_bucket_evicts_the_unused, restore, restore),
+	    cmocka_unit_test_setup_teardown(syn_keeps_a_live_flow, restore, restore),
+	    cmocka_unit_test_setup_teardown(icmp_error_follows_the_flow, restore, restore),
+	    cmocka_unit_test_setup_teardown(rst_starts_the_grace, restore, restore),
+	    cmocka_unit_test_setup_teardown(fin_starts_the_grace, restore, restore),
+	    cmocka_unit_test_setup_teardown(tcp_entry_idles_out, restore, restore),
+	    cmocka_unit_test_setup_teardown(new_flow_never_evicts_established, restore, restore),
+	    cmocka_unit_test_setup_teardown(new_flow_evicts_a_one_packet_flow, restore, restore),
+	    cmocka_unit_test_setup_teardown(idled_out_entry_is_reused, restore, restore),
 	    cmocka_unit_test_setup_teardown(foreign_entry_does_not_capture, restore, restore),
 	    cmocka_unit_test_setup_teardown(udp_flow_idles_out, restore_udp, restore_udp),
 	};

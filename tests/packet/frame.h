@@ -24,6 +24,7 @@ struct frame {
 	uint8_t flags;	 /* TCP flags */
 	uint8_t tos;	 /* IPv4 TOS / IPv6 traffic class */
 	uint8_t vlans;	 /* VLAN tags, 0..3 (802.1ad outer, 802.1Q inner) */
+	uint16_t vid;	 /* the outer tag's TCI (priority, VLAN id); 0: id 100 (then 101, 102) */
 	uint8_t ip4_opt; /* bytes of IPv4 options (multiple of 4) */
 	uint16_t frag;	 /* IPv4: the frag_off field (0x4000 = DF); IPv6: a fragment
 			  * header with this offset/flags field is added */
@@ -31,7 +32,13 @@ struct frame {
 	uint8_t ext6[FRAME_MAX_EXT6];
 	uint8_t tcp_opt;   /* bytes of TCP options */
 	uint8_t icmp_type; /* ICMP/ICMPv6 type; 0: echo request */
-	uint16_t payload;  /* bytes of payload after L4 */
+	uint8_t icmp_code;
+	/* An ICMP error quoting a reply from dst (port dport) to this client
+	 * address (port sport), of protocol quote_proto: the frame's flow key
+	 * is that flow's, as the client sends it. */
+	const char *quote;
+	uint8_t quote_proto;
+	uint16_t payload; /* bytes of payload after L4 */
 };
 
 /* The frame as sent by the client to `dst_mac` (the LB's ingress device). */

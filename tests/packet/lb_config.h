@@ -22,8 +22,8 @@ enum lb_vip_id {
 	VIP_NO_ROUTE,	   /* 10.0.0.15:80/tcp ipip, unroutable backend */
 	VIP_VIA_GW,	   /* 10.0.0.16:80/tcp ipip, backend behind a gateway */
 	VIP_L2_VIA_GW,	   /* 10.0.0.16:81/tcp l2, backend behind a gateway */
-	VIP_NO_TABLE,	   /* 10.0.0.17:80/tcp, no Maglev table */
-	VIP_ALL_DOWN,	   /* 10.0.0.17:81/tcp, table names only a DOWN backend */
+	VIP_NO_TABLE,	   /* 10.0.0.17:80/tcp, no Maglev table, echo off */
+	VIP_ALL_DOWN,	   /* 10.0.0.17:81/tcp, table names only a DOWN backend, echo off */
 	VIP_TCP6_TX,	   /* [2001:db8::13]:80/tcp ipip, behind in0, outer source set on the VIP */
 	VIP_UDP6_ANY_GW,   /* [2001:db8::13]:0/udp ipip, behind a gateway */
 	VIP_TCP6_NO_ROUTE, /* [2001:db8::14]:80/tcp ipip, unroutable */

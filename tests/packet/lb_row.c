@@ -51,7 +51,18 @@ static void mutate(struct pkt *p, enum lb_mutate m)
 
 void lb_row_frame(const struct lb_row *row, struct pkt *in)
 {
-	frame_build(in, &row->in, topo_dev_mac(row->ingress ? row->ingress : "in0"));
+	static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	static const uint8_t mcast[6] = {0x01, 0x00, 0x5e, 0x00, 0x00, 0x01};
+	const uint8_t *dev = topo_dev_mac(row->ingress ? row->ingress : "in0");
+	uint8_t other[6];
+
+	memcpy(other, dev, sizeof(other));
+	other[5] ^= 0x80;
+	frame_build(in, &row->in,
+		    row->to == TO_BCAST	  ? bcast
+		    : row->to == TO_MCAST ? mcast
+		    : row->to == TO_OTHER ? other
+					  : dev);
 	mutate(in, row->mutate);
 	if (row->cut) {
 		int ip4 = pb_off(in, PB_IPV4, 0), ip6 = pb_off(in, PB_IPV6, 0);
@@ -104,6 +115,10 @@ static void run_once(const struct lb_row *row, const struct pkt *in, struct pkt 
 	check_counters(&r, lbfix_counters(), row->verdict);
 	if (row->out == OUT_SAME)
 		check_frame(&r, in);
+	if (row->out == OUT_ECHO) {
+		lbfix_expect_echo(want, in, &row->in);
+		check_frame(&r, want);
+	}
 	if (row->out == OUT_ICMP) {
 		lbfix_expect_icmp(want, in, &row->in, row->mtu);
 		check_frame(&r, want);

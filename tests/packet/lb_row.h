@@ -15,6 +15,7 @@ enum lb_out {
 	OUT_L2,	   /* MACs rewritten toward that backend */
 	OUT_ANY,   /* forwarded, only action and counter checked (generated cases) */
 	OUT_ICMP,  /* answered: ICMP "too big" back to the client, announcing .mtu */
+	OUT_ECHO,  /* answered: ICMP echo reply back to the client */
 };
 
 /* Frame changes applied after building (malformed frames). */
@@ -28,6 +29,14 @@ enum lb_mutate {
 	MUT_DOFF4,	  /* TCP doff 4 */
 	MUT_UDPLEN7,	  /* UDP length 7 */
 	MUT_PAD,	  /* 20 bytes of Ethernet padding after the IP packet */
+};
+
+/* Where the frame is sent. */
+enum lb_to {
+	TO_DEV,	  /* the ingress device's MAC */
+	TO_BCAST, /* ff:ff:ff:ff:ff:ff */
+	TO_MCAST, /* an IPv4 multicast MAC */
+	TO_OTHER, /* another host's unicast MAC */
 };
 
 struct lb_row {
@@ -44,6 +53,7 @@ struct lb_row {
 	unsigned int cut;   /* non-zero: frame cut to this many bytes */
 	int cut_fixlen;	    /* and the IP length field made to match the cut */
 	unsigned int mtu;   /* OUT_ICMP: the MTU the answer announces */
+	enum lb_to to;	    /* destination MAC */
 };
 
 /* Build the row's input frame (mutated and cut). */

@@ -17,10 +17,12 @@
 #include <limits.h>
 #include <sys/stat.h>
 #include "core/commit.h"
+#include "dp/devtable.h"
 #include "lbfix.h"
 #include "lib/ct_entry.h"
 #include "lib/hash.h"
 #include "topo.h"
+#include "util/kclock.h"
 #include "lb.skel.h"
 
 struct lbfix_backend lbfix_backends[LBFIX_MAX_BACKENDS];
@@ -92,6 +94,8 @@ static void commit_all(void)
 					  .forward = v->forward,
 					  .table_size = v->table_size,
 					  .table_slots = table_fds[id] >= 0 ? v->table_size : 0};
+		if (v->no_echo)
+			vi->vip.flags |= EF_VIP_F_NO_ECHO;
 		if (v->src && frame_addr(&src, v->src) == EF_FAMILY_V4) {
 			vi->vip.flags |= EF_VIP_F_SRC4;
 			vi->vip.src4 = src.a32[0];
@@ -182,7 +186,7 @@ uint32_t lbfix_ct_buckets(void)
 	return bpf_map__max_entries(skel->maps.evenflow_conntrack);
 }
 
-int lbfix_conntrack(const struct ef_flow_key *k, uint32_t *backend, uint32_t *gen)
+int lbfix_conntrack_entry(const struct ef_flow_key *k, uint64_t *entry)
 {
 	const struct bpf_map *m = skel->maps.evenflow_conntrack;
 	struct ef_ct_bucket b;
@@ -194,12 +198,50 @@ int lbfix_conntrack(const struct ef_flow_key *k, uint32_t *backend, uint32_t *ge
 		return -1;
 	for (int w = 0; w < EF_CT_WAYS; w++) {
 		if (ef_ct_is(b.way[w], fp)) {
-			*backend = ef_ct_id(b.way[w]);
-			*gen = ef_ct_gen(b.way[w]);
+			*entry = b.way[w];
 			return 0;
 		}
 	}
 	return -1;
+}
+
+int lbfix_conntrack(const struct ef_flow_key *k, uint32_t *backend, uint32_t *gen)
+{
+	uint64_t e;
+
+	if (lbfix_conntrack_entry(k, &e))
+		return -1;
+	*backend = ef_ct_id(e);
+	*gen = ef_ct_gen(e);
+	return 0;
+}
+
+/* The kernel's jiffies, as the data plane reads them. */
+static uint64_t jiffies(void)
+{
+	__u64 j = 0;
+
+	assert_int_equal(ef_jiffies(&j), 0);
+	return j;
+}
+
+void lbfix_plant_entry(const struct ef_flow_key *k, uint32_t backend, uint64_t flags, uint32_t age)
+{
+	const struct bpf_map *m = skel->maps.evenflow_conntrack;
+	__u32 h, fp, index, shift, seen;
+	struct ef_ct_bucket b;
+	int way = 0;
+
+	ef_flow_hash2(k, &h, &fp);
+	index = h & (bpf_map__max_entries(m) - 1);
+	assert_int_equal(bpf_map_lookup_elem(map_fd(m), &index, &b), 0);
+	for (int w = 0; w < EF_CT_WAYS; w++)
+		if (ef_ct_is(b.way[w], fp))
+			way = w;
+	shift = ef_ct_long(EF_CT_VALID | flags) ? EF_CT_SEEN_SHIFT_LONG : EF_CT_SEEN_SHIFT;
+	seen = (uint32_t)((jiffies() >> shift) - age) & EF_CT_SEEN_MASK;
+	b.way[way] = ef_ct_entry(fp, backend, lbfix_backends[backend].gen, flags, seen);
+	assert_int_equal(update(map_fd(m), &index, &b), 0);
 }
 
 void lbfix_plant_conntrack(const struct ef_flow_key *k, uint32_t backend)
@@ -211,8 +253,32 @@ void lbfix_plant_conntrack(const struct ef_flow_key *k, uint32_t backend)
 	ef_flow_hash2(k, &h, &fp);
 	index = h & (bpf_map__max_entries(m) - 1);
 	assert_int_equal(bpf_map_lookup_elem(map_fd(m), &index, &b), 0);
-	b.way[0] = ef_ct_entry(fp, backend, lbfix_backends[backend].gen, 0);
+	b.way[0] = 0;
 	assert_int_equal(update(map_fd(m), &index, &b), 0);
+	lbfix_plant_entry(k, backend, EF_CT_ESTAB, 0);
+}
+
+void lbfix_reset_reply_budget(void)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct ef_reply_budget b[ncpu];
+	__u32 zero = 0;
+
+	/* refilled from time 0: full at the next reply */
+	memset(b, 0, sizeof(b));
+	assert_int_equal(update(map_fd(skel->maps.evenflow_reply_budget), &zero, b), 0);
+}
+
+uint64_t lbfix_ct_stat(enum ef_ct_stat what)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	__u32 key = what;
+	uint64_t v[ncpu], sum = 0;
+
+	assert_int_equal(bpf_map_lookup_elem(map_fd(skel->maps.evenflow_ct_stats), &key, v), 0);
+	for (int i = 0; i < ncpu; i++)
+		sum += v[i];
+	return sum;
 }
 
 static uint64_t traffic_packets(const struct bpf_map *m, uint32_t id)
@@ -237,6 +303,29 @@ uint64_t lbfix_backend_packets(uint32_t id)
 	return traffic_packets(skel->maps.evenflow_backend_stats, id);
 }
 
+/* The device table, written by the product's code from the topology's
+ * devices, with VLAN LBFIX_VLAN configured on in0 (listed the way the
+ * kernel lists a sub-interface: this kernel may have no 8021q to make one). */
+static int write_devices(void)
+{
+	char path[] = "/tmp/efp-vlan-XXXXXX";
+	int fd = mkstemp(path), err;
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+	if (!f) {
+		fprintf(stderr, "# lbfix: cannot write a VLAN list\n");
+		return -1;
+	}
+	fprintf(f,
+		"VLAN Dev name    | VLAN ID\nName-Type: VLAN_NAME_TYPE_RAW_PLUS_VID_NO_PAD\n"
+		"in0.%d      | %d  | in0\n",
+		LBFIX_VLAN, LBFIX_VLAN);
+	fclose(f);
+	err = ef_device_table_write(map_fd(skel->maps.data_devices), path);
+	unlink(path);
+	return err ? -1 : 0;
+}
+
 /* Buckets of the fixture's connection table. */
 #define LBFIX_CT_BUCKETS 1024
 
@@ -250,29 +339,37 @@ const char *lbfix_group(const char *base)
 	return name;
 }
 
+int lbfix_pin_globals(struct lb_bpf *lb, const char *dir)
+{
+	char filter[PATH_MAX], devices[PATH_MAX];
+
+	snprintf(filter, sizeof(filter), "%s/evenflow_vip_filter", dir);
+	snprintf(devices, sizeof(devices), "%s/evenflow_devices", dir);
+	return bpf_map__set_pin_path(lb->maps.data_vip_filter, filter) ||
+	       bpf_map__set_pin_path(lb->maps.data_devices, devices);
+}
+
 int lbfix_load(int fast_path)
 {
-	char pin_root[PATH_MAX / 2], prog[PATH_MAX], filter[PATH_MAX];
+	char pin_root[PATH_MAX / 2], prog[PATH_MAX];
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_root);
 
 	snprintf(pin_root, sizeof(pin_root), "%s/lbfix", topo_pin_dir());
 	snprintf(prog, sizeof(prog), "%s/" EF_PIN_LB_PROG, pin_root);
-	/* the address filter is global data: pinned by name as the loader does */
-	snprintf(filter, sizeof(filter), "%s/evenflow_vip_filter", pin_root);
 	if (mkdir(pin_root, 0700) && errno != EEXIST)
 		return -1;
 	skel = lb_bpf__open_opts(&opts);
 	if (skel) {
 		skel->rodata->ef_udp_idle_s = 1; /* the shortest, for the idle test */
+		skel->rodata->ef_reply_rate = LBFIX_REPLY_RATE;
 		/* a small table (as --conntrack-size sizes it), so that flows
 		 * sharing a bucket are easy to find */
 		skel->rodata->ef_ct_mask = LBFIX_CT_BUCKETS - 1;
 		skel->rodata->ef_fast_path_on = fast_path_on = fast_path;
 		bpf_map__set_max_entries(skel->maps.evenflow_conntrack, LBFIX_CT_BUCKETS);
 	}
-	if (!skel || bpf_map__set_pin_path(skel->maps.data_vip_filter, filter) ||
-	    lb_bpf__load(skel) || bpf_program__pin(skel->progs.evenflow_lb, prog) ||
-	    ef_dp_open_existing(pin_root, &dp)) {
+	if (!skel || lbfix_pin_globals(skel, pin_root) || lb_bpf__load(skel) ||
+	    bpf_program__pin(skel->progs.evenflow_lb, prog) || ef_dp_open_existing(pin_root, &dp)) {
 		fprintf(stderr, "# lbfix: cannot load lb.bpf.o and open it in %s\n", pin_root);
 		return -1;
 	}
@@ -284,7 +381,7 @@ int lbfix_load(int fast_path)
 			make_table(id, lbfix_vips[id].backends);
 	}
 	commit_all();
-	return 0;
+	return write_devices();
 }
 
 void lbfix_unload(void)
@@ -367,6 +464,25 @@ void lbfix_expect_icmp(struct pkt *out, const struct pkt *rx, const struct frame
 	/* the longest IPv4 header and 8 bytes; IPv6: its header and 8 bytes */
 	pb_raw(out, rx->data + l3, v4 ? 68 : 48, 0, 0);
 	pb_finish(out);
+}
+
+void lbfix_expect_echo(struct pkt *out, const struct pkt *rx, const struct frame *f)
+{
+	struct frame r = *f;
+
+	r.src = f->dst;
+	r.dst = f->src;
+	r.icmp_type = f->family == 4 ? 8 : 129;
+	frame_build(out, &r, rx->data + 6);
+	memcpy(out->data + 6, rx->data, 6);
+	if (f->family == 4) {
+		/* echo reply is type 0, which frame_build takes for "echo request" */
+		int icmp = pb_off(out, PB_ICMP, 0);
+
+		out->data[icmp] = 0;
+		pb_set16(out, icmp + 2, 0);
+		pb_set16(out, icmp + 2, pb_csum(out->data + icmp, out->len - icmp, 0));
+	}
 }
 
 void lbfix_expect_l2(struct pkt *out, const struct pkt *rx, const uint8_t dmac[6],

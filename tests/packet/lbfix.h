@@ -21,6 +21,10 @@
 #define LBFIX_MAX_BACKENDS 64
 #define LBFIX_MAX_VIPS	   32
 #define LBFIX_VIP_BACKENDS 4
+/* Replies the fixture's program may send per second per CPU. */
+#define LBFIX_REPLY_RATE 20
+/* The VLAN id configured on in0 (the frames' default tag). */
+#define LBFIX_VLAN 100
 
 struct lbfix_backend {
 	const char *addr;
@@ -38,12 +42,18 @@ struct lbfix_vip {
 	const char *src;     /* outer source override (EF_VIP_F_SRC4/SRC6), or NULL */
 	uint32_t table_size; /* Maglev table slots; 0: the VIP has no table */
 	uint32_t backends[LBFIX_VIP_BACKENDS]; /* backend ids filling the table; 0 ends */
+	int no_echo;			       /* EF_VIP_F_NO_ECHO */
 };
 
 /* Indexed by id (id 0 unused); filled by the cases. */
 extern struct lbfix_backend lbfix_backends[LBFIX_MAX_BACKENDS];
 extern struct lbfix_vip lbfix_vips[LBFIX_MAX_VIPS];
 
+struct lb_bpf;
+/* The skeleton's global-data maps (the VIP filter, the device table) set to
+ * be pinned by name under dir, as the loader pins them (dp/lb.c): 0 or an
+ * error. */
+int lbfix_pin_globals(struct lb_bpf *lb, const char *dir);
 /* Load lb.bpf.o (pinning its maps in the topology's bpffs) and write the
  * configuration. Returns 0 or -1. */
 int lbfix_load(int fast_path);
@@ -63,8 +73,19 @@ void lbfix_clear_conntrack(void);
 /* The connection entry of a flow; returns 0, or -1 if there is none. */
 int lbfix_conntrack(const struct ef_flow_key *k, uint32_t *backend, uint32_t *gen);
 /* Write an entry for this flow naming `backend` (of its current gen) in the
- * first way of the flow's bucket, as a fingerprint collision would leave. */
+ * first way of the flow's bucket, as a fingerprint collision would leave
+ * (an established TCP entry, seen now). */
 void lbfix_plant_conntrack(const struct ef_flow_key *k, uint32_t backend);
+/* Write the flow's entry (its own way, else the first) naming `backend`
+ * with state bits `flags` (EF_CT_ESTAB, ...), last seen `age` units of its
+ * clock ago (0: now; 505: idled out whatever the timeout). */
+void lbfix_plant_entry(const struct ef_flow_key *k, uint32_t backend, uint64_t flags, uint32_t age);
+/* The flow's raw entry; returns 0, or -1 if there is none. */
+int lbfix_conntrack_entry(const struct ef_flow_key *k, uint64_t *entry);
+/* Every CPU's reply budget full again. */
+void lbfix_reset_reply_budget(void);
+/* A connection-table event counter (evenflow_ct_stats, summed over CPUs). */
+uint64_t lbfix_ct_stat(enum ef_ct_stat what);
 /* Buckets of the connection table. */
 uint32_t lbfix_ct_buckets(void);
 /* Packets counted for a VIP / a backend (summed over CPUs). */
@@ -84,6 +105,9 @@ void lbfix_expect_encap(struct pkt *out, const struct pkt *rx, const struct fram
  * mtu: back to the sender's MAC, from the VIP, quoting the packet's start. */
 void lbfix_expect_icmp(struct pkt *out, const struct pkt *rx, const struct frame *f,
 		       unsigned int mtu);
+/* The echo reply to the echo request rx (built from f): MACs and addresses
+ * swapped, type echo reply, TTL 64, VLAN tags kept. */
+void lbfix_expect_echo(struct pkt *out, const struct pkt *rx, const struct frame *f);
 void lbfix_expect_l2(struct pkt *out, const struct pkt *rx, const uint8_t dmac[6],
 		     const uint8_t smac[6]);
 

@@ -19,6 +19,7 @@
  *   lb_cases.c        LB rows: forwarding, failures, passes, fragments, bad headers
  *   malformed_cases.c every base frame cut at every header boundary (generated)
  *   conntrack_cases.c connection-table stories
+ *   reply_cases.c     the budget of generated replies
  *   decap_cases.c     decap rows
  *   commit_cases.c    the product's commit path (libevenflow) and lookup
  *
@@ -82,9 +83,10 @@ int main(int argc, char **argv)
 	/* every LB case twice: the fast path must not change any outcome */
 	for (int fast_path = 1; fast_path >= 0; fast_path--) {
 		int lb = lb_group_on("lb", fast_path), cut = lb_group_on("truncated", fast_path),
-		    ct = lb_group_on("conntrack", fast_path);
+		    ct = lb_group_on("conntrack", fast_path),
+		    rp = lb_group_on("replies", fast_path);
 
-		if (!lb && !cut && !ct)
+		if (!lb && !cut && !ct && !rp)
 			continue;
 		if (lbfix_load(fast_path)) {
 			topo_leave();
@@ -96,6 +98,8 @@ int main(int argc, char **argv)
 			failed += malformed_cases_run();
 		if (ct)
 			failed += conntrack_cases_run();
+		if (rp)
+			failed += reply_cases_run();
 		lbfix_unload();
 	}
 	if (ef_test_group_on("commit path and lookup"))

@@ -54,6 +54,7 @@ static void test_good(void **state)
 	    "    protocol: udp\n"
 	    "    forward: l2\n"
 	    "    table-size: 251\n"
+	    "    echo: off\n"
 	    "    backends:\n"
 	    "      - address: 10.200.1.2\n"
 	    "        weight: 5\n"
@@ -86,6 +87,7 @@ static void test_good(void **state)
 	assert_int_equal(v->key.proto, IPPROTO_UDP);
 	assert_int_equal(v->vip.forward, EF_FWD_L2);
 	assert_int_equal(v->vip.table_size, 251);
+	assert_true(v->vip.flags & EF_VIP_F_NO_ECHO);
 	assert_int_equal(v->n_backends, 3);
 	assert_int_equal(v->backends[0].weight, 5);
 	assert_int_equal(v->backends[0].admin, EF_BE_DRAIN);
@@ -100,12 +102,13 @@ static void test_good(void **state)
 	assert_int_equal(cfg.vx[0].hc[1].expect, 204);
 	assert_int_equal(cfg.vx[0].hc[1].fall, 2);
 	assert_int_equal(cfg.vx[0].hc[2].type, EF_HC_NONE);
-	assert_int_equal(cfg.vx[0].be_pos[1].line, 26);
+	assert_int_equal(cfg.vx[0].be_pos[1].line, 27);
 	/* the VIP's keys over the default */
 	v = &cfg.conf.vips[1];
 	assert_int_equal(v->key.family, EF_FAMILY_V6);
 	assert_int_equal(v->key.proto, IPPROTO_TCP);
 	assert_true(v->vip.flags & EF_VIP_F_SRC6);
+	assert_false(v->vip.flags & EF_VIP_F_NO_ECHO);
 	assert_int_equal(cfg.vx[1].hc[0].fall, 7);
 	assert_int_equal(cfg.vx[1].hc[0].type, EF_HC_TCP);
 	assert_int_equal(cfg.n_checked, 3);
@@ -231,6 +234,8 @@ static const struct bad bads[] = {
      "t.yaml:1:19: apply max-move: '2' is not a number in 0..1 (or a percentage)"},
     {"vips:\n  - address: 10.0.0.1\n    port: 80\n    backends: *x\n",
      "t.yaml:4:16: backends: aliases are not supported"},
+    {"vips:\n  - address: 10.0.0.1\n    port: 80\n    echo: maybe\n",
+     "t.yaml:4:11: vip echo: unknown echo 'maybe' (on or off)"},
     {"vips:\n  - address: 10.0.0.1\n    port: 80\n    forward: l2\n    src: 10.9.9.9\n",
      "t.yaml:2:14: vip: src: l2 forwarding does not encapsulate, it has no outer source"},
     /* decap */
@@ -470,7 +475,7 @@ static void test_several(void **state)
 	assert_int_equal(parse(text, &cfg, &errs), -EINVAL);
 	assert_int_equal(errs.n, 3);
 	assert_string_equal(errs.line[0], "t.yaml:4:5: vip: unknown key 'protocl' (known: address, "
-					  "port, protocol, forward, table-size, src, health, "
+					  "port, protocol, forward, table-size, src, echo, health, "
 					  "min-up, backends)");
 	assert_string_equal(errs.line[1], "t.yaml:7:17: backend weight: '0' is not a number in "
 					  "1..65535");

@@ -19,6 +19,7 @@
 #include "core/model.h"
 #include "core/safety.h"
 #include "util/addr.h"
+#include "dp/devtable.h"
 #include "dp/lb.h"
 #include "dp/pindir.h"
 #include "dp/xdp.h"
@@ -94,7 +95,7 @@ static int apply(struct ef_dp *dp, const struct ef_conf *running, struct ef_conf
 		out_text("no change\n");
 		goto out;
 	}
-	err = ef_tx_ports_sync(dp->tx_ports);
+	err = ef_devices_sync(dp);
 	if (!err)
 		err = ef_conf_commit(dp, want);
 	if (!err)

@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "cli/output.h"
 #include "core/live.h"
+#include "dp/devtable.h"
 #include "dp/lb.h"
 #include "dp/maps.h"
 #include "dp/pindir.h"
@@ -19,7 +20,7 @@
 struct attach_args {
 	const char *dev;
 	int mode; /* enum xdp_attach_mode */
-	unsigned conntrack_size, udp_timeout;
+	unsigned conntrack_size, udp_timeout, tcp_timeout, reply_rate;
 };
 
 const struct ef_choice ef_mode_choices[] = {
@@ -49,12 +50,18 @@ static const struct ef_opt attach_opts[] = {
 	 EF_CONNTRACK_DEFAULT) "; fixed at load)"},
     {"udp-timeout", "S", EF_OPT_U32, offsetof(struct attach_args, udp_timeout), 1, EF_UDP_IDLE_MAX,
      .help = "seconds a UDP flow may idle before it takes a fresh choice"},
+    {"tcp-timeout", "S", EF_OPT_U32, offsetof(struct attach_args, tcp_timeout), 60, EF_TCP_IDLE_MAX,
+     .help = "seconds an established TCP flow may idle before its entry ends"},
+    {"reply-rate", "N", EF_OPT_U32, offsetof(struct attach_args, reply_rate), 1, EF_REPLY_RATE_MAX,
+     .help = "ICMP replies the data plane sends itself, per second per CPU"},
     EF_OPT_END,
 };
 
 static const struct attach_args attach_defaults = {
     .mode = XDP_MODE_NATIVE,
     .udp_timeout = EF_UDP_IDLE_DEFAULT,
+    .tcp_timeout = EF_TCP_IDLE_DEFAULT,
+    .reply_rate = EF_REPLY_RATE_DEFAULT,
 };
 const struct ef_opt_set ef_attach_args = EF_OPT_SET(attach_opts, attach_defaults);
 
@@ -104,7 +111,10 @@ int cmd_attach(const struct ef_ctx *ctx, const void *args)
 {
 	const struct attach_args *a = args;
 	enum xdp_attach_mode mode = (enum xdp_attach_mode)a->mode;
-	struct ef_dp_cfg cfg = {.conntrack_size = a->conntrack_size, .udp_idle_s = a->udp_timeout};
+	struct ef_dp_cfg cfg = {.conntrack_size = a->conntrack_size,
+				.udp_idle_s = a->udp_timeout,
+				.tcp_idle_s = a->tcp_timeout,
+				.reply_rate = a->reply_rate};
 	const char *dev = a->dev;
 	struct ef_dp dp;
 	__u32 replaced;
@@ -113,7 +123,7 @@ int cmd_attach(const struct ef_ctx *ctx, const void *args)
 	err = ef_dp_open(ef_pin_dir(ctx->pin_dir), &cfg, &dp);
 	if (err)
 		return err;
-	err = ef_tx_ports_sync(dp.tx_ports);
+	err = ef_devices_sync(&dp);
 	if (err)
 		goto out;
 	check_forwarding(dev);

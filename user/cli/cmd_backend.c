@@ -8,6 +8,7 @@
 #include "core/edit.h"
 #include "core/live.h"
 #include "core/model.h"
+#include "dp/devtable.h"
 #include "dp/lb.h"
 #include "dp/pindir.h"
 #include "dp/xdp.h"
@@ -107,7 +108,7 @@ static int backend_change(const struct ef_ctx *ctx, const struct backend_args *a
 		return err;
 	switch (op) {
 	case BACKEND_ADD:
-		err = ef_tx_ports_sync(dp.tx_ports);
+		err = ef_devices_sync(&dp);
 		if (!err)
 			err = ef_backend_add(&dp, &a->key, &a->be.addr, a->be.family,
 					     (__u16)a->weight, limits(a));

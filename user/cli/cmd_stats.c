@@ -91,9 +91,37 @@ static const struct ef_opt stats_opts[] = {
 static const struct ef_watch_args stats_defaults = {.imb = EF_IMB_CFG_DEFAULT};
 const struct ef_opt_set ef_stats_args = EF_OPT_SET(stats_opts, stats_defaults);
 
-/* The verdict counters, then per VIP and per backend the traffic. */
-static void print_counters(const struct ef_listing *l)
+/* The connection table's fill and events. */
+static int print_conntrack(const struct ef_dp *dp)
 {
+	struct ef_ct_fill fill;
+	int err = ef_conntrack_fill(dp->conntrack, &fill);
+
+	if (err)
+		return ef_err(err, "cannot read the connection table: %s", strerror(-err));
+	out_text("conntrack:\n");
+	out_obj_open("conntrack");
+	out_u64("slots", "  %-20s %14llu\n", fill.slots);
+	out_u64("used", "  used                 %14llu", fill.used);
+	out_text(" (%.1f%%)\n", fill.slots ? 100.0 * fill.used / fill.slots : 0.0);
+	out_u64("established", "  established          %14llu\n", fill.established);
+	for (__u32 k = 0; k < EF_CTS_MAX; k++) {
+		__u64 cnt = 0;
+
+		ef_percpu_sum(dp->ct_stats, k, dp->ncpus, 1, &cnt);
+		out_text("  %-20s", ef_ct_stat_name(k));
+		out_u64(ef_ct_stat_name(k), " %14llu\n", cnt);
+	}
+	out_obj_close();
+	return 0;
+}
+
+/* The verdict counters, the connection table, then per VIP and per backend
+ * the traffic. */
+static int print_counters(const struct ef_listing *l)
+{
+	int err;
+
 	__u64 t[3];
 	size_t i;
 	__u32 k;
@@ -108,6 +136,9 @@ static void print_counters(const struct ef_listing *l)
 		out_u64(verdict_names[k], " %14llu\n", cnt);
 	}
 	out_obj_close();
+	err = print_conntrack(&l->dp);
+	if (err)
+		return err;
 
 	out_text("%-30s %14s %16s %12s\n", "vip", "packets", "bytes", "new flows");
 	out_arr_open("vips");
@@ -151,6 +182,7 @@ static void print_counters(const struct ef_listing *l)
 		}
 	}
 	out_arr_close();
+	return 0;
 }
 
 int cmd_stats(const struct ef_ctx *ctx, const void *args)
@@ -166,7 +198,7 @@ int cmd_stats(const struct ef_ctx *ctx, const void *args)
 	err = ef_listing_open(ef_pin_dir(ctx->pin_dir), NULL, &l);
 	if (err)
 		return err;
-	print_counters(&l);
+	err = print_counters(&l);
 	ef_listing_close(&l);
-	return 0;
+	return err;
 }

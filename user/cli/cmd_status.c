@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -169,6 +170,7 @@ int cmd_status(const struct ef_ctx *ctx, const void *args)
 {
 	const char *pin_dir = ef_pin_dir(ctx->pin_dir);
 	struct ef_backend *all = NULL;
+	struct ef_ct_fill fill;
 	struct ef_dp_cfg cfg;
 	size_t i, nbe = 0, nvips = 0;
 	struct ef_vip_entry *vips = NULL;
@@ -188,7 +190,9 @@ int cmd_status(const struct ef_ctx *ctx, const void *args)
 	out_u64("prog_id", "program id:  %llu\n", dp.prog_id);
 	if (!ef_dp_get_cfg(&dp, &cfg)) {
 		out_u64("conntrack_size", "conntrack:   %llu slots", cfg.conntrack_size);
-		out_u64("udp_timeout", ", UDP idle timeout %llu s\n", cfg.udp_idle_s);
+		out_u64("udp_timeout", ", UDP idle timeout %llu s", cfg.udp_idle_s);
+		out_u64("tcp_timeout", ", TCP idle timeout %llu s\n", cfg.tcp_idle_s);
+		out_u64("reply_rate", "replies:     %llu a second per CPU\n", cfg.reply_rate);
 	}
 	err = ef_print_devices(dp.prog_id);
 	if (err)
@@ -215,7 +219,13 @@ int cmd_status(const struct ef_ctx *ctx, const void *args)
 	out_text(" / %d\n", EF_MAX_VIPS);
 	out_u64("backends", "  backends:   %llu", nbe);
 	out_text(" / %d\n", EF_MAX_BACKENDS);
-	out_u64("conntrack", "  conntrack:  %llu\n", (__u64)ef_conntrack_count(dp.conntrack));
+	err = ef_conntrack_fill(dp.conntrack, &fill);
+	if (err) {
+		ef_err(err, "cannot read the connection table: %s", strerror(-err));
+		goto out;
+	}
+	out_u64("conntrack", "  conntrack:  %llu", fill.used);
+	out_text(" / %llu\n", (unsigned long long)fill.slots);
 	out_u64("tx_ports", "  tx_ports:   %llu\n",
 		(__u64)ef_map_count(dp.tx_ports, sizeof(__u32)));
 	out_obj_close();

@@ -23,7 +23,7 @@
 struct vip_add_args {
 	struct ef_vip_key key;
 	struct ef_vip vip; /* forward, table size, sources */
-	int forward;
+	int forward, echo;
 };
 
 /* --src ADDR, once per family: the outer source of that family. */
@@ -60,6 +60,12 @@ static int parse_table_size(const struct ef_opt *o, const char *arg, void *field
 	return 0;
 }
 
+static const struct ef_choice on_off[] = {
+    {"on", 1},
+    {"off", 0},
+    {NULL, 0},
+};
+
 static const struct ef_choice forward_choices[] = {
     {"ipip", EF_FWD_IPIP},
     {"l2", EF_FWD_L2},
@@ -77,10 +83,12 @@ static const struct ef_opt vip_add_opts[] = {
      .help = "Maglev table slots, a prime (default: 65537 or more, 100 per backend)"},
     {"src", "ADDR", EF_OPT_CUSTOM, offsetof(struct vip_add_args, vip), .parse = parse_src,
      .help = "outer source address of ipip packets, once per family (default: the route's)"},
+    {"echo", "on|off", EF_OPT_CHOICE, offsetof(struct vip_add_args, echo), .choices = on_off,
+     .help = "answer ICMP echo to its address in the data plane (default on)"},
     EF_OPT_END,
 };
 
-static const struct vip_add_args vip_add_defaults = {.forward = EF_FWD_IPIP};
+static const struct vip_add_args vip_add_defaults = {.forward = EF_FWD_IPIP, .echo = 1};
 static const struct ef_opt_set vip_add_args = EF_OPT_SET(vip_add_opts, vip_add_defaults);
 
 static int vip_add(const struct ef_ctx *ctx, const void *args)
@@ -91,7 +99,9 @@ static int vip_add(const struct ef_ctx *ctx, const void *args)
 	int err;
 
 	vip.forward = (__u8)a->forward;
-	if (vip.forward == EF_FWD_L2 && vip.flags)
+	if (!a->echo)
+		vip.flags |= EF_VIP_F_NO_ECHO;
+	if (vip.forward == EF_FWD_L2 && (vip.flags & EF_VIP_F_SRC))
 		return ef_usage(
 		    "vip add: --src: l2 forwarding does not encapsulate, it has no outer source");
 	if (a->key.family == EF_FAMILY_V6 && (vip.flags & EF_VIP_F_SRC4))
@@ -155,6 +165,9 @@ static void print_vip(const struct ef_vip_key *key, const struct ef_vip *vip,
 	out_u64("n_backends", " backends %llu", n);
 	out_u64("n_up", " (%llu up)", up);
 	out_bool("fail_open", NULL, vip->flags & EF_VIP_F_FAIL_OPEN);
+	out_bool("echo", NULL, !(vip->flags & EF_VIP_F_NO_ECHO));
+	if (vip->flags & EF_VIP_F_NO_ECHO)
+		out_text(" echo off");
 	if (vip->flags & EF_VIP_F_FAIL_OPEN)
 		out_text(" FAIL OPEN (every backend up fails its checks)");
 	if (vip->flags & EF_VIP_F_SRC4) {

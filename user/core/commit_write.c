@@ -3,6 +3,7 @@
  * the maps, then the flip; and ef_image_commit, which starts from an image
  * given whole. See commit.h and commit_work.h. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -169,17 +170,22 @@ static int write_addresses(struct ef_dp *dp, const struct ef_image *img, bool ex
 	for (__u32 id = 0; id < EF_MAX_VIPS; id++) {
 		const struct ef_vip_key *k = &img->vips[id].key;
 		struct ef_vip_key a;
-		__u32 bit, refs = 0;
+		__u32 bit, refs = 0, echo = 0;
 
 		if (!k->family)
 			continue;
 		bit = ef_filter_bit(&k->addr, k->family);
 		words[bit / 64] |= 1ULL << (bit % 64);
 		ef_vip_addr_key(k, &a);
-		for (__u32 j = 0; j < EF_MAX_VIPS; j++)
-			refs += img->vips[j].key.family &&
-				!memcmp(&img->vips[j].key.addr, &a.addr, sizeof(a.addr)) &&
-				img->vips[j].key.family == a.family;
+		for (__u32 j = 0; j < EF_MAX_VIPS; j++) {
+			bool same = img->vips[j].key.family &&
+				    !memcmp(&img->vips[j].key.addr, &a.addr, sizeof(a.addr)) &&
+				    img->vips[j].key.family == a.family;
+
+			refs += same;
+			echo |= same && !(img->vips[j].vip.flags & EF_VIP_F_NO_ECHO);
+		}
+		refs = (refs & EF_ADDR_VIPS_MASK) | (echo ? EF_ADDR_F_ECHO : 0);
 		if (bpf_map_update_elem(dp->vip_addrs, &a, &refs, BPF_ANY)) {
 			err = -errno;
 			goto out;

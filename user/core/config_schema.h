@@ -50,7 +50,7 @@ struct ef_vip_in {
 	struct ef_addr addr;
 	__u8 family;
 	__u32 port;
-	int proto, forward;
+	int proto, forward, echo;
 };
 
 /* One backend while its mapping is read. */

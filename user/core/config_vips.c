@@ -191,6 +191,7 @@ static int parse_src(struct ef_cfg_parse *p, struct fy_event *ev, const struct e
 static const struct ef_cfg_choices protocols = {"protocol",
 						{{"tcp", IPPROTO_TCP}, {"udp", IPPROTO_UDP}}};
 static const struct ef_cfg_choices forwards = {"mode", {{"ipip", EF_FWD_IPIP}, {"l2", EF_FWD_L2}}};
+static const struct ef_cfg_choices on_off = {"echo", {{"on", 1}, {"off", 0}}};
 
 const struct ef_cfg_key ef_cfg_vip_keys[] = {
     {"address", parse_vip_addr, 0, 0, 0, NULL, "", "IPv4 or IPv6 address", "required", NULL},
@@ -205,6 +206,8 @@ const struct ef_cfg_key ef_cfg_vip_keys[] = {
      "Maglev table slots (default: 65537 or more, 100 per backend)", NULL},
     {"src", parse_src, 0, 0, 0, NULL, NULL, "address or list",
      "outer source address of ipip packets, one per family (default: the route's)", NULL},
+    {"echo", ef_cfg_parse_choice, offsetof(struct ef_vip_in, echo), 0, 0, &on_off, NULL, "on | off",
+     "answer ICMP echo to its address in the data plane (default on)", NULL},
     {"health", ef_cfg_parse_health, offsetof(struct ef_vip_in, hc), 0, 0, NULL, NULL,
      "health check", "health-check keys for its backends, over the file's", ef_cfg_health_keys},
     {"min-up", ef_cfg_parse_vip_min_up, 0, 0, 65535, NULL, NULL, "0..65535",
@@ -227,7 +230,9 @@ static int finish_vip(struct ef_cfg_parse *p, const struct ef_vip_in *v)
 	cv->key.port = htons((__u16)v->port);
 	cv->key.proto = (__u8)v->proto;
 	cv->vip.forward = (__u8)v->forward;
-	if (cv->vip.forward == EF_FWD_L2 && cv->vip.flags)
+	if (!v->echo)
+		cv->vip.flags |= EF_VIP_F_NO_ECHO;
+	if (cv->vip.forward == EF_FWD_L2 && (cv->vip.flags & EF_VIP_F_SRC))
 		return ef_yaml_err(
 		    &p->y, pos,
 		    "vip: src: l2 forwarding does not encapsulate, it has no outer source");
@@ -268,7 +273,7 @@ static int grow_vips(struct ef_cfg_parse *p)
 /* One VIP, read with the keys ctx. */
 static int parse_vip(struct ef_cfg_parse *p, struct fy_event *ev, void *ctx)
 {
-	struct ef_vip_in v = {.proto = IPPROTO_TCP, .forward = EF_FWD_IPIP};
+	struct ef_vip_in v = {.proto = IPPROTO_TCP, .forward = EF_FWD_IPIP, .echo = 1};
 	struct ef_config *cfg = p->cfg;
 	int err;
 

@@ -285,6 +285,20 @@ int ef_metrics_write(FILE *f, const struct ef_snap *s, const struct ef_imb *imb,
 	for (i = 0; i < EF_V_MAX; i++)
 		fprintf(f, "evenflow_verdicts_total{verdict=\"%s\"} %" PRIu64 "\n",
 			ef_verdict_name(i), (uint64_t)s->verdicts[i]);
+	ef_metrics_family(f, "evenflow_conntrack_events_total", "counter",
+			  "connection-table events, by kind (see evenflow stats)");
+	for (i = 0; i < EF_CTS_MAX; i++)
+		fprintf(f, "evenflow_conntrack_events_total{event=\"%s\"} %" PRIu64 "\n",
+			ef_ct_stat_name(i), (uint64_t)s->ct_stats[i]);
+	ef_metrics_family(f, "evenflow_conntrack_slots", "gauge", "connection-table slots");
+	fprintf(f, "evenflow_conntrack_slots %" PRIu64 "\n", (uint64_t)s->ct_fill.slots);
+	ef_metrics_family(f, "evenflow_conntrack_entries", "gauge",
+			  "connection-table slots holding a flow, by state (established: seen in "
+			  "more than one packet, never evicted while live)");
+	fprintf(f, "evenflow_conntrack_entries{state=\"established\"} %" PRIu64 "\n",
+		(uint64_t)s->ct_fill.established);
+	fprintf(f, "evenflow_conntrack_entries{state=\"new\"} %" PRIu64 "\n",
+		(uint64_t)(s->ct_fill.used - s->ct_fill.established));
 	write_traffic(f, s);
 	write_fingerprints(f, s);
 	if (imb)

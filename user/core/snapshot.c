@@ -24,6 +24,23 @@ const char *ef_verdict_name(unsigned v)
 	return v < EF_V_MAX ? verdict_names[v] : "unknown";
 }
 
+#define EF_CT_STAT_NAME(name, str, desc) str,
+#define EF_CT_STAT_DESC(name, str, desc) desc,
+static const char *const ct_stat_names[EF_CTS_MAX] = {EF_CT_STAT_LIST(EF_CT_STAT_NAME)};
+static const char *const ct_stat_descs[EF_CTS_MAX] = {EF_CT_STAT_LIST(EF_CT_STAT_DESC)};
+#undef EF_CT_STAT_NAME
+#undef EF_CT_STAT_DESC
+
+const char *ef_ct_stat_name(unsigned k)
+{
+	return k < EF_CTS_MAX ? ct_stat_names[k] : "unknown";
+}
+
+const char *ef_ct_stat_desc(unsigned k)
+{
+	return k < EF_CTS_MAX ? ct_stat_descs[k] : "unknown";
+}
+
 double ef_snap_now(void)
 {
 	struct timespec ts;
@@ -80,6 +97,13 @@ int ef_snap_read(struct ef_dp *dp, struct ef_snap *s)
 		goto out;
 	for (k = 0; k < EF_V_MAX; k++)
 		ef_percpu_sum(dp->verdicts, k, dp->ncpus, 1, &s->verdicts[k]);
+	for (k = 0; k < EF_CTS_MAX; k++)
+		ef_percpu_sum(dp->ct_stats, k, dp->ncpus, 1, &s->ct_stats[k]);
+	err = ef_conntrack_fill(dp->conntrack, &s->ct_fill);
+	if (err) {
+		ef_err(err, "cannot read the connection table: %s", strerror(-err));
+		goto out;
+	}
 	s->vips = calloc(n ? n : 1, sizeof(*s->vips));
 	if (!s->vips) {
 		err = ef_err(-ENOMEM, "out of memory");

@@ -17,6 +17,7 @@
 
 #include "core/imbalance.h"
 #include "dp/lb.h"
+#include "dp/maps.h"
 #include "dp/xdp.h"
 #include "evenflow.h"
 #include "util/addr.h"
@@ -49,7 +50,9 @@ struct ef_snap {
 	struct ef_snap_backend *backends;
 	size_t n_backends;
 	__u64 verdicts[EF_V_MAX];
-	__u64 fingerprint; /* of the whole running configuration */
+	__u64 ct_stats[EF_CTS_MAX]; /* connection-table events (enum ef_ct_stat) */
+	struct ef_ct_fill ct_fill;  /* how full the connection table is */
+	__u64 fingerprint;	    /* of the whole running configuration */
 	/* the devices running the program (none: it forwards nothing) */
 	struct ef_attached *devices;
 	size_t n_devices;
@@ -73,6 +76,9 @@ int ef_snap_sample(const char *pin_dir, struct ef_snap *s, struct ef_imb *imb);
 
 /* Name of a verdict ("fwd_tx"). */
 const char *ef_verdict_name(unsigned v);
+/* Name and description of a connection-table event ("ct_inserts"). */
+const char *ef_ct_stat_name(unsigned k);
+const char *ef_ct_stat_desc(unsigned k);
 /* Name of an imbalance: "backend 10.200.1.2 takes 100% of new flows,
  * expected 33%" into buf. */
 const char *ef_imb_describe(const struct ef_snap_backend *b, const struct ef_imb_result *r,

@@ -14,6 +14,7 @@
 #include "core/safety.h"
 #include "daemon/dlog.h"
 #include "daemon/state.h"
+#include "dp/devtable.h"
 #include "dp/lb.h"
 #include "dp/xdp.h"
 #include "util/addr.h"
@@ -148,7 +149,7 @@ static int commit_plan(struct daemon *d, struct ef_dp *dp, const struct ef_plan 
 			plan->n_same);
 		return 0;
 	}
-	err = ef_tx_ports_sync(dp->tx_ports);
+	err = ef_devices_sync(dp);
 	if (!err)
 		err = ef_conf_commit(dp, want);
 	if (err) {

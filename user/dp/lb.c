@@ -36,12 +36,15 @@ static const struct lb_map {
     /* global data: the whole bitmap is one value */
     {"evenflow_vip_filter", EF_VIP_FILTER_WORDS * sizeof(__u64),
      offsetof(struct ef_dp, vip_filter)},
+    /* global data too: the whole device table is one value */
+    {"evenflow_devices", EF_DEV_SLOTS * sizeof(struct ef_device), offsetof(struct ef_dp, devices)},
     {"evenflow_backends", sizeof(struct ef_backend), offsetof(struct ef_dp, backends)},
     {"evenflow_maglev", sizeof(__u32) /* map id */, offsetof(struct ef_dp, maglev)},
     {"evenflow_conntrack", sizeof(struct ef_ct_bucket), offsetof(struct ef_dp, conntrack)},
     {"evenflow_nexthop", sizeof(struct ef_nexthop), offsetof(struct ef_dp, nexthop)},
     {"evenflow_tx_ports", sizeof(__u32) /* ifindex */, offsetof(struct ef_dp, tx_ports)},
     {"evenflow_verdicts", sizeof(__u64), offsetof(struct ef_dp, verdicts)},
+    {"evenflow_ct_stats", sizeof(__u64), offsetof(struct ef_dp, ct_stats)},
     {"evenflow_vip_stats", sizeof(struct ef_traffic), offsetof(struct ef_dp, vip_stats)},
     {"evenflow_backend_stats", sizeof(struct ef_traffic), offsetof(struct ef_dp, backend_stats)},
 };
@@ -158,6 +161,7 @@ static int load_lb(const char *pin_dir, const struct ef_dp_cfg *cfg)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = pin_dir);
 	char path[PATH_MAX], tmp[PATH_MAX], ct[PATH_MAX], ct_old[PATH_MAX], filter[PATH_MAX];
+	char devices[PATH_MAX];
 	struct lb_bpf *skel;
 	__u32 slots;
 	bool aside;
@@ -167,7 +171,8 @@ static int load_lb(const char *pin_dir, const struct ef_dp_cfg *cfg)
 	    ef_pin_path(tmp, sizeof(tmp), pin_dir, EF_PIN_LB_PROG "_new") ||
 	    ef_pin_path(ct, sizeof(ct), pin_dir, "evenflow_conntrack") ||
 	    ef_pin_path(ct_old, sizeof(ct_old), pin_dir, "evenflow_conntrack_old") ||
-	    ef_pin_path(filter, sizeof(filter), pin_dir, "evenflow_vip_filter"))
+	    ef_pin_path(filter, sizeof(filter), pin_dir, "evenflow_vip_filter") ||
+	    ef_pin_path(devices, sizeof(devices), pin_dir, "evenflow_devices"))
 		return ef_err(-ENAMETOOLONG, "pin dir %s: name too long", pin_dir);
 	skel = lb_bpf__open_opts(&oo);
 	if (!skel)
@@ -175,6 +180,10 @@ static int load_lb(const char *pin_dir, const struct ef_dp_cfg *cfg)
 	slots = cfg && cfg->conntrack_size ? cfg->conntrack_size : EF_CONNTRACK_DEFAULT;
 	skel->rodata->ef_udp_idle_s =
 	    cfg && cfg->udp_idle_s ? cfg->udp_idle_s : EF_UDP_IDLE_DEFAULT;
+	skel->rodata->ef_tcp_idle_s =
+	    cfg && cfg->tcp_idle_s ? cfg->tcp_idle_s : EF_TCP_IDLE_DEFAULT;
+	skel->rodata->ef_reply_rate =
+	    cfg && cfg->reply_rate ? cfg->reply_rate : EF_REPLY_RATE_DEFAULT;
 	skel->rodata->ef_ct_mask = slots / EF_CT_WAYS - 1;
 	err = bpf_map__set_max_entries(skel->maps.evenflow_conntrack, slots / EF_CT_WAYS);
 	if (err) {
@@ -185,6 +194,11 @@ static int load_lb(const char *pin_dir, const struct ef_dp_cfg *cfg)
 	err = bpf_map__set_pin_path(skel->maps.data_vip_filter, filter);
 	if (err) {
 		ef_err(err, "cannot pin the VIP filter at %s: %s", filter, strerror(-err));
+		goto out;
+	}
+	err = bpf_map__set_pin_path(skel->maps.data_devices, devices);
+	if (err) {
+		ef_err(err, "cannot pin the device table at %s: %s", devices, strerror(-err));
 		goto out;
 	}
 	match_pinned_flags(pin_dir, skel->maps.evenflow_tx_ports);
@@ -255,7 +269,9 @@ int ef_dp_get_cfg(const struct ef_dp *dp, struct ef_dp_cfg *cfg)
 		}
 		nlen = strlen(minfo.name);
 		if (nlen < 7 || strcmp(minfo.name + nlen - 7, ".rodata") ||
-		    minfo.value_size < offsetof(struct lb_bpf__rodata, ef_udp_idle_s) + 4) {
+		    minfo.value_size < offsetof(struct lb_bpf__rodata, ef_udp_idle_s) + 4 ||
+		    minfo.value_size < offsetof(struct lb_bpf__rodata, ef_tcp_idle_s) + 4 ||
+		    minfo.value_size < offsetof(struct lb_bpf__rodata, ef_reply_rate) + 4) {
 			close(fd);
 			continue;
 		}
@@ -263,6 +279,10 @@ int ef_dp_get_cfg(const struct ef_dp *dp, struct ef_dp_cfg *cfg)
 		if (val && !bpf_map_lookup_elem(fd, &key, val)) {
 			memcpy(&cfg->udp_idle_s,
 			       (char *)val + offsetof(struct lb_bpf__rodata, ef_udp_idle_s), 4);
+			memcpy(&cfg->tcp_idle_s,
+			       (char *)val + offsetof(struct lb_bpf__rodata, ef_tcp_idle_s), 4);
+			memcpy(&cfg->reply_rate,
+			       (char *)val + offsetof(struct lb_bpf__rodata, ef_reply_rate), 4);
 			err = 0;
 		}
 		free(val);
@@ -306,7 +326,9 @@ int ef_dp_open_loaded(const char *pin_dir, struct ef_dp *dp)
 static bool cfg_differs(const struct ef_dp_cfg *want, const struct ef_dp_cfg *have)
 {
 	return (want->conntrack_size && want->conntrack_size != have->conntrack_size) ||
-	       (want->udp_idle_s && want->udp_idle_s != have->udp_idle_s);
+	       (want->udp_idle_s && want->udp_idle_s != have->udp_idle_s) ||
+	       (want->tcp_idle_s && want->tcp_idle_s != have->tcp_idle_s) ||
+	       (want->reply_rate && want->reply_rate != have->reply_rate);
 }
 
 /* Puts the pinned program (just reloaded) in place of the old one on every
@@ -344,21 +366,29 @@ static int reload(struct ef_dp *dp, const struct ef_dp_cfg *want, const struct e
 		c.conntrack_size = want->conntrack_size;
 	if (want->udp_idle_s)
 		c.udp_idle_s = want->udp_idle_s;
+	if (want->tcp_idle_s)
+		c.tcp_idle_s = want->tcp_idle_s;
+	if (want->reply_rate)
+		c.reply_rate = want->reply_rate;
 	err = ef_prog_devices(dp->prog_id, &devs, &ndevs);
 	if (err)
 		return err;
 	if (ndevs && c.conntrack_size != have->conntrack_size)
 		pr_warn(
 		    "warning: reloading the data plane attached to %zu device(s) with %u "
-		    "connection slots (was %u) and a %u s UDP timeout (was %u s): the connection "
-		    "table starts empty, and a flow whose backend no longer holds its table slot "
-		    "(drained, or moved by a change since it began) moves",
-		    ndevs, c.conntrack_size, have->conntrack_size, c.udp_idle_s, have->udp_idle_s);
+		    "connection slots (was %u), a %u s UDP timeout (was %u s) and a %u s TCP "
+		    "timeout (was %u s): the connection table starts empty, and a flow whose "
+		    "backend no longer holds its table slot (drained, or moved by a change since "
+		    "it began) moves",
+		    ndevs, c.conntrack_size, have->conntrack_size, c.udp_idle_s, have->udp_idle_s,
+		    c.tcp_idle_s, have->tcp_idle_s);
 	else if (ndevs)
 		pr_warn(
 		    "reloading the data plane attached to %zu device(s) with a %u s UDP timeout "
-		    "(was %u s); the connection table and its flows are kept",
-		    ndevs, c.udp_idle_s, have->udp_idle_s);
+		    "(was %u s), a %u s TCP timeout (was %u s) and %u replies a second (was %u); "
+		    "the connection table and its flows are kept",
+		    ndevs, c.udp_idle_s, have->udp_idle_s, c.tcp_idle_s, have->tcp_idle_s,
+		    c.reply_rate, have->reply_rate);
 	snprintf(pin_dir, sizeof(pin_dir), "%s", dp->pin_dir);
 	dp->lock_fd = -1;
 	ef_dp_close(dp);

@@ -26,6 +26,15 @@
 /* Longest UDP idle timeout: what the data plane's 9-bit clock measures at
  * HZ=1000 (see bpf/lib/time.h); more at lower HZ. */
 #define EF_UDP_IDLE_MAX 120
+/* Open established TCP flows: above the kernel's default keepalive interval
+ * (7200 s), so a connection kept alive that way keeps its entry. */
+#define EF_TCP_IDLE_DEFAULT 14400 /* seconds */
+/* Longest TCP idle timeout: what the 9-bit clock of open TCP entries
+ * measures at HZ=1000 (bpf/lib/ct_entry.h); more at lower HZ. */
+#define EF_TCP_IDLE_MAX 32400
+/* Replies the data plane sends itself (echo, "too big") per second per CPU. */
+#define EF_REPLY_RATE_DEFAULT 1000
+#define EF_REPLY_RATE_MAX     1000000
 
 /* The LB data plane: fds of the program and of every map (-1: closed). */
 struct ef_dp {
@@ -34,14 +43,16 @@ struct ef_dp {
 	int prog_fd;
 	__u32 prog_id;
 	int ncpus;
-	int gen, vip_info, vip_index, vip_addrs, vip_filter, backends, maglev, conntrack;
-	int nexthop, tx_ports, verdicts, vip_stats, backend_stats;
+	int gen, vip_info, vip_index, vip_addrs, vip_filter, devices, backends, maglev, conntrack;
+	int nexthop, tx_ports, verdicts, ct_stats, vip_stats, backend_stats;
 };
 
 /* Settings fixed at load (0 = default on a fresh load, keep when loaded). */
 struct ef_dp_cfg {
 	__u32 conntrack_size; /* slots: a power of two, >= EF_CT_WAYS */
 	__u32 udp_idle_s;
+	__u32 tcp_idle_s;
+	__u32 reply_rate;
 };
 
 /* Opens the LB data plane, loading and pinning it if absent (cfg may be

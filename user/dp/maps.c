@@ -152,22 +152,40 @@ long ef_map_count(int fd, size_t key_size)
 	return n;
 }
 
-long ef_conntrack_count(int conntrack_fd)
+static void fill_add(struct ef_ct_fill *fill, const struct ef_ct_bucket *b)
+{
+	for (int w = 0; w < EF_CT_WAYS; w++) {
+		fill->used += (b->way[w] & EF_CT_VALID) != 0;
+		fill->established +=
+		    (b->way[w] & (EF_CT_VALID | EF_CT_ESTAB)) == (EF_CT_VALID | EF_CT_ESTAB);
+	}
+}
+
+int ef_conntrack_fill(int conntrack_fd, struct ef_ct_fill *fill)
 {
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info), i;
 	struct ef_ct_bucket b;
-	long n = 0;
+	size_t mlen, stride;
+	char *mem;
 
+	memset(fill, 0, sizeof(*fill));
 	if (bpf_obj_get_info_by_fd(conntrack_fd, &info, &len))
 		return -errno;
+	fill->slots = (__u64)info.max_entries * EF_CT_WAYS;
+	mem = array_map(conntrack_fd, info.max_entries, &mlen, &stride);
 	for (i = 0; i < info.max_entries; i++) {
+		if (mem) {
+			fill_add(fill, (const struct ef_ct_bucket *)(mem + (size_t)i * stride));
+			continue;
+		}
 		if (bpf_map_lookup_elem(conntrack_fd, &i, &b))
 			return -errno;
-		for (int w = 0; w < EF_CT_WAYS; w++)
-			n += (b.way[w] & EF_CT_VALID) != 0;
+		fill_add(fill, &b);
 	}
-	return n;
+	if (mem)
+		munmap(mem, mlen);
+	return 0;
 }
 
 bool ef_outer_holds(int outer, __u32 key, int inner_fd)

@@ -34,7 +34,13 @@ int ef_outer_delete(int outer, const __u32 *keys, __u32 n);
 
 /* Entries of a hash-like map (walks the keys). */
 long ef_map_count(int fd, size_t key_size);
-/* Flows in the connection table (valid ways of every bucket). */
-long ef_conntrack_count(int conntrack_fd);
+/* How full the connection table is: slots, ways holding a flow (entries
+ * idled out count until reused) and of those, the established ones. */
+struct ef_ct_fill {
+	__u64 slots, used, established;
+};
+/* Reads it through a mapping of the table (16 MiB at the default size:
+ * a few ms), else bucket by bucket. */
+int ef_conntrack_fill(int conntrack_fd, struct ef_ct_fill *fill);
 
 #endif /* EF_MAPS_IO_H */
