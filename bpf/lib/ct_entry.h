@@ -87,4 +87,49 @@ static __always_inline int ef_ct_gen_ok(__u64 e, __u32 backend_gen)
 	return ef_ct_gen(e) == (backend_gen & EF_CT_GEN_MASK);
 }
 
+/* ---- Age (the arithmetic; the clock and the timeouts are the caller's:
+ * lib/time.h and lib/select.h in the data plane, `evenflow lookup` in user
+ * space) ---- */
+
+/* Longest duration `seen` can measure, in its units (below its wrap). */
+#define EF_SEEN_MAX_UNITS 500
+
+/* Jiffies `now` in the units of a `seen` field of `shift` (EF_CT_SEEN_SHIFT
+ * or EF_CT_SEEN_SHIFT_LONG). */
+static __always_inline __u32 ef_seen_at(__u64 now, __u32 shift)
+{
+	return (now >> shift) & EF_CT_SEEN_MASK;
+}
+
+/* A duration in seconds at `hz` jiffies a second, in `seen` units of
+ * `shift` (rounded up, at most the max). */
+static __always_inline __u32 ef_seen_units_hz(__u32 seconds, __u32 shift, __u64 hz)
+{
+	__u64 units = ((__u64)seconds * hz + (1ULL << shift) - 1) >> shift;
+
+	return units < EF_SEEN_MAX_UNITS ? units : EF_SEEN_MAX_UNITS;
+}
+
+/* The timeout that applies to entry e, in seconds, and its seen field's
+ * units (shift): UDP's, an open established TCP flow's (long units), else
+ * (one packet so far, or closing) the grace. */
+static __always_inline __u32 ef_ct_timeout_of(__u64 e, __u32 udp_s, __u32 tcp_s, __u32 *shift)
+{
+	*shift = EF_CT_SEEN_SHIFT;
+	if (e & EF_CT_UDP)
+		return udp_s;
+	if (!ef_ct_long(e))
+		return EF_CT_GRACE_S;
+	*shift = EF_CT_SEEN_SHIFT_LONG;
+	return tcp_s;
+}
+
+/* Has entry e, whose timeout is `secs` in units of `shift`, idled out at
+ * jiffies `now` (hz a second)? */
+static __always_inline int ef_ct_idled(__u64 e, __u64 now, __u32 secs, __u32 shift, __u64 hz)
+{
+	return ((ef_seen_at(now, shift) - ef_ct_seen(e)) & EF_CT_SEEN_MASK) >
+	       ef_seen_units_hz(secs, shift, hz);
+}
+
 #endif /* EF_CT_ENTRY_H */

@@ -112,27 +112,14 @@ static __always_inline struct ef_backend *ef_ct_find(__u32 gen, struct ef_ct_slo
 	return backend;
 }
 
-/* The entry's timeout in seconds and its seen field's units (shift). */
-static __always_inline __u32 ef_ct_timeout(__u64 e, __u32 *shift)
-{
-	*shift = EF_CT_SEEN_SHIFT;
-	if (e & EF_CT_UDP)
-		return ef_udp_idle_s;
-	if (!ef_ct_long(e))
-		return EF_CT_GRACE_S;
-	*shift = EF_CT_SEEN_SHIFT_LONG;
-	return ef_tcp_idle_s;
-}
-
 /* Has entry e idled out at jiffies `now`: a UDP flow past the UDP timeout,
  * an open established TCP flow past the TCP timeout, a TCP flow that saw a
  * FIN or RST, or only one packet, past the grace? */
 static __always_inline int ef_ct_expired(__u64 e, __u64 now)
 {
-	__u32 shift, secs = ef_ct_timeout(e, &shift);
+	__u32 shift, secs = ef_ct_timeout_of(e, ef_udp_idle_s, ef_tcp_idle_s, &shift);
 
-	return ((ef_seen_at(now, shift) - ef_ct_seen(e)) & EF_CT_SEEN_MASK) >
-	       ef_seen_units(secs, shift);
+	return ef_ct_idled(e, now, secs, shift, ef_hz());
 }
 
 /* Entry e with the state bits `set` set and `clear` cleared, seen at `now`

@@ -17,23 +17,4 @@ static __always_inline __u64 ef_hz(void)
 	return CONFIG_HZ ? CONFIG_HZ : 250;
 }
 
-/* Jiffies `now` in the units of a `seen` field of `shift` (EF_CT_SEEN_SHIFT
- * or EF_CT_SEEN_SHIFT_LONG). */
-static __always_inline __u32 ef_seen_at(__u64 now, __u32 shift)
-{
-	return (now >> shift) & EF_CT_SEEN_MASK;
-}
-
-/* Longest duration `seen` can measure, in its units (below its wrap). */
-#define EF_SEEN_MAX_UNITS 500
-
-/* A duration in seconds, in `seen` units of `shift` (rounded up, at most the
- * max). */
-static __always_inline __u32 ef_seen_units(__u32 seconds, __u32 shift)
-{
-	__u64 units = ((__u64)seconds * ef_hz() + (1ULL << shift) - 1) >> shift;
-
-	return units < EF_SEEN_MAX_UNITS ? units : EF_SEEN_MAX_UNITS;
-}
-
 #endif /* EF_TIME_H */

@@ -14,6 +14,8 @@
 #include <cmocka.h>
 #include <linux/bpf.h>
 #include "cases.h"
+#include "core/live.h"
+#include "core/lookup.h"
 #include "lb_config.h"
 #include "lbfix.h"
 #include "lib/ct_entry.h"
@@ -328,6 +330,51 @@ static void tcp_entry_idles_out(void **state)
 	assert_int_equal(send_ack(&flow), other);
 }
 
+/* `evenflow lookup` says what the program does: for a planted entry of
+ * each state and age (live, idled out, closing within and past the grace,
+ * one packet), on a backend up or draining, lookup's backend for the next
+ * packet and for a SYN are the ones the program takes. */
+static void lookup_agrees(void **state)
+{
+	static const struct {
+		uint64_t flags;
+		uint32_t age; /* seen units ago (lbfix_plant_entry) */
+		uint8_t backend_state;
+	} rows[] = {
+	    {EF_CT_ESTAB, 1, EF_BE_UP},
+	    {EF_CT_ESTAB, 505, EF_BE_UP},
+	    {EF_CT_ESTAB | EF_CT_CLOSING, 1, EF_BE_UP},
+	    {EF_CT_ESTAB | EF_CT_CLOSING, 505, EF_BE_UP},
+	    {0, 1, EF_BE_UP},
+	    {0, 505, EF_BE_UP},
+	    {EF_CT_ESTAB, 1, EF_BE_DRAIN},
+	    {EF_CT_ESTAB, 505, EF_BE_DRAIN},
+	};
+	uint32_t other, b = choice(&flow, &other);
+	struct ef_vip_key vk = {};
+	struct ef_flow_key key;
+	struct ef_lookup l;
+	struct ef_vip vip;
+
+	(void)state;
+	frame_key(&key, &flow);
+	vk.addr = key.dst;
+	vk.port = key.dport;
+	vk.proto = key.proto;
+	vk.family = key.family;
+	table_of(other);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		set_backend(b, rows[i].backend_state, 1);
+		lbfix_plant_entry(&key, b, rows[i].flags, rows[i].age);
+		assert_int_equal(ef_vip_get(lbfix_dp(), &vk, &vip), 0);
+		assert_int_equal(ef_lookup(lbfix_dp(), &vip, &key, &l), 0);
+		assert_true(l.ct_exists && l.ct_idle_s >= 0);
+		assert_int_equal(send_ack(&flow), l.chosen);
+		lbfix_plant_entry(&key, b, rows[i].flags, rows[i].age);
+		assert_int_equal(send_flags(&flow, TCP_SYN), l.syn_chosen);
+	}
+}
+
 /* Send frame f, whose flow's entry names backend `id`, and check the
  * action and verdict. */
 static void send_planted(const struct frame *f, uint32_t id, int action, enum ef_verdict v)
@@ -552,6 +599,7 @@ int conntrack_cases_run(void)
 	    cmocka_unit_test_setup_teardown(idled_out_entry_is_reused, restore, restore),
 	    cmocka_unit_test_setup_teardown(foreign_entry_does_not_capture, restore, restore),
 	    cmocka_unit_test_setup_teardown(udp_flow_idles_out, restore_udp, restore_udp),
+	    cmocka_unit_test_setup_teardown(lookup_agrees, restore, restore),
 	};
 
 	return cmocka_run_group_tests_name(lbfix_group("conntrack"), tests, NULL, NULL);

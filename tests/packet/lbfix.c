@@ -61,6 +61,11 @@ const struct counters *lbfix_counters(void)
 	return &counters;
 }
 
+struct ef_dp *lbfix_dp(void)
+{
+	return &dp;
+}
+
 int lbfix_prog_fd(void)
 {
 	return bpf_program__fd(skel->progs.evenflow_lb);

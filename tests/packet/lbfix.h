@@ -62,6 +62,8 @@ const char *lbfix_group(const char *base);
 void lbfix_unload(void);
 
 int lbfix_prog_fd(void);
+/* The loaded program's pins, opened as the CLI opens them. */
+struct ef_dp *lbfix_dp(void);
 /* The LB's verdict counters (evenflow_verdicts, named by EF_VERDICT_LIST). */
 const struct counters *lbfix_counters(void);
 

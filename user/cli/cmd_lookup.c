@@ -63,8 +63,14 @@ static void print_conntrack(struct ef_dp *dp, const struct ef_lookup *l)
 	if (l->ct_exists) {
 		out_text(",");
 		print_backend(dp, l->ct_backend);
+		out_str("state", ", %s", l->ct_state);
+		if (l->ct_idle_s >= 0) {
+			out_u64("idle_s", ", idle %llu s", (__u64)l->ct_idle_s);
+			out_u64("timeout_s", " of %llu", l->ct_timeout_s);
+		}
 		out_bool("live", ", in use: %s", l->ct_live);
-		out_text("%s", l->ct_live ? "" : " (stale: will be hashed again)");
+		if (!l->ct_live)
+			out_str("stale", " (stale: %s; will be hashed again)", l->stale);
 	}
 	out_text("\n");
 	out_obj_close();
@@ -80,8 +86,13 @@ static void print_decision(struct ef_dp *dp, const struct ef_lookup *l)
 		out_str("by", "decision: %s ->", "conntrack");
 		print_backend(dp, l->chosen);
 		out_str("why", "\n  %s\n",
-			"the flow has a live connection entry: its packets stay on that backend "
-			"(a TCP SYN starts a new connection and takes the table's choice instead)");
+			l->ct_backend_up
+			    ? "the flow has a live connection entry: its packets stay on that "
+			      "backend, a TCP SYN too"
+			    : "the flow has a live connection entry: its packets stay on that "
+			      "backend; a TCP SYN (a new connection) takes the table's choice, "
+			      "since the "
+			      "backend is draining");
 	} else if (l->by == EF_BY_TABLE) {
 		snprintf(because, sizeof(because), "%s: the table's choice, slot %u = hash %% %u",
 			 l->stale ? l->stale : "no connection entry", l->slot, l->table_size);
@@ -155,6 +166,13 @@ int cmd_lookup(const struct ef_ctx *ctx, const void *args)
 	}
 	print_conntrack(&dp, &l);
 	print_decision(&dp, &l);
+	if (l.syn_chosen != l.chosen && l.syn_chosen != EF_NO_BACKEND) {
+		out_obj_open("syn");
+		out_text("a TCP SYN of it:");
+		print_backend(&dp, l.syn_chosen);
+		out_text("\n");
+		out_obj_close();
+	}
 out:
 	ef_dp_close(&dp);
 	return err;

@@ -25,7 +25,8 @@ int ef_jiffies(__u64 *now)
 			err = 0;
 	fclose(f);
 	if (err)
-		return ef_err(err, "cannot read the kernel's clock: no jiffies in /proc/timer_list");
+		return ef_err(err,
+			      "cannot read the kernel's clock: no jiffies in /proc/timer_list");
 	return 0;
 }
 
