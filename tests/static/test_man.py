@@ -6,32 +6,8 @@ there; every key of the configuration schema is in evenflow.yaml(5); and the
 README's schema table is the one the parser's tables print. TAP output."""
 import os
 import re
-import subprocess
-import sys
 
-root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-build = os.environ.get("BUILD", "build")
-build = build if os.path.isabs(build) else os.path.join(root, build)
-evenflow = os.path.join(build, "evenflow")
-
-n = 0
-failed = 0
-
-
-def report(good, desc, diag=""):
-    global n, failed
-    n += 1
-    if good:
-        print(f"ok {n} - {desc}")
-    else:
-        failed += 1
-        print(f"not ok {n} - {desc}")
-        for line in diag.splitlines():
-            print(f"# {line}")
-
-
-def run(*args, **kw):
-    return subprocess.run(list(args), capture_output=True, text=True, **kw).stdout
+from tap import build, commands, done, evenflow, need_evenflow, report, root, run
 
 
 def page(name):
@@ -60,27 +36,17 @@ def rows(help_text, skip=2):
     return out
 
 
-if not os.access(evenflow, os.X_OK):
-    report(False, "evenflow is built", f"no {evenflow}")
-    print(f"1..{n}")
-    sys.exit(1)
+need_evenflow()
 man8 = page("evenflow.8")
 man5 = page("evenflow.yaml.5")
 report(man8 is not None and man5 is not None, "both pages are built",
        f"under {build}/man")
 if man8 is None or man5 is None:
-    print(f"1..{n}")
-    sys.exit(1)
+    done()
 
 # Each command: its usage line heads a section; every row of its --help is in
 # that section (up to the next command's usage line).
-usage = [l.strip() for l in run(evenflow, "help").splitlines() if re.match(r"^  [a-z]", l)]
-for line in usage:
-    words = []
-    for w in line.split():
-        if not re.match(r"^[a-z]+$", w):
-            break
-        words.append(w)
+for words, line in commands():
     cmd = " ".join(words)
     head = "evenflow " + line
     at = man8.find("\n " + head + "\n")
@@ -111,5 +77,4 @@ with open(os.path.join(root, "README.md"), encoding="utf-8") as f:
 m = re.search(r"<!-- schema: docgen --schema-md -->\n(.*?)<!-- end schema -->", readme, re.S)
 report(m is not None and m.group(1) == md, "the README's schema table is the parser's",
        "regenerate it with: build/docgen --schema-md" if m else "no schema markers in README")
-print(f"1..{n}")
-sys.exit(1 if failed else 0)
+done()
