@@ -4,10 +4,15 @@
 # the neighbour of a backend gone, the MTU toward it too small; on the
 # backend: the VIP off lo, decap detached, rp_filter strict, the MTU too
 # small) and doctor exits 1 naming that step and no other, then passes again
-# once it is put back. Completion offers the live VIPs and backends.
+# once it is put back. With a configuration: a device in another mode than
+# it asks; with a daemon announcing the VIP address, maintenance (SIGUSR1)
+# withdraws it: doctor names the announce step. Completion offers the live
+# VIPs and backends.
 set -uo pipefail
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/e2e/daemon.sh
+source "$(dirname "$0")/daemon.sh"
 
 VIP=10.0.0.10:80/tcp
 export EF_BACKENDS=2
@@ -76,6 +81,40 @@ ef_lb_exec ip link set dev "$LBDEV" mtu 1500
 expect_fail "MTU toward backend1 too small" mtu lb
 ef_lb_exec ip link set dev "$LBDEV" mtu 1600
 expect_pass "the LB passes again" lb
+
+# ---- The LB's configuration: devices, modes, announcement ----
+# conf MODE [ANNOUNCE]: the LB's file, its device in MODE, announce: if asked.
+conf() {
+	cat <<YAML
+dataplane:
+  devices:
+    - {device: $EF_LB_CLIENT_DEV, mode: $1}
+${2:+announce: {drain: 0s\}}
+vips:
+  - address: 10.0.0.10
+    port: 80
+    backends:
+      - address: $(ef_backend_ip4 1)
+      - address: $(ef_backend_ip4 2)
+YAML
+}
+conf generic >"$EF_RUN/generic.yaml"
+conf native announce >"$EF_RUN/lb.yaml"
+expect_fail "a device in another mode than the configuration asks" attached lb \
+	--config "$EF_RUN/generic.yaml"
+expect_fail "announce: configured, no daemon running" announce lb --config "$EF_RUN/lb.yaml"
+daemon_up "$EF_RUN/lb.yaml"
+announced() { ef_lb_exec ip route show table 239 | grep -q '10.0.0.10'; }
+check "the daemon announces 10.0.0.10" within 10 announced
+expect_pass "doctor passes with the daemon's configuration (announced)" lb
+kill -USR1 "$DAEMON_PID"
+check "maintenance withdraws 10.0.0.10" within 10 bash -c "! ip netns exec $EF_NS_LB \
+	ip route show table 239 | grep -q 10.0.0.10"
+expect_fail "maintenance (SIGUSR1)" announce lb
+kill -USR2 "$DAEMON_PID"
+check "the address is back" within 10 announced
+expect_pass "doctor passes again" lb
+if daemon_stop >"$EF_RUN/stop"; then ok "daemon stopped"; else not_ok "daemon stopped" "$(cat "$EF_RUN/stop")"; fi
 
 # ---- Backend 1 ----
 ip -n "$NS_B1" addr del 10.0.0.10/32 dev lo

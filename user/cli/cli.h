@@ -62,6 +62,10 @@ EF_TOP_CMD(doctor);
  * status and decap status. */
 int ef_print_devices(__u32 prog_id);
 
+/* The state the daemon of pin_dir reports (daemon/runfile.h) when one runs
+ * (it holds its lock): the parsed JSON (json_decref it), else NULL. */
+struct json_t *ef_daemon_state(const char *pin_dir);
+
 /* --mode of the attach commands: native or generic (enum xdp_attach_mode). */
 extern const struct ef_choice ef_mode_choices[];
 

@@ -113,9 +113,7 @@ static void print_cluster(json_t *r)
 			 (unsigned long long)alarms);
 }
 
-/* The state the daemon of this pin dir reports (daemon/runfile.h), when one
- * runs: it holds its lock. */
-static void print_daemon(const char *pin_dir)
+json_t *ef_daemon_state(const char *pin_dir)
 {
 	char lock[PATH_MAX], state[PATH_MAX];
 	json_t *r = NULL;
@@ -128,6 +126,13 @@ static void print_daemon(const char *pin_dir)
 		r = json_load_file(state, 0, NULL);
 	if (fd >= 0)
 		close(fd);
+	return r;
+}
+
+static void print_daemon(const char *pin_dir)
+{
+	json_t *r = ef_daemon_state(pin_dir);
+
 	out_obj_open("daemon");
 	out_bool("running", "daemon:      %s", r != NULL);
 	if (r) {

@@ -65,8 +65,8 @@ const struct ef_cmd ef_top_cmds[] = {
      .run = cmd_doctor,
      .args = &ef_doctor_args,
      .help = "check the set-up step by step, with the fix for each failed step: lb (default): "
-	     "bpffs, devices, forwarding, each backend's route, neighbour, MTU and health; "
-	     "backend: each VIP on lo, decap, rp_filter, ARP, MTU and a probe; exit 1 if a step "
-	     "fails"},
+	     "bpffs, devices and their modes, forwarding, each backend's route, neighbour, MTU and "
+	     "health, the announced addresses; backend: each VIP on lo, decap, rp_filter, ARP, MTU "
+	     "and a probe; exit 1 if a step fails"},
     {NULL},
 };

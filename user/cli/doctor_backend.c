@@ -26,6 +26,7 @@
 #include <linux/bpf.h>
 
 #include "cli/doctor.h"
+#include "core/config.h"
 #include "dp/decap.h"
 #include "dp/xdp.h"
 #include "util/addr.h"
@@ -259,13 +260,18 @@ int ef_doctor_backend(struct ef_doctor *d)
 	if (err && err != -ENOENT)
 		return err;
 	loaded = !err;
-	if (loaded && !ef_prog_devices(dc.prog_id, &devs, &ndevs) && ndevs)
-		ef_step(d, EF_STEP_OK, "decap", devs[0].name, NULL, "program %u on %zu device(s)",
-			dc.prog_id, ndevs);
-	else
+	if (loaded) {
+		ef_step(d, EF_STEP_OK, "decap", d->pin_dir, NULL, "program %u loaded", dc.prog_id);
+		ef_doctor_devices(d, dc.prog_id,
+				  d->cfg && d->cfg->decap.on ? &d->cfg->decap.devices : NULL,
+				  "decap ", &ndevs);
+		if (ef_prog_devices(dc.prog_id, &devs, &ndevs))
+			ndevs = 0;
+	} else {
 		ef_step(d, EF_STEP_FAIL, "decap", d->pin_dir,
 			"evenflow decap attach DEV (the device tunnelled packets arrive on)",
-			loaded ? "loaded, but attached to no device" : "not loaded");
+			"not loaded");
+	}
 	n = vips_of(d, &dc, loaded, v);
 	if (!n)
 		ef_step(d, EF_STEP_FAIL, "vips", "-", "name them: evenflow doctor backend VIP...",

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * doctor_lb.c: evenflow doctor on a load balancer: the pin dir on bpffs and
- * the data plane in it, the devices it runs on, forwarding per family, and
- * per backend its route, neighbour, MTU headroom and health.
+ * the data plane in it, the devices it runs on, forwarding per family, per
+ * backend its route, neighbour, MTU headroom and health, then what is
+ * announced (doctor_announce.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "cli/doctor.h"
+#include "core/config.h"
 #include "core/live.h"
 #include "core/model.h"
 #include "daemon/nexthop.h"
@@ -121,38 +123,12 @@ static void check_forwarding(struct ef_doctor *d, bool v4, bool v6)
 	}
 }
 
-/* The devices the data plane runs on: the largest MTU among them, 0 when
- * none. */
-static unsigned check_devices(struct ef_doctor *d, __u32 prog_id)
-{
-	struct ef_attached *devs = NULL;
-	unsigned mtu = 0;
-	size_t n = 0;
-
-	if (ef_prog_devices(prog_id, &devs, &n) || !n) {
-		ef_step(d, EF_STEP_FAIL, "attached", "-",
-			"evenflow attach DEV (the client-facing device), or start the daemon",
-			"the data plane runs on no device");
-		free(devs);
-		return 0;
-	}
-	for (size_t i = 0; i < n; i++) {
-		unsigned m = ef_dev_mtu(devs[i].name);
-
-		ef_step(d, EF_STEP_OK, "attached", devs[i].name, NULL, "mode %s%s, mtu %u",
-			ef_mode_str(devs[i].mode), devs[i].multiprog ? " (libxdp dispatcher)" : "",
-			m);
-		mtu = m > mtu ? m : mtu;
-	}
-	free(devs);
-	return mtu;
-}
-
 int ef_doctor_lb(struct ef_doctor *d)
 {
 	char fix[PATH_MAX + 64], vs[EF_VIP_STRLEN];
 	struct ef_listing l;
 	bool v4 = false, v6 = false;
+	size_t ndevs;
 	unsigned mtu;
 	int err = 0;
 
@@ -169,7 +145,9 @@ int ef_doctor_lb(struct ef_doctor *d)
 	}
 	ef_step(d, EF_STEP_OK, "bpffs", d->pin_dir, NULL, "data plane pinned (program %u)",
 		l.dp.prog_id);
-	mtu = check_devices(d, l.dp.prog_id);
+	mtu = ef_doctor_devices(d, l.dp.prog_id,
+				d->cfg && d->cfg->dataplane.on ? &d->cfg->dataplane.devices : NULL,
+				"", &ndevs);
 	for (__u32 id = 0; id < EF_MAX_BACKENDS; id++) {
 		v4 |= l.backends[id].state != EF_BE_FREE && l.backends[id].family == EF_FAMILY_V4;
 		v6 |= l.backends[id].state != EF_BE_FREE && l.backends[id].family == EF_FAMILY_V6;
@@ -188,6 +166,8 @@ int ef_doctor_lb(struct ef_doctor *d)
 			check_health(d, vs, b);
 		}
 	}
+	if (!err)
+		err = ef_doctor_announce(d, &l.dp, ndevs);
 	ef_listing_close(&l);
 	return err;
 }

@@ -88,3 +88,15 @@ const char *ef_ann_why_str(enum ef_ann_why why)
 		return "too few backends up and healthy";
 	}
 }
+
+__u32 *ef_ann_min_ups(const struct ef_config *cfg, const struct ef_conf *c)
+{
+	__u32 *m = calloc(c->n_vips ? c->n_vips : 1, sizeof(*m));
+
+	for (size_t i = 0; m && i < c->n_vips; i++) {
+		const struct ef_conf_vip *v = ef_conf_find_vip(&cfg->conf, &c->vips[i].key);
+
+		m[i] = v ? cfg->vx[v - cfg->conf.vips].min_up : cfg->announce.min_up;
+	}
+	return m;
+}

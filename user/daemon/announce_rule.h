@@ -38,6 +38,7 @@
 
 #include <stddef.h>
 
+#include "core/config.h"
 #include "core/model.h"
 #include "daemon/announce.h"
 
@@ -89,6 +90,11 @@ size_t ef_ann_healthy(const struct ef_conf_vip *v);
  */
 int ef_ann_decide(const struct ef_conf *c, const __u32 *min_up, enum ef_ann_why global,
 		  struct ef_ann_verdict **out, size_t *n);
+
+/* min-up of every VIP of c (the running configuration) under the file cfg:
+ * the file's (its own or announce.min-up), else announce.min-up for a VIP
+ * the file does not hold (added with the CLI). malloc'd; NULL: no memory. */
+__u32 *ef_ann_min_ups(const struct ef_config *cfg, const struct ef_conf *c);
 
 /* "announced", "the data plane is attached to no device", ... */
 const char *ef_ann_why_str(enum ef_ann_why why);

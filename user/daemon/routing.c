@@ -117,20 +117,6 @@ void daemon_routing_free(struct daemon *d)
 
 /* ---- The decision ---- */
 
-/* min-up of every VIP of c: the file's (its own or announce.min-up), else
- * announce.min-up for a VIP the file does not hold (added with the CLI). */
-static __u32 *min_ups(const struct daemon *d, const struct ef_conf *c)
-{
-	__u32 *m = calloc(c->n_vips ? c->n_vips : 1, sizeof(*m));
-
-	for (size_t i = 0; m && i < c->n_vips; i++) {
-		const struct ef_conf_vip *v = ef_conf_find_vip(&d->cfg.conf, &c->vips[i].key);
-
-		m[i] = v ? d->cfg.vx[v - d->cfg.conf.vips].min_up : d->cfg.announce.min_up;
-	}
-	return m;
-}
-
 static const struct ef_ann_verdict *find(const struct ef_ann_verdict *v, size_t n,
 					 const struct ef_announce_addr *a);
 
@@ -174,7 +160,7 @@ static int decide(struct daemon *d, struct ef_ann_verdict **v, size_t *n)
 	if (!err)
 		err = ef_prog_devices(dp.prog_id, &devs, &ndevs);
 	ef_dp_close(&dp);
-	if (!err && !(m = min_ups(d, &c)))
+	if (!err && !(m = ef_ann_min_ups(&d->cfg, &c)))
 		err = -ENOMEM;
 	if (!err)
 		err = ef_ann_decide(&c, m,
