@@ -2,6 +2,7 @@
 """Long-lived TCP connections through the evenflow harness.
 
   streamload.py URL [-n N] [--seconds S] [--interval I] [--connect-timeout T]
+                [--stall T]
 
 Opens N connections to URL, a backend_server.py /stream endpoint, each asking
 for S seconds of lines every I seconds ("<backend> <i>"). Every connection is
@@ -9,10 +10,11 @@ watched to its end and classified:
   complete  the server streamed for the whole time and closed cleanly
   reset     the connection was reset (ECONNRESET/EPIPE): it broke
   eof       it ended early without a reset (also a break)
-  timeout   no line for 5 intervals + 2 s
+  timeout   no line for --stall seconds (default 5 intervals + 2 s)
   failed    it never connected
-Prints one JSON object: {"n", "by_outcome": {...}, "connections": [{"sport",
-"backend", "outcome", "lines"}, ...]}. Bounded: every connection ends by
+Prints one JSON object: {"n", "by_outcome": {...}, "max_gap_s", "connections":
+[{"sport", "backend", "outcome", "lines", "max_gap_s"}, ...]} (max_gap_s: the
+longest wait for data, of a connection and of all). Bounded: every connection ends by
 S + 30 s. Python 3 standard library only.
 """
 
@@ -25,8 +27,8 @@ import time
 from urllib.parse import urlsplit
 
 
-def one(host, port, path, seconds, interval, connect_timeout, out):
-    res = {"sport": 0, "backend": "", "outcome": "failed", "lines": 0}
+def one(host, port, path, seconds, interval, connect_timeout, stall, out):
+    res = {"sport": 0, "backend": "", "outcome": "failed", "lines": 0, "max_gap_s": 0.0}
     out.append(res)
     try:
         s = socket.create_connection((host, port), timeout=connect_timeout)
@@ -37,11 +39,15 @@ def one(host, port, path, seconds, interval, connect_timeout, out):
     t0 = time.monotonic()
     deadline = t0 + seconds + 30
     try:
-        s.settimeout(5 * interval + 2)
+        s.settimeout(stall)
         s.sendall(f"GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n".encode())
         buf = b""
+        last = time.monotonic()
         while time.monotonic() < deadline:
             chunk = s.recv(65536)
+            now = time.monotonic()
+            res["max_gap_s"] = round(max(res["max_gap_s"], now - last), 3)
+            last = now
             if not chunk:
                 break
             buf += chunk
@@ -74,7 +80,9 @@ def main():
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--interval", type=float, default=0.2)
     ap.add_argument("--connect-timeout", type=float, default=5.0)
+    ap.add_argument("--stall", type=float, default=0.0)
     args = ap.parse_args()
+    stall = args.stall or 5 * args.interval + 2
     u = urlsplit(args.url)
     if u.scheme != "http" or not u.hostname or not (1 <= args.n <= 5000) or \
             not (0 < args.seconds <= 600) or not (0.01 <= args.interval <= 10):
@@ -85,7 +93,7 @@ def main():
     for _ in range(args.n):
         t = threading.Thread(target=one, daemon=True,
                              args=(u.hostname, u.port or 80, path, args.seconds,
-                                   args.interval, args.connect_timeout, results))
+                                   args.interval, args.connect_timeout, stall, results))
         t.start()
         threads.append(t)
         time.sleep(0.005)  # a ramp, not a burst of SYNs
@@ -94,7 +102,9 @@ def main():
     by = {}
     for r in results:
         by[r["outcome"]] = by.get(r["outcome"], 0) + 1
-    json.dump({"n": args.n, "by_outcome": by, "connections": results}, sys.stdout)
+    gap = max([r["max_gap_s"] for r in results] + [0.0])
+    json.dump({"n": args.n, "by_outcome": by, "max_gap_s": gap, "connections": results},
+              sys.stdout)
     print()
     return 0
 

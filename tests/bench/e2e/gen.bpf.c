@@ -6,13 +6,17 @@
  *
  * The kernel recycles the pages of live frames with whatever the previous
  * run (and, after XDP_TX, the receivers) left in them, so every byte of the
- * frame is written on every run. Flows differ only by the UDP source port,
- * which cycles over `flows` values.
+ * frame is written on every run. Flows differ by the source port, which
+ * cycles over `flows` values, and with `src_span` by the source address too.
+ * With `tcp_flags` the frame is a TCP segment with those flags instead (a
+ * SYN or ACK flood; its TCP checksum is left zero, so a receiving host drops
+ * it: the flood tests the load balancer, not the backends).
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>
 #include <linux/ip.h>
+#include <linux/tcp.h>
 #include <linux/udp.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
@@ -27,9 +31,49 @@ const volatile __u16 dport;
 const volatile __u16 ip_csum;		 /* of the (constant) IPv4 header */
 const volatile __u16 sport_base = 10000; /* host order */
 const volatile __u32 flows = 1024;
+/* 0: UDP; else a TCP segment with these flags (TCP_FLAG_* >> 16). */
+const volatile __u8 tcp_flags;
+/* 0: every frame from saddr; else from saddr + a hash of the run modulo
+ * src_span (host order; a power of two gives src_span distinct sources). */
+const volatile __u32 src_span;
 
 /* Runs counter; the generator is pinned to one CPU, so a plain increment. */
 __u32 seq;
+
+/* The IPv4 header's checksum, computed whole. */
+static __always_inline __u16 ip_checksum(struct iphdr *ip)
+{
+	__u16 *w = (__u16 *)ip;
+	__u32 sum = 0;
+	int i;
+
+	ip->check = 0;
+#pragma unroll
+	for (i = 0; i < 10; i++)
+		sum += w[i];
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return ~sum & 0xffff;
+}
+
+/* A TCP header with tcp_flags for run n (no options; checksum zero). */
+static __always_inline void write_tcp(struct tcphdr *tcp, __u32 n)
+{
+	__u16 *hdr = (__u16 *)tcp;
+	int i;
+
+#pragma unroll
+	for (i = 0; i < 10; i++)
+		hdr[i] = 0;
+	tcp->source = bpf_htons(sport_base + n % flows);
+	tcp->dest = dport;
+	tcp->seq = bpf_htonl(n * 2654435761U);
+	tcp->doff = 5;
+	((__u8 *)tcp)[13] = tcp_flags;
+	if (tcp_flags & 0x10) /* ACK */
+		tcp->ack_seq = bpf_htonl(n * 40503U);
+	tcp->window = bpf_htons(65535);
+}
 
 SEC("xdp")
 int efb_gen(struct xdp_md *ctx)
@@ -62,20 +106,26 @@ int efb_gen(struct xdp_md *ctx)
 	ip->id = 0;
 	ip->frag_off = 0;
 	ip->ttl = 64;
-	ip->protocol = IPPROTO_UDP;
+	ip->protocol = tcp_flags ? IPPROTO_TCP : IPPROTO_UDP;
 	ip->check = ip_csum;
 	ip->saddr = saddr;
 	ip->daddr = daddr;
-
-	udp->source = bpf_htons(sport_base + n % flows);
-	udp->dest = dport;
-	udp->len = bpf_htons(GEN_FRAME_LEN - sizeof(*eth) - sizeof(*ip));
-	udp->check = 0; /* none: allowed over IPv4 */
+	if (src_span) {
+		ip->saddr = bpf_htonl(bpf_ntohl(saddr) + (n * 2654435761U) % src_span);
+		ip->check = ip_checksum(ip);
+	}
 
 #pragma unroll
 	for (i = 0; i < GEN_PAYLOAD_LEN; i++)
 		payload[i] = 0;
-
+	if (tcp_flags) {
+		write_tcp((struct tcphdr *)udp, n);
+		return XDP_TX;
+	}
+	udp->source = bpf_htons(sport_base + n % flows);
+	udp->dest = dport;
+	udp->len = bpf_htons(GEN_FRAME_LEN - sizeof(*eth) - sizeof(*ip));
+	udp->check = 0; /* none: allowed over IPv4 */
 	return XDP_TX;
 }
 

@@ -3,9 +3,12 @@
  *
  *   gen --dev DEV --dst-mac MAC --src-ip A --dst-ip A --dport P
  *       [--flows 1024] [--duration S] [--cpu N] [--call-ms MS]
+ *       [--tcp syn|ack] [--src-span N]
  *
  * Runs gen.bpf.c through BPF_PROG_RUN with BPF_F_TEST_XDP_LIVE_FRAMES: each
- * run writes one 60-byte UDP/IPv4 frame and sends it with XDP_TX out of DEV
+ * run writes one 60-byte UDP/IPv4 frame (with --tcp a TCP SYN or ACK, its
+ * TCP checksum left zero; with --src-span from N source addresses from
+ * --src-ip on) and sends it with XDP_TX out of DEV
  * (a veth: it arrives at the peer, which needs NAPI: an XDP program or GRO).
  * Calls are sized to about --call-ms each, since every call has a fixed
  * teardown cost (~24 ms here), and repeated for --duration seconds. The
@@ -44,6 +47,8 @@ struct gen_opts {
 	double call_s;
 	int cpu;
 	int have_dst_mac;
+	unsigned char tcp_flags; /* 0: UDP */
+	unsigned int src_span;	 /* 0: one source */
 };
 
 static double now_s(void)
@@ -88,7 +93,8 @@ static int dev_mac(const char *dev, unsigned char mac[6])
 static unsigned short ip_csum(const struct gen_opts *o)
 {
 	unsigned short w[10] = {
-	    htons(0x4500), htons(GEN_FRAME_LEN - 14), 0, 0, htons(64 << 8 | 17), 0,
+	    htons(0x4500), htons(GEN_FRAME_LEN - 14), 0, 0, htons(64 << 8 | (o->tcp_flags ? 6 : 17)),
+	    0,
 	};
 	unsigned int sum = 0;
 	int i;
@@ -105,7 +111,8 @@ static unsigned short ip_csum(const struct gen_opts *o)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: gen --dev DEV --dst-mac MAC --src-ip ADDR --dst-ip ADDR --dport PORT\n"
-		   "           [--flows N] [--duration S] [--cpu N] [--call-ms MS]\n");
+		   "           [--flows N] [--duration S] [--cpu N] [--call-ms MS]\n"
+		   "           [--tcp syn|ack] [--src-span N]\n");
 }
 
 static int parse_args(int argc, char **argv, struct gen_opts *o)
@@ -120,6 +127,8 @@ static int parse_args(int argc, char **argv, struct gen_opts *o)
 	    {"duration", required_argument, NULL, 'D'},
 	    {"cpu", required_argument, NULL, 'c'},
 	    {"call-ms", required_argument, NULL, 'C'},
+	    {"tcp", required_argument, NULL, 'T'},
+	    {"src-span", required_argument, NULL, 'S'},
 	    {"help", no_argument, NULL, 'h'},
 	    {},
 	};
@@ -159,6 +168,16 @@ static int parse_args(int argc, char **argv, struct gen_opts *o)
 			break;
 		case 'C':
 			o->call_s = strtod(optarg, NULL) / 1000.0;
+			break;
+		case 'T':
+			if (strcmp(optarg, "syn") && strcmp(optarg, "ack")) {
+				fprintf(stderr, "gen: --tcp %s: syn or ack\n", optarg);
+				return -EINVAL;
+			}
+			o->tcp_flags = optarg[0] == 's' ? 0x02 : 0x10;
+			break;
+		case 'S':
+			o->src_span = strtoul(optarg, NULL, 0);
 			break;
 		case 'h':
 			usage(stdout);
@@ -222,6 +241,8 @@ int main(int argc, char **argv)
 	skel->rodata->dport = htons(o.dport);
 	skel->rodata->ip_csum = ip_csum(&o);
 	skel->rodata->flows = o.flows;
+	skel->rodata->tcp_flags = o.tcp_flags;
+	skel->rodata->src_span = o.src_span;
 	err = gen_bpf__load(skel);
 	if (err) {
 		fprintf(stderr, "gen: load BPF object: %s\n", strerror(-err));
