@@ -84,7 +84,7 @@ static const struct ef_opt vip_add_opts[] = {
     {"src", "ADDR", EF_OPT_CUSTOM, offsetof(struct vip_add_args, vip), .parse = parse_src,
      .help = "outer source address of ipip packets, once per family (default: the route's)"},
     {"echo", "on|off", EF_OPT_CHOICE, offsetof(struct vip_add_args, echo), .choices = on_off,
-     .help = "answer ICMP echo to its address in the data plane (default on)"},
+     .help = "answer ICMP echo to its address in the data plane"},
     EF_OPT_END,
 };
 
