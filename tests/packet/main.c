@@ -19,6 +19,7 @@
  *   malformed_cases.c every base frame cut at every header boundary (generated)
  *   conntrack_cases.c connection-table stories
  *   reply_cases.c     the budget of generated replies
+ *   frag_cases.c      datagrams in fragments
  *   decap_cases.c     decap rows
  *   commit_cases.c    the product's commit path (libevenflow) and lookup
  *
@@ -69,6 +70,7 @@ int main(void)
 		failed += malformed_cases_run();
 		failed += conntrack_cases_run();
 		failed += reply_cases_run();
+		failed += frag_cases_run();
 		lbfix_unload();
 	}
 	failed += commit_cases_run();
