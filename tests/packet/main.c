@@ -20,6 +20,7 @@
  *   conntrack_cases.c connection-table stories
  *   reply_cases.c     the budget of generated replies
  *   frag_cases.c      datagrams in fragments
+ *   fuzz_cases.c      random and mutated frames, every outcome checked
  *   decap_cases.c     decap rows
  *   commit_cases.c    the product's commit path (libevenflow) and lookup
  *
@@ -71,6 +72,7 @@ int main(void)
 		failed += conntrack_cases_run();
 		failed += reply_cases_run();
 		failed += frag_cases_run();
+		failed += fuzz_cases_run();
 		lbfix_unload();
 	}
 	failed += commit_cases_run();
