@@ -213,6 +213,33 @@ struct ef_ct_bucket {
 	__u64 way[EF_CT_WAYS];
 };
 
+/* ---- Fragments ---- */
+
+/* Datagrams whose first fragment's backend is remembered (evenflow_frags,
+ * least recently used forgotten first). */
+#ifndef EF_FRAGS_MAX
+#define EF_FRAGS_MAX 16384
+#endif
+
+/* Key of evenflow_frags: one datagram, as every fragment of it names it. */
+struct ef_frag_key {
+	struct ef_addr src;
+	struct ef_addr dst;
+	__u32 id;    /* IP identification (IPv4: 16 bits, network order) */
+	__u8 proto;  /* the protocol it carries */
+	__u8 family; /* enum ef_family */
+	__u16 pad;
+};
+
+/* Value of evenflow_frags: where the datagram's first fragment went. */
+struct ef_frag {
+	__u32 backend_id;
+	__u32 backend_gen; /* the backend's gen then: a later fragment never goes to
+			    * another backend that took its id */
+	__u32 hash;	   /* the flow's hash (an IPv6 outer flow label) */
+	__u32 pad;
+};
+
 /* ---- Devices ---- */
 
 /* Slots of the device table (a power of two): a device's is its ifindex
@@ -282,7 +309,11 @@ struct ef_traffic {
 	X(PASS_NOT_IP, "pass_not_ip", "not IPv4/IPv6 (ARP, LLDP, ...), passed to the kernel")      \
 	X(PASS_NOT_VIP, "pass_not_vip", "IP but not for a VIP, passed to the kernel")              \
 	X(DROP_MALFORMED, "drop_malformed", "truncated frame or invalid header, dropped")          \
-	X(DROP_FRAGMENT, "drop_fragment", "IP fragment to a VIP address (no ports), dropped")      \
+	X(DROP_FRAGMENT, "drop_fragment",                                                          \
+	  "IP fragment to a VIP address of another protocol than TCP or UDP, dropped")             \
+	X(DROP_FRAG_NO_FIRST, "drop_frag_no_first",                                                \
+	  "later IP fragment to a VIP address whose first fragment was not seen here (or its "     \
+	  "backend is gone), dropped")                                                             \
 	X(DROP_NO_BACKEND, "drop_no_backend", "VIP has no backend up, dropped")                    \
 	X(DROP_FIB_MISS, "drop_fib_miss", "no route to the backend, dropped")                      \
 	X(DROP_FWD_DISABLED, "drop_fwd_disabled", "forwarding disabled on the ingress device")     \

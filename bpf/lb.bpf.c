@@ -15,6 +15,7 @@
 #include "lib/stats.h"
 #include "lib/vip_lookup.h"
 #include "lib/fastpath.h"
+#include "lib/frag.h"
 #include "lib/echo.h"
 #include "lib/icmp_error.h"
 #include "lib/ours.h"
@@ -55,9 +56,14 @@ static __always_inline int ef_general_path(struct xdp_md *ctx)
 
 	if (!ef_maybe_vip_addr(&p))
 		return ef_verdict(EF_V_PASS_NOT_VIP, XDP_PASS);
-	if (p.fragment)
-		return ef_is_vip_addr(&p) ? ef_verdict(EF_V_DROP_FRAGMENT, XDP_DROP)
-					  : ef_verdict(EF_V_PASS_NOT_VIP, XDP_PASS);
+	if (p.fragment) {
+		if (!ef_is_vip_addr(&p))
+			return ef_verdict(EF_V_PASS_NOT_VIP, XDP_PASS);
+		if (p.fragment == EF_FRAG_LATER)
+			return ef_frag_later(ctx, &p);
+		if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
+			return ef_verdict(EF_V_DROP_FRAGMENT, XDP_DROP);
+	}
 	if (proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6) {
 		if (!ef_icmp_of(&p, proto) && ef_is_echo(&c, &p))
 			return ef_echo_reply(data, &c, &p);
@@ -83,6 +89,8 @@ static __always_inline int ef_general_path(struct xdp_md *ctx)
 		return ef_verdict(EF_V_PASS_NOT_VIP, XDP_PASS);
 	if (ef_select(vip, gen, &p, &ct, found, found_id, &choice) < 0)
 		return ef_verdict(EF_V_DROP_NO_BACKEND, XDP_DROP);
+	if (p.fragment)
+		ef_frag_record(&p, &choice);
 
 	if (vip->forward == EF_FWD_L2)
 		return ef_forward_l2(ctx, &p, vip, &choice);

@@ -66,6 +66,16 @@ struct {
  * costs here). */
 __u64 evenflow_vip_filter[EF_VIP_FILTER_WORDS] SEC(".data.vip_filter");
 
+/* Datagrams arriving in fragments: where each first fragment went, so the
+ * later ones (no ports) follow it (lib/frag.h). Written by the data plane. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, EF_FRAGS_MAX);
+	__type(key, struct ef_frag_key);
+	__type(value, struct ef_frag);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} evenflow_frags SEC(".maps");
+
 /* The device table (struct ef_device), slot ifindex % EF_DEV_SLOTS: each
  * device's MAC and VLAN ids. Written by the CLI (every device of the
  * namespace, when it attaches or commits). Global data in a section of its

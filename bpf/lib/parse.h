@@ -58,12 +58,27 @@ struct ef_pkt {
 	__u16 l3_off;		/* offset of the IP header from the frame start */
 	__u16 l3_len;		/* IP packet length by its header (v4 tot_len, v6 40 + payload) */
 	__u8 tcp_flags;		/* TCP flags byte (FIN, SYN, RST, ACK used here) */
-	__u8 fragment;		/* non-zero: IP fragment (no reliable L4 header) */
+	__u8 fragment;		/* EF_FRAG_FIRST or EF_FRAG_LATER: an IP fragment */
 	__u8 tos;		/* IPv4 TOS / IPv6 traffic class, copied to an outer header */
 	__u8 icmp_error;	/* an ICMP error about the flow in key (lib/icmp_error.h) */
 	__be16 df;		/* IPv4 DF bit as in frag_off, copied to an outer IPv4 header */
 	__u16 frame_len;	/* bytes as received, for the traffic counters */
+	__u32 frag_id;		/* a fragment's IP identification (IPv4: 16 bits) */
 };
+
+/* Which fragment of a datagram a packet is (ef_pkt.fragment): the first,
+ * which carries the ports, or a later one, which does not. */
+#define EF_FRAG_FIRST 1
+#define EF_FRAG_LATER 2
+
+/* The IPv6 fragment header. */
+struct ef_ipv6_frag_hdr {
+	__u8 nexthdr;
+	__u8 reserved;
+	__be16 frag_off; /* offset in 8-byte units << 3, M flag in bit 0 */
+	__be32 id;
+};
+#define EF_IP6_OFFSET 0xfff8
 
 #define EF_TCP_FIN 0x01
 #define EF_TCP_SYN 0x02
@@ -124,7 +139,11 @@ static __always_inline int ef_parse_ipv4(struct ef_cursor *c, struct ef_pkt *p)
 	p->key.dst.a32[0] = ip->daddr;
 	p->key.proto = ip->protocol;
 	p->l3_len = tot_len;
-	p->fragment = (ip->frag_off & bpf_htons(EF_IP_MF | EF_IP_OFFSET)) != 0;
+	if (ip->frag_off & bpf_htons(EF_IP_OFFSET))
+		p->fragment = EF_FRAG_LATER;
+	else if (ip->frag_off & bpf_htons(EF_IP_MF))
+		p->fragment = EF_FRAG_FIRST;
+	p->frag_id = ip->id;
 	p->tos = ip->tos;
 	p->df = ip->frag_off & bpf_htons(EF_IP_DF);
 	c->pos += hdr_len;
@@ -138,8 +157,9 @@ struct ef_ipv6_opt_hdr {
 };
 
 /* IPv6, skipping up to EF_MAX_IPV6_EXT hop-by-hop, routing and destination
- * options headers. A fragment header marks the packet as a fragment. The
- * addresses are filled before any extension header is read.
+ * options headers. A fragment header marks the packet as a fragment and is
+ * stepped over: the protocol is then the one it names. The addresses are
+ * filled before any extension header is read.
  * Returns the L4 protocol or a negative EF_PARSE_* code. */
 static __always_inline int ef_parse_ipv6(struct ef_cursor *c, struct ef_pkt *p)
 {
@@ -168,9 +188,16 @@ static __always_inline int ef_parse_ipv6(struct ef_cursor *c, struct ef_pkt *p)
 		struct ef_ipv6_opt_hdr *opt = c->pos;
 
 		if (nexthdr == IPPROTO_FRAGMENT) {
-			p->fragment = 1;
-			p->key.proto = nexthdr;
-			return nexthdr;
+			struct ef_ipv6_frag_hdr *frag = c->pos;
+
+			if ((void *)(frag + 1) > c->end)
+				return EF_PARSE_TRUNCATED;
+			p->fragment = frag->frag_off & bpf_htons(EF_IP6_OFFSET) ? EF_FRAG_LATER
+										: EF_FRAG_FIRST;
+			p->frag_id = frag->id;
+			p->key.proto = frag->nexthdr;
+			c->pos = frag + 1;
+			return frag->nexthdr;
 		}
 		if (nexthdr != IPPROTO_HOPOPTS && nexthdr != IPPROTO_ROUTING &&
 		    nexthdr != IPPROTO_DSTOPTS) {

@@ -43,6 +43,8 @@ int lb_cases_run(void);
 int malformed_cases_run(void);
 int conntrack_cases_run(void);
 int reply_cases_run(void);
+int frag_cases_run(void);
+int fuzz_cases_run(void);
 int decap_cases_run(void);
 /* commit_cases.c: the product's commit path, and lookup against the data plane. */
 int commit_cases_run(void);

@@ -51,7 +51,7 @@ void frame_build(struct pkt *p, const struct frame *f, const uint8_t dst_mac[6])
 				    .dst = f->dst,
 				    .tos = f->tos,
 				    .optlen = f->ip4_opt,
-				    .id = 0x1234,
+				    .id = f->frag_id ? (uint16_t)f->frag_id : 0x1234,
 				    .frag_off = f->frag};
 		pb_ipv4(p, &ip);
 	} else {
@@ -60,8 +60,17 @@ void frame_build(struct pkt *p, const struct frame *f, const uint8_t dst_mac[6])
 		pb_ipv6(p, &ip);
 		for (int i = 0; i < f->n_ext6; i++)
 			pb_ext6(p, f->ext6[i], f->ext6[i] == IPPROTO_FRAGMENT ? 8 : 16, 0);
-		if (f->frag)
+		if (f->frag) {
 			pb_ext6(p, IPPROTO_FRAGMENT, 8, f->frag);
+			if (f->frag_id) {
+				uint8_t *id = p->data + p->len - 4;
+
+				id[0] = f->frag_id >> 24;
+				id[1] = f->frag_id >> 16;
+				id[2] = f->frag_id >> 8;
+				id[3] = f->frag_id;
+			}
+		}
 	}
 	if (f->proto == IPPROTO_TCP)
 		pb_tcp(p, f->sport, f->dport, f->flags, f->tcp_opt);

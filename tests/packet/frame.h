@@ -21,14 +21,15 @@ struct frame {
 	const char *dst; /* destination (a VIP or not) */
 	uint8_t proto;	 /* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP, IPPROTO_ICMPV6, other */
 	uint16_t sport, dport;
-	uint8_t flags;	 /* TCP flags */
-	uint8_t tos;	 /* IPv4 TOS / IPv6 traffic class */
-	uint8_t vlans;	 /* VLAN tags, 0..3 (802.1ad outer, 802.1Q inner) */
-	uint16_t vid;	 /* the outer tag's TCI (priority, VLAN id); 0: id 100 (then 101, 102) */
-	uint8_t ip4_opt; /* bytes of IPv4 options (multiple of 4) */
-	uint16_t frag;	 /* IPv4: the frag_off field (0x4000 = DF); IPv6: a fragment
-			  * header with this offset/flags field is added */
-	uint8_t n_ext6;	 /* IPv6 extension headers before L4, types in ext6 */
+	uint8_t flags;	  /* TCP flags */
+	uint8_t tos;	  /* IPv4 TOS / IPv6 traffic class */
+	uint8_t vlans;	  /* VLAN tags, 0..3 (802.1ad outer, 802.1Q inner) */
+	uint16_t vid;	  /* the outer tag's TCI (priority, VLAN id); 0: id 100 (then 101, 102) */
+	uint8_t ip4_opt;  /* bytes of IPv4 options (multiple of 4) */
+	uint16_t frag;	  /* IPv4: the frag_off field (0x4000 = DF); IPv6: a fragment
+			   * header with this offset/flags field is added */
+	uint32_t frag_id; /* IPv4 identification / IPv6 fragment header id; 0: 0x1234 / 0x42 */
+	uint8_t n_ext6;	  /* IPv6 extension headers before L4, types in ext6 */
 	uint8_t ext6[FRAME_MAX_EXT6];
 	uint8_t tcp_opt;   /* bytes of TCP options */
 	uint8_t icmp_type; /* ICMP/ICMPv6 type; 0: echo request */

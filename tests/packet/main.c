@@ -20,6 +20,8 @@
  *   malformed_cases.c every base frame cut at every header boundary (generated)
  *   conntrack_cases.c connection-table stories
  *   reply_cases.c     the budget of generated replies
+ *   frag_cases.c      datagrams in fragments
+ *   fuzz_cases.c      random and mutated frames, every outcome checked
  *   decap_cases.c     decap rows
  *   commit_cases.c    the product's commit path (libevenflow) and lookup
  *
@@ -41,8 +43,9 @@
  *
  * One case or group alone (../select.h): `packet_tests -t 'ipv6*'` runs the
  * cases so named, `packet_tests -g conntrack` the groups whose name holds
- * "conntrack" (pktbuild, lb, truncated, conntrack, commit, decap; the LB
- * groups run with the fast path on, then off, as "... (fast path off)").
+ * "conntrack" (pktbuild, lb, truncated, conntrack, replies, fragments, fuzz,
+ * commit, decap; the LB groups run with the fast path on, then off, as
+ * "... (fast path off)").
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -84,9 +87,10 @@ int main(int argc, char **argv)
 	for (int fast_path = 1; fast_path >= 0; fast_path--) {
 		int lb = lb_group_on("lb", fast_path), cut = lb_group_on("truncated", fast_path),
 		    ct = lb_group_on("conntrack", fast_path),
-		    rp = lb_group_on("replies", fast_path);
+		    rp = lb_group_on("replies", fast_path),
+		    fr = lb_group_on("fragments", fast_path), fz = lb_group_on("fuzz", fast_path);
 
-		if (!lb && !cut && !ct && !rp)
+		if (!lb && !cut && !ct && !rp && !fr && !fz)
 			continue;
 		if (lbfix_load(fast_path)) {
 			topo_leave();
@@ -100,6 +104,10 @@ int main(int argc, char **argv)
 			failed += conntrack_cases_run();
 		if (rp)
 			failed += reply_cases_run();
+		if (fr)
+			failed += frag_cases_run();
+		if (fz)
+			failed += fuzz_cases_run();
 		lbfix_unload();
 	}
 	if (ef_test_group_on("commit path and lookup"))

@@ -45,6 +45,8 @@ static const struct lb_map {
     {"evenflow_tx_ports", sizeof(__u32) /* ifindex */, offsetof(struct ef_dp, tx_ports)},
     {"evenflow_verdicts", sizeof(__u64), offsetof(struct ef_dp, verdicts)},
     {"evenflow_ct_stats", sizeof(__u64), offsetof(struct ef_dp, ct_stats)},
+    {"evenflow_frags", sizeof(struct ef_frag), offsetof(struct ef_dp, frags)},
+    {"evenflow_reply_budget", sizeof(struct ef_reply_budget), offsetof(struct ef_dp, reply_budget)},
     {"evenflow_vip_stats", sizeof(struct ef_traffic), offsetof(struct ef_dp, vip_stats)},
     {"evenflow_backend_stats", sizeof(struct ef_traffic), offsetof(struct ef_dp, backend_stats)},
 };

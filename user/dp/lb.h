@@ -44,7 +44,7 @@ struct ef_dp {
 	__u32 prog_id;
 	int ncpus;
 	int gen, vip_info, vip_index, vip_addrs, vip_filter, devices, backends, maglev, conntrack;
-	int nexthop, tx_ports, verdicts, ct_stats, vip_stats, backend_stats;
+	int nexthop, tx_ports, verdicts, ct_stats, vip_stats, backend_stats, frags, reply_budget;
 };
 
 /* Settings fixed at load (0 = default on a fresh load, keep when loaded). */
