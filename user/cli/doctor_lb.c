@@ -101,26 +101,39 @@ static void check_health(struct ef_doctor *d, const char *vip, const struct ef_b
 			ef_health_str(b->health), ef_state_str(b->state));
 }
 
-/* Forwarding of each family some backend has. */
-static void check_forwarding(struct ef_doctor *d, bool v4, bool v6)
+/* Forwarding of each family some backend has, on each device the program
+ * runs on: the data plane's FIB lookup toward a backend (of the backend's
+ * family) is refused when the ingress device does not forward it
+ * (drop_fwd_disabled). Without a device, the host's switch. */
+static void check_forwarding(struct ef_doctor *d, __u32 prog_id, bool v4, bool v6)
 {
-	static const struct {
-		const char *name, *path;
-	} fam[] = {{"ipv4", "net/ipv4/ip_forward"}, {"ipv6", "net/ipv6/conf/all/forwarding"}};
-	char fix[128];
+	struct ef_attached *devs = NULL;
+	char path[96], name[96], fix[192];
+	size_t n = 0;
 
-	for (int i = 0; i < 2; i++) {
-		int v = ef_sysctl(fam[i].path);
-
-		if (!(i ? v6 : v4))
+	if (ef_prog_devices(prog_id, &devs, &n))
+		n = 0;
+	for (int fam = 4; fam <= 6; fam += 2) {
+		if (!(fam == 4 ? v4 : v6))
 			continue;
-		snprintf(fix, sizeof(fix), "sysctl -w %s=1 (the data plane's FIB lookup needs it)",
-			 fam[i].path);
-		for (char *c = strchr(fix, '/'); c && c < fix + 30; c = strchr(c, '/'))
-			*c = '.';
-		ef_step(d, v == 1 ? EF_STEP_OK : EF_STEP_FAIL, "forwarding", fam[i].name, fix,
-			"%s=%d", fam[i].path, v);
+		for (size_t i = 0; i < (n ? n : 1); i++) {
+			int v;
+
+			snprintf(path, sizeof(path), "net/ipv%d/conf/%s/forwarding", fam,
+				 n ? devs[i].name : "all");
+			snprintf(name, sizeof(name), "net.ipv%d.conf.%s.forwarding", fam,
+				 n ? devs[i].name : "all");
+			snprintf(
+			    fix, sizeof(fix),
+			    "sysctl -w %s=1 (the data plane's FIB lookup toward IPv%d backends "
+			    "needs it)",
+			    name, fam);
+			v = ef_sysctl(path);
+			ef_step(d, v == 1 ? EF_STEP_OK : EF_STEP_FAIL, "forwarding", name + 4, fix,
+				"%s=%d", name, v);
+		}
 	}
+	free(devs);
 }
 
 int ef_doctor_lb(struct ef_doctor *d)
@@ -152,7 +165,7 @@ int ef_doctor_lb(struct ef_doctor *d)
 		v4 |= l.backends[id].state != EF_BE_FREE && l.backends[id].family == EF_FAMILY_V4;
 		v6 |= l.backends[id].state != EF_BE_FREE && l.backends[id].family == EF_FAMILY_V6;
 	}
-	check_forwarding(d, v4, v6);
+	check_forwarding(d, l.dp.prog_id, v4, v6);
 	for (size_t i = 0; i < l.n_vips && !err; i++) {
 		if (!wanted(d, &l.vips[i].key))
 			continue;
