@@ -151,7 +151,19 @@ $(PKT_BIN): $(PKT_SRCS) $(wildcard tests/packet/*.h) $(SKELS) $(LIB) | $(BUILD)/
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -MF $@.d -Itests/packet $(PKT_SRCS) $(LIB) -o $@ \
 		$(LIB_LDLIBS) -lcmocka
 
-test: deps-test all $(UNIT_BINS) $(PKT_BIN)
+# The bench's live-frames generator, which the flood story sends floods with.
+GEN_BIN    := $(BUILD)/tests/gen
+$(BUILD)/tests/gen.bpf.o: tests/bench/e2e/gen.bpf.c tests/bench/e2e/gen.h | $(BUILD)/tests
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
+$(BUILD)/tests/gen.skel.h: $(BUILD)/tests/gen.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name gen_bpf > $@
+$(GEN_BIN): tests/bench/e2e/gen.c tests/bench/e2e/gen.h $(BUILD)/tests/gen.skel.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -I$(BUILD)/tests -Itests/bench/e2e $< -o $@ $(LIB_LDLIBS)
+
+test: deps-test all $(UNIT_BINS) $(PKT_BIN) $(GEN_BIN)
 	$(Q)BUILD=$(BUILD) tests/run.sh
 
 demo: deps-demo all

@@ -3,6 +3,7 @@
  *
  *   gen --dev DEV --dst-mac MAC --src-ip A --dst-ip A --dport P
  *       [--flows 1024] [--duration S] [--cpu N] [--call-ms MS]
+ *       [--tcp-flags F] [--spoof-bits B]
  *
  * Runs gen.bpf.c through BPF_PROG_RUN with BPF_F_TEST_XDP_LIVE_FRAMES: each
  * run writes one 60-byte UDP/IPv4 frame and sends it with XDP_TX out of DEV
@@ -11,6 +12,10 @@
  * teardown cost (~24 ms here), and repeated for --duration seconds. The
  * process is pinned to one CPU: the frames, the peer's NAPI and everything
  * downstream run in softirq on that CPU.
+ *
+ * --tcp-flags F: TCP segments with flags F (2: SYN, 16: ACK) instead of UDP;
+ * --spoof-bits B: the low B bits of the source address and the source port
+ * random per frame (a flood from random sources; default 0).
  *
  * Prints one JSON line: {"sent": N, "seconds": S, "calls": C, "pps": P}.
  */
@@ -44,6 +49,7 @@ struct gen_opts {
 	double call_s;
 	int cpu;
 	int have_dst_mac;
+	unsigned int tcp_flags, spoof_bits;
 };
 
 static double now_s(void)
@@ -105,7 +111,8 @@ static unsigned short ip_csum(const struct gen_opts *o)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: gen --dev DEV --dst-mac MAC --src-ip ADDR --dst-ip ADDR --dport PORT\n"
-		   "           [--flows N] [--duration S] [--cpu N] [--call-ms MS]\n");
+		   "           [--flows N] [--duration S] [--cpu N] [--call-ms MS]\n"
+		   "           [--tcp-flags F] [--spoof-bits B]\n");
 }
 
 static int parse_args(int argc, char **argv, struct gen_opts *o)
@@ -120,6 +127,8 @@ static int parse_args(int argc, char **argv, struct gen_opts *o)
 	    {"duration", required_argument, NULL, 'D'},
 	    {"cpu", required_argument, NULL, 'c'},
 	    {"call-ms", required_argument, NULL, 'C'},
+	    {"tcp-flags", required_argument, NULL, 'T'},
+	    {"spoof-bits", required_argument, NULL, 'S'},
 	    {"help", no_argument, NULL, 'h'},
 	    {},
 	};
@@ -160,6 +169,12 @@ static int parse_args(int argc, char **argv, struct gen_opts *o)
 		case 'C':
 			o->call_s = strtod(optarg, NULL) / 1000.0;
 			break;
+		case 'T':
+			o->tcp_flags = strtoul(optarg, NULL, 0);
+			break;
+		case 'S':
+			o->spoof_bits = strtoul(optarg, NULL, 0);
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -170,7 +185,7 @@ static int parse_args(int argc, char **argv, struct gen_opts *o)
 	}
 	if (optind != argc || !o->dev || !o->have_dst_mac || !o->src.s_addr || !o->dst.s_addr ||
 	    o->dport == 0 || o->dport > 65535 || o->flows == 0 || o->flows > 65535 - 10000 ||
-	    o->duration <= 0 || o->call_s <= 0) {
+	    o->duration <= 0 || o->call_s <= 0 || o->tcp_flags > 255 || o->spoof_bits > 24) {
 		usage(stderr);
 		return -EINVAL;
 	}
@@ -222,6 +237,8 @@ int main(int argc, char **argv)
 	skel->rodata->dport = htons(o.dport);
 	skel->rodata->ip_csum = ip_csum(&o);
 	skel->rodata->flows = o.flows;
+	skel->rodata->tcp_flags = o.tcp_flags;
+	skel->rodata->spoof_mask = htonl(o.spoof_bits ? (1U << o.spoof_bits) - 1 : 0);
 	err = gen_bpf__load(skel);
 	if (err) {
 		fprintf(stderr, "gen: load BPF object: %s\n", strerror(-err));
