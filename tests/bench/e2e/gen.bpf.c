@@ -33,7 +33,7 @@ const volatile __u16 dport;
 const volatile __u16 ip_csum;		 /* of the (constant) IPv4 header */
 const volatile __u16 sport_base = 10000; /* host order */
 const volatile __u32 flows = 1024;
-const volatile __u8 tcp_flags;	  /* 0: UDP */
+const volatile __u8 tcp_flags;	 /* 0: UDP */
 const volatile __u32 spoof_mask; /* network order; 0: saddr as given */
 
 /* Runs counter; the generator is pinned to one CPU, so a plain increment. */
