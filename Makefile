@@ -173,7 +173,19 @@ $(PKT_BIN): $(PKT_SRCS) $(wildcard tests/packet/*.h) $(SKELS) $(LIB) | $(BUILD)/
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -MF $@.d -Itests/packet $(PKT_SRCS) $(LIB) -o $@ \
 		$(LIB_LDLIBS) -lcmocka
 
-test: deps-test all $(UNIT_BINS) $(PKT_BIN) $(BUILD)/tests/gen
+# The bench's live-frames generator, which the flood story sends floods with.
+GEN_BIN    := $(BUILD)/tests/gen
+$(BUILD)/tests/gen.bpf.o: tests/bench/e2e/gen.bpf.c tests/bench/e2e/gen.h | $(BUILD)/tests
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
+$(BUILD)/tests/gen.skel.h: $(BUILD)/tests/gen.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name gen_bpf > $@
+$(GEN_BIN): tests/bench/e2e/gen.c tests/bench/e2e/gen.h $(BUILD)/tests/gen.skel.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -I$(BUILD)/tests -Itests/bench/e2e $< -o $@ $(LIB_LDLIBS)
+
+test: deps-test all $(UNIT_BINS) $(PKT_BIN) $(GEN_BIN)
 	$(Q)BUILD=$(BUILD) tests/run.sh
 
 demo: deps-demo all
@@ -200,20 +212,6 @@ $(BUILD)/bench/prog_bench: tests/bench/prog_bench.c $(BUILD)/bench/bench.skel.h 
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -I$(BUILD)/bench tests/bench/prog_bench.c $(LIB) -o $@ \
 		$(LIB_LDLIBS)
-
-# The traffic generator (BPF_PROG_RUN live frames) the end-to-end flood
-# story sends with; the end-to-end benchmark builds its own copy.
-$(BUILD)/tests/gen.bpf.o: tests/bench/e2e/gen.bpf.c tests/bench/e2e/gen.h | $(BUILD)/tests
-	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -Wno-unused-parameter $(DEPFLAGS) -c $< -o $@
-
-$(BUILD)/tests/gen.skel.h: $(BUILD)/tests/gen.bpf.o
-	$(call msg,SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name gen_bpf > $@
-
-$(BUILD)/tests/gen: tests/bench/e2e/gen.c $(BUILD)/tests/gen.skel.h
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -I$(BUILD)/tests -Itests/bench/e2e $< -o $@ -lbpf -lelf -lz
 
 # The configuration parser and validator under libFuzzer (clang, with
 # ASan/UBSan); new inputs go to $(BUILD)/fuzz/corpus, the seeds stay in

@@ -28,9 +28,11 @@ struct {
 
 /* The frame each run starts from. Written by prog_bench. */
 __u8 bench_frame[BENCH_FRAME];
-/* When non-zero, run k gets IPv4 source 10.64.0.0 + (k % bench_flows): a
- * different flow every run, cycling over bench_flows flows. */
+/* When non-zero, run k gets IPv4 source 10.64.0.0 + bench_src_first +
+ * (k % bench_flows): a different flow every run, cycling over bench_flows
+ * flows (bench_src_first moves a flood's sources to ones never seen). */
 __u32 bench_flows;
+__u32 bench_src_first;
 /* Runs so far (drives the flow rotation). */
 __u32 bench_runs;
 
@@ -44,7 +46,7 @@ int bench_wrap(struct xdp_md *ctx)
 	if (bpf_xdp_store_bytes(ctx, 0, bench_frame, BENCH_FRAME))
 		return XDP_ABORTED;
 	if (bench_flows) {
-		__u32 src = bpf_htonl(0x0a400000 + bench_runs++ % bench_flows);
+		__u32 src = bpf_htonl(0x0a400000 + bench_src_first + bench_runs++ % bench_flows);
 
 		/* IPv4 source address: Ethernet 14 + 12 */
 		if (bpf_xdp_store_bytes(ctx, 26, &src, sizeof(src)))

@@ -6,11 +6,13 @@
  *
  * The kernel recycles the pages of live frames with whatever the previous
  * run (and, after XDP_TX, the receivers) left in them, so every byte of the
- * frame is written on every run. Flows differ by the source port, which
- * cycles over `flows` values, and with `src_span` by the source address too.
- * With `tcp_flags` the frame is a TCP segment with those flags instead (a
- * SYN or ACK flood; its TCP checksum is left zero, so a receiving host drops
- * it: the flood tests the load balancer, not the backends).
+ * frame is written on every run. Flows differ only by the UDP source port,
+ * which cycles over `flows` values.
+ *
+ * With tcp_flags set, the frame is a TCP segment with those flags instead
+ * (a SYN or ACK flood; no TCP checksum, so receivers drop it), and with
+ * spoof_mask set, the source address bits of the mask and the source port
+ * are random per frame: every frame a flow of its own.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -31,49 +33,11 @@ const volatile __u16 dport;
 const volatile __u16 ip_csum;		 /* of the (constant) IPv4 header */
 const volatile __u16 sport_base = 10000; /* host order */
 const volatile __u32 flows = 1024;
-/* 0: UDP; else a TCP segment with these flags (TCP_FLAG_* >> 16). */
-const volatile __u8 tcp_flags;
-/* 0: every frame from saddr; else from saddr + a hash of the run modulo
- * src_span (host order; a power of two gives src_span distinct sources). */
-const volatile __u32 src_span;
+const volatile __u8 tcp_flags;	 /* 0: UDP */
+const volatile __u32 spoof_mask; /* network order; 0: saddr as given */
 
 /* Runs counter; the generator is pinned to one CPU, so a plain increment. */
 __u32 seq;
-
-/* The IPv4 header's checksum, computed whole. */
-static __always_inline __u16 ip_checksum(struct iphdr *ip)
-{
-	__u16 *w = (__u16 *)ip;
-	__u32 sum = 0;
-	int i;
-
-	ip->check = 0;
-#pragma unroll
-	for (i = 0; i < 10; i++)
-		sum += w[i];
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return ~sum & 0xffff;
-}
-
-/* A TCP header with tcp_flags for run n (no options; checksum zero). */
-static __always_inline void write_tcp(struct tcphdr *tcp, __u32 n)
-{
-	__u16 *hdr = (__u16 *)tcp;
-	int i;
-
-#pragma unroll
-	for (i = 0; i < 10; i++)
-		hdr[i] = 0;
-	tcp->source = bpf_htons(sport_base + n % flows);
-	tcp->dest = dport;
-	tcp->seq = bpf_htonl(n * 2654435761U);
-	tcp->doff = 5;
-	((__u8 *)tcp)[13] = tcp_flags;
-	if (tcp_flags & 0x10) /* ACK */
-		tcp->ack_seq = bpf_htonl(n * 40503U);
-	tcp->window = bpf_htons(65535);
-}
 
 SEC("xdp")
 int efb_gen(struct xdp_md *ctx)
@@ -83,8 +47,11 @@ int efb_gen(struct xdp_md *ctx)
 	struct ethhdr *eth = data;
 	struct iphdr *ip = data + sizeof(*eth);
 	struct udphdr *udp = (void *)(ip + 1);
+	struct tcphdr *tcp = (void *)(ip + 1);
 	__u8 *payload = (void *)(udp + 1);
-	__u32 n = seq++;
+	__u32 n = seq++, h = n * 2654435761U;
+	__u16 *w = (void *)ip;
+	__u32 sum = 0;
 	int i;
 
 	if (data + GEN_FRAME_LEN > data_end)
@@ -106,26 +73,54 @@ int efb_gen(struct xdp_md *ctx)
 	ip->id = 0;
 	ip->frag_off = 0;
 	ip->ttl = 64;
-	ip->protocol = tcp_flags ? IPPROTO_TCP : IPPROTO_UDP;
+	ip->protocol = IPPROTO_UDP;
 	ip->check = ip_csum;
 	ip->saddr = saddr;
 	ip->daddr = daddr;
-	if (src_span) {
-		ip->saddr = bpf_htonl(bpf_ntohl(saddr) + (n * 2654435761U) % src_span);
-		ip->check = ip_checksum(ip);
+	h ^= h >> 15;
+	h *= 0x2c1b3c6d;
+	h ^= h >> 12;
+	if (tcp_flags || spoof_mask) {
+		if (tcp_flags) {
+			ip->protocol = IPPROTO_TCP;
+			ip->tot_len = bpf_htons(sizeof(*ip) + sizeof(*tcp));
+		}
+		ip->saddr = saddr ^ (bpf_htonl(h) & spoof_mask);
+		ip->check = 0;
+#pragma unroll
+		for (i = 0; i < 10; i++)
+			sum += w[i];
+		sum = (sum & 0xffff) + (sum >> 16);
+		sum = (sum & 0xffff) + (sum >> 16);
+		ip->check = ~sum;
 	}
+	if (tcp_flags) {
+		__u8 *t = (void *)tcp;
+
+		tcp->source = bpf_htons(spoof_mask ? 1024 + (h >> 17) : sport_base + n % flows);
+		tcp->dest = dport;
+		tcp->seq = h;
+		tcp->ack_seq = h ^ 0x5a5a5a5a;
+		t[12] = 5 << 4;
+		t[13] = tcp_flags;
+		tcp->window = bpf_htons(65535);
+		tcp->check = 0;
+		tcp->urg_ptr = 0;
+#pragma unroll
+		for (i = 0; i < GEN_FRAME_LEN - 14 - 20 - 20; i++)
+			t[20 + i] = 0;
+		return XDP_TX;
+	}
+
+	udp->source = bpf_htons(spoof_mask ? 1024 + (h >> 17) : sport_base + n % flows);
+	udp->dest = dport;
+	udp->len = bpf_htons(GEN_FRAME_LEN - sizeof(*eth) - sizeof(*ip));
+	udp->check = 0; /* none: allowed over IPv4 */
 
 #pragma unroll
 	for (i = 0; i < GEN_PAYLOAD_LEN; i++)
 		payload[i] = 0;
-	if (tcp_flags) {
-		write_tcp((struct tcphdr *)udp, n);
-		return XDP_TX;
-	}
-	udp->source = bpf_htons(sport_base + n % flows);
-	udp->dest = dport;
-	udp->len = bpf_htons(GEN_FRAME_LEN - sizeof(*eth) - sizeof(*ip));
-	udp->check = 0; /* none: allowed over IPv4 */
+
 	return XDP_TX;
 }
 

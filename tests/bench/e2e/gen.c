@@ -3,17 +3,19 @@
  *
  *   gen --dev DEV --dst-mac MAC --src-ip A --dst-ip A --dport P
  *       [--flows 1024] [--duration S] [--cpu N] [--call-ms MS]
- *       [--tcp syn|ack] [--src-span N]
+ *       [--tcp-flags F] [--spoof-bits B]
  *
  * Runs gen.bpf.c through BPF_PROG_RUN with BPF_F_TEST_XDP_LIVE_FRAMES: each
- * run writes one 60-byte UDP/IPv4 frame (with --tcp a TCP SYN or ACK, its
- * TCP checksum left zero; with --src-span from N source addresses from
- * --src-ip on) and sends it with XDP_TX out of DEV
+ * run writes one 60-byte UDP/IPv4 frame and sends it with XDP_TX out of DEV
  * (a veth: it arrives at the peer, which needs NAPI: an XDP program or GRO).
  * Calls are sized to about --call-ms each, since every call has a fixed
  * teardown cost (~24 ms here), and repeated for --duration seconds. The
  * process is pinned to one CPU: the frames, the peer's NAPI and everything
  * downstream run in softirq on that CPU.
+ *
+ * --tcp-flags F: TCP segments with flags F (2: SYN, 16: ACK) instead of UDP;
+ * --spoof-bits B: the low B bits of the source address and the source port
+ * random per frame (a flood from random sources; default 0).
  *
  * Prints one JSON line: {"sent": N, "seconds": S, "calls": C, "pps": P}.
  */
@@ -47,8 +49,7 @@ struct gen_opts {
 	double call_s;
 	int cpu;
 	int have_dst_mac;
-	unsigned char tcp_flags; /* 0: UDP */
-	unsigned int src_span;	 /* 0: one source */
+	unsigned int tcp_flags, spoof_bits;
 };
 
 static double now_s(void)
@@ -93,8 +94,7 @@ static int dev_mac(const char *dev, unsigned char mac[6])
 static unsigned short ip_csum(const struct gen_opts *o)
 {
 	unsigned short w[10] = {
-	    htons(0x4500), htons(GEN_FRAME_LEN - 14), 0, 0, htons(64 << 8 | (o->tcp_flags ? 6 : 17)),
-	    0,
+	    htons(0x4500), htons(GEN_FRAME_LEN - 14), 0, 0, htons(64 << 8 | 17), 0,
 	};
 	unsigned int sum = 0;
 	int i;
@@ -112,7 +112,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: gen --dev DEV --dst-mac MAC --src-ip ADDR --dst-ip ADDR --dport PORT\n"
 		   "           [--flows N] [--duration S] [--cpu N] [--call-ms MS]\n"
-		   "           [--tcp syn|ack] [--src-span N]\n");
+		   "           [--tcp-flags F] [--spoof-bits B]\n");
 }
 
 static int parse_args(int argc, char **argv, struct gen_opts *o)
@@ -127,8 +127,8 @@ static int parse_args(int argc, char **argv, struct gen_opts *o)
 	    {"duration", required_argument, NULL, 'D'},
 	    {"cpu", required_argument, NULL, 'c'},
 	    {"call-ms", required_argument, NULL, 'C'},
-	    {"tcp", required_argument, NULL, 'T'},
-	    {"src-span", required_argument, NULL, 'S'},
+	    {"tcp-flags", required_argument, NULL, 'T'},
+	    {"spoof-bits", required_argument, NULL, 'S'},
 	    {"help", no_argument, NULL, 'h'},
 	    {},
 	};
@@ -170,14 +170,10 @@ static int parse_args(int argc, char **argv, struct gen_opts *o)
 			o->call_s = strtod(optarg, NULL) / 1000.0;
 			break;
 		case 'T':
-			if (strcmp(optarg, "syn") && strcmp(optarg, "ack")) {
-				fprintf(stderr, "gen: --tcp %s: syn or ack\n", optarg);
-				return -EINVAL;
-			}
-			o->tcp_flags = optarg[0] == 's' ? 0x02 : 0x10;
+			o->tcp_flags = strtoul(optarg, NULL, 0);
 			break;
 		case 'S':
-			o->src_span = strtoul(optarg, NULL, 0);
+			o->spoof_bits = strtoul(optarg, NULL, 0);
 			break;
 		case 'h':
 			usage(stdout);
@@ -189,7 +185,7 @@ static int parse_args(int argc, char **argv, struct gen_opts *o)
 	}
 	if (optind != argc || !o->dev || !o->have_dst_mac || !o->src.s_addr || !o->dst.s_addr ||
 	    o->dport == 0 || o->dport > 65535 || o->flows == 0 || o->flows > 65535 - 10000 ||
-	    o->duration <= 0 || o->call_s <= 0) {
+	    o->duration <= 0 || o->call_s <= 0 || o->tcp_flags > 255 || o->spoof_bits > 24) {
 		usage(stderr);
 		return -EINVAL;
 	}
@@ -242,7 +238,7 @@ int main(int argc, char **argv)
 	skel->rodata->ip_csum = ip_csum(&o);
 	skel->rodata->flows = o.flows;
 	skel->rodata->tcp_flags = o.tcp_flags;
-	skel->rodata->src_span = o.src_span;
+	skel->rodata->spoof_mask = htonl(o.spoof_bits ? (1U << o.spoof_bits) - 1 : 0);
 	err = gen_bpf__load(skel);
 	if (err) {
 		fprintf(stderr, "gen: load BPF object: %s\n", strerror(-err));
