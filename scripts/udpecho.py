@@ -23,6 +23,8 @@ import socket
 import struct
 import sys
 
+from inetsum import csum
+
 
 def server(args):
     socks = []
@@ -68,14 +70,6 @@ def client(args):
         s.close()
     print(json.dumps(out))
 
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
 
 
 def orphan(args):
