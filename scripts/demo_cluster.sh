@@ -60,11 +60,13 @@ all_paths() {
 	done
 }
 
-# new_flows of VIP on every LB, one number per LB
+# new_flows of VIP on every LB, one number per LB (0 for an LB whose data
+# plane is detached: `stats` then finds none and says so)
 lb_counts() {
-	local i
+	local i st
 	for ((i = 1; i <= EF_CLUSTER_LBS; i++)); do
-		ef_lbi "$i" -j stats | jq -r --arg v "$VIP" '[.vips[] | select(.vip == $v) | .new_flows] | add // 0'
+		st=$(ef_lbi "$i" -j stats 2>/dev/null) || st='{"vips": []}'
+		jq -r --arg v "$VIP" '[.vips[] | select(.vip == $v) | .new_flows] | add // 0' <<<"$st"
 	done | tr '\n' ' '
 }
 

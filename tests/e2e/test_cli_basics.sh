@@ -103,6 +103,15 @@ else
 fi
 expect "vip show in text: percentages" 0 "60\.000%" ef_lb vip show "$VIP"
 
+# ---- every read-only command prints its text form ----
+# (a format string that a value does not match crashes only here: the other
+# stories read -j)
+for cmd in "status" "stats" "vip list" "vip show $VIP" "backend list $VIP" "backend list" \
+	"lookup $VIP 10.9.9.9:1234"; do
+	# shellcheck disable=SC2086 # the command's words
+	expect "$cmd in text: exit 0" 0 "." ef_lb $cmd
+done
+
 # ---- top and check ----
 expect "top into a pipe: refused, exit 1" 1 "top: needs a terminal" ef_lb top
 expect "top -j: refused as a usage error, exit 2" 2 "no JSON form" ef_lb -j top

@@ -101,7 +101,7 @@ static int print_conntrack(const struct ef_dp *dp)
 		return ef_err(err, "cannot read the connection table: %s", strerror(-err));
 	out_text("conntrack:\n");
 	out_obj_open("conntrack");
-	out_u64("slots", "  %-20s %14llu\n", fill.slots);
+	out_u64("slots", "  slots                %14llu\n", fill.slots);
 	out_u64("used", "  used                 %14llu", fill.used);
 	out_text(" (%.1f%%)\n", fill.slots ? 100.0 * fill.used / fill.slots : 0.0);
 	out_u64("established", "  established          %14llu\n", fill.established);
