@@ -45,7 +45,7 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for t in all:build test:test demo:demo demo-cluster:demo-cluster bench:bench fuzz:fuzz; do
-	first=$(make -n "${t%%:*}" BUILD="$tmp" 2>/dev/null | head -1)
+	first=$(make --no-print-directory -n "${t%%:*}" BUILD="$tmp" 2>/dev/null | head -1)
 	if [[ $first == "scripts/deps.sh ${t#*:}" ]]; then
 		ok "make ${t%%:*} first runs scripts/deps.sh ${t#*:}"
 	else
