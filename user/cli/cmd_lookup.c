@@ -63,6 +63,7 @@ static void print_conntrack(struct ef_dp *dp, const struct ef_lookup *l)
 	if (l->ct_exists) {
 		out_text(",");
 		print_backend(dp, l->ct_backend);
+		out_str("state", ", %s", l->ct_state);
 		out_bool("live", ", in use: %s", l->ct_live);
 		out_text("%s", l->ct_live ? "" : " (stale: will be hashed again)");
 	}

@@ -45,6 +45,9 @@ static int lookup_conntrack(struct ef_dp *dp, const struct ef_vip *vip, struct e
 		return 0;
 	l->ct_exists = true;
 	l->ct_backend = ef_ct_id(entry);
+	l->ct_state = entry & EF_CT_CLOSING ? "closing"
+		      : entry & EF_CT_ESTAB ? "established"
+					    : "new";
 	err = ef_backend_read(dp, l->ct_backend, &b);
 	if (err)
 		return err;

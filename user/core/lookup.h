@@ -27,7 +27,10 @@ struct ef_lookup {
 	bool ct_exists;	     /* a connection entry names the flow */
 	bool ct_live;	     /* and its backend may still carry it */
 	__u32 ct_backend;    /* the entry's backend id */
-	const char *stale;   /* why an entry that exists is not used */
+	/* the entry's state: "new" (one packet seen), "established" or
+	 * "closing" (a FIN or RST seen); lib/ct_entry.h */
+	const char *ct_state;
+	const char *stale; /* why an entry that exists is not used */
 	enum ef_lookup_by by;
 	__u32 chosen; /* the backend id a packet of the flow takes (by != NONE) */
 };
