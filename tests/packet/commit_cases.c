@@ -102,6 +102,18 @@ static const char *looked_up(const struct frame *f, char *buf)
 	return buf;
 }
 
+/* The state ef_lookup reads from the flow's entry. */
+static const char *state_of(const struct frame *f)
+{
+	struct ef_flow_key k;
+	struct ef_lookup l;
+
+	frame_key(&k, f);
+	assert_int_equal(ef_vip_get(&dp, &vip.key, &vip.vip), 0);
+	assert_int_equal(ef_lookup(&dp, &vip.vip, &k, &l), 0);
+	return l.ct_exists ? l.ct_state : "none";
+}
+
 /* For every flow of a round: lookup's answer before the packet equals
  * where the program sends it. */
 static void agree(uint8_t flags, int round, const char *when)
@@ -145,6 +157,21 @@ static void lookup_follows_generations(void **state)
 	commit();
 	agree(TCP_SYN, 2, "a weight changed, new connections");
 	agree(TCP_ACK, 0, "a weight changed, established");
+	/* the entry's state as lookup reads it: one packet, two, a FIN */
+	{
+		char buf[INET6_ADDRSTRLEN];
+		struct frame f = flow(0, TCP_SYN, 3);
+
+		assert_string_equal(state_of(&f), "none");
+		sent_to(&f, buf);
+		assert_string_equal(state_of(&f), "new");
+		f.flags = TCP_ACK;
+		sent_to(&f, buf);
+		assert_string_equal(state_of(&f), "established");
+		f.flags = TCP_ACK | TCP_FIN;
+		sent_to(&f, buf);
+		assert_string_equal(state_of(&f), "closing");
+	}
 }
 
 /* The LB program loaded with its maps and program pinned in a directory of

@@ -43,7 +43,7 @@ static const char *state_of(__u64 e)
 		return "udp";
 	if (e & EF_CT_CLOSING)
 		return "closing";
-	return e & EF_CT_ESTAB ? "established" : "one packet";
+	return e & EF_CT_ESTAB ? "established" : "new";
 }
 
 /* How long the entry has idled and whether that is past its timeout, by

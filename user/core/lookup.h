@@ -31,7 +31,7 @@ struct ef_lookup {
 	bool ct_backend_up;   /* the entry's backend is up (not draining) */
 	bool ct_expired;      /* it idled out (by the kernel's clock) */
 	__u32 ct_backend;     /* the entry's backend id */
-	const char *ct_state; /* "one packet", "established", "closing" or "udp" */
+	const char *ct_state; /* "new" (one packet seen), "established", "closing" or "udp" */
 	int ct_idle_s;	      /* seconds since its last packet; -1: no clock to tell */
 	__u32 ct_timeout_s;   /* the idle timeout that applies to it */
 	const char *stale;    /* why an entry that exists is not used */
