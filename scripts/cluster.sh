@@ -612,10 +612,13 @@ ef_cluster_wait_announce() {
 
 # ef_cluster_paths ADDR: the LBs (numbers) the router sends ADDR's traffic to.
 ef_cluster_paths() {
-	local fam=-4
+	local fam=-4 routes
 	[[ $1 == *:* ]] && fam=-6
-	ip -n "$EF_NS_RTR" "$fam" route show "$1" 2>/dev/null |
-		grep -o 'dev to-lb[0-9]*' | sed 's/dev to-lb//' | sort -n | tr '\n' ' ' | sed 's/ $//'
+	# no route yet is an empty answer, not a failure (callers may run under
+	# set -e and pipefail, where a grep that matches nothing would end them)
+	routes=$(ip -n "$EF_NS_RTR" "$fam" route show "$1" 2>/dev/null) || routes=""
+	grep -o 'dev to-lb[0-9]*' <<<"$routes" | sed 's/dev to-lb//' | sort -n | tr '\n' ' ' |
+		sed 's/ $//' || true
 }
 
 # ef_cluster_wait_paths ADDR N SECONDS: the router has N paths for ADDR.
