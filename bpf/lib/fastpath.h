@@ -114,9 +114,9 @@ static __always_inline int ef_fast_path4(struct xdp_md *ctx, void *data, void *e
 {
 	struct iphdr *ip = data + EF_ETH_LEN;
 	__u32 tot_len, ports, id;
-	__u64 x, now = bpf_jiffies64();
 	struct ef_ct_slot s;
 	struct ef_backend *be;
+	__u64 x, now;
 	__be16 dport;
 
 	if ((void *)(ip + 1) > end || *(__u8 *)ip != 0x45)
@@ -130,6 +130,8 @@ static __always_inline int ef_fast_path4(struct xdp_md *ctx, void *data, void *e
 	    ef_fast_l4(ip + 1, end, ip->protocol, &ports, &dport))
 		return EF_FAST_MISS;
 
+	/* the clock only once the packet is known to be for a VIP */
+	now = bpf_jiffies64();
 	x = ef_flow_last(ef_flow_first(ip->saddr, ip->daddr), ports, EF_FAMILY_V4, ip->protocol);
 	be = ef_fast_flow(ef_active_gen(), (__u32)x, (__u32)(x >> 32), EF_FAMILY_V4, &ip->daddr,
 			  ip->protocol, dport, &s, &id, now);
@@ -146,10 +148,10 @@ static __always_inline int ef_fast_path6(struct xdp_md *ctx, void *data, void *e
 	struct ipv6hdr *ip6 = data + EF_ETH_LEN;
 	__u32 l3_len, ports, hash, fp, id;
 	struct ef_flow_key key = {};
-	__u64 now = bpf_jiffies64();
 	struct ef_ct_slot s;
 	struct ef_backend *be;
 	__be16 dport;
+	__u64 now;
 	__u8 proto;
 
 	if ((void *)(ip6 + 1) > end || ip6->version != 6)
@@ -170,6 +172,7 @@ static __always_inline int ef_fast_path6(struct xdp_md *ctx, void *data, void *e
 	key.proto = proto;
 	key.family = EF_FAMILY_V6;
 	ef_flow_hash2(&key, &hash, &fp);
+	now = bpf_jiffies64();
 	be = ef_fast_flow(ef_active_gen(), hash, fp, EF_FAMILY_V6, key.dst.a32, proto, dport, &s,
 			  &id, now);
 	if (!be)
